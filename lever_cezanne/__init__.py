@@ -1,0 +1,78 @@
+"""lever_cezanne: Lever Candidate Hired webhooks become Cezanne HR people and New Starter tasks."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lever_cezanne import cli, errors, security
+from lever_cezanne.auth import throttle
+from lever_cezanne.config import LOCAL_SANDBOX_PATH, ConfigError, load_config
+from lever_cezanne.extensions import csrf, db, login_manager, migrate
+from lever_cezanne.logs import configure_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(app.instance_path))
+    app.config.update(config or {})
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_errorhandlers(app)
+    security.register_headers(app)
+    cli.register_commands(app)
+    register_proxy(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    throttle.init_app(app)
+
+
+def _load_user(user_id: str):
+    from lever_cezanne.auth.services import load_user
+
+    return load_user(user_id)
+
+
+def register_blueprints(app: Flask) -> None:
+    from lever_cezanne import admin, auth, hr, integration
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(hr.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(integration.bp)
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust the router's X-Forwarded-* headers, and mount the Lever simulator when asked."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    if app.config["LEVER_SANDBOX_ENABLED"] and app.config["APP_ENV"] != "production":
+        from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+        from lever_cezanne.sandbox import create_app as create_sandbox
+
+        sandbox = create_sandbox(app.config.get("LEVER_SANDBOX_CONFIG", {}))
+        app.extensions["lever_sandbox_app"] = sandbox
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_SANDBOX_PATH: sandbox})

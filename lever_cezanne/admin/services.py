@@ -1,0 +1,79 @@
+"""Create and change users, companies and process definitions. Services flush, never commit."""
+
+from sqlalchemy import func, select
+
+from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from lever_cezanne.extensions import db
+from lever_cezanne.models import Company, ProcessDefinition, User
+from lever_cezanne.models.org import ROLES
+from lever_cezanne.models.processes import PROCESS_TYPES
+
+
+class ValidationError(ValueError):
+    """Input that cannot be saved, with a message that says what to do."""
+
+
+def username_taken(username: str, exclude_id: int | None = None) -> bool:
+    """Return whether another user already has this username, in any case."""
+    query = select(User.id).where(func.lower(User.username) == username.strip().lower())
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def company_code_taken(code: str, exclude_id: int | None = None) -> bool:
+    """Return whether a company that is not deleted already has this code, in any case."""
+    query = select(Company.id).where(
+        func.lower(Company.code) == code.strip().lower(), Company.deleted_at.is_(None)
+    )
+    if exclude_id is not None:
+        query = query.where(Company.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def create_user(username, password, role, display_name=None, email=None) -> User:
+    """Create a user with a hashed password."""
+    username = username.strip()
+    if not username:
+        raise ValidationError("A username is required.")
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if username_taken(username):
+        raise ValidationError(f"The username {username!r} is already taken.")
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip(),
+        email=email or None,
+        password_hash=hash_password(password),
+        role=role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_company(code, name, active=True) -> Company:
+    """Create a company with a code unique in any case."""
+    code = code.strip()
+    if not code or not name.strip():
+        raise ValidationError("A company needs a code and a name.")
+    if company_code_taken(code):
+        raise ValidationError(f"The company code {code!r} is already used by another company.")
+    company = Company(code=code, name=name.strip(), active=active)
+    db.session.add(company)
+    db.session.flush()
+    return company
+
+
+def create_process_definition(name, type_, active=True) -> ProcessDefinition:
+    """Create a New Starter process definition."""
+    if type_ not in PROCESS_TYPES:
+        raise ValidationError(
+            f"Unknown process type {type_!r}: use one of {', '.join(PROCESS_TYPES)}."
+        )
+    definition = ProcessDefinition(name=name.strip(), type=type_, active=active)
+    db.session.add(definition)
+    db.session.flush()
+    return definition

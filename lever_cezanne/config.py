@@ -1,0 +1,122 @@
+"""Configuration from the environment; fail fast in production."""
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+LEVER_ENVIRONMENTS = {
+    "production": {
+        "authorize": "https://auth.lever.co/authorize",
+        "token": "https://auth.lever.co/oauth/token",
+        "api": "https://api.lever.co/v1",
+        "audience": "https://api.lever.co/v1/",
+    },
+    "sandbox": {
+        "authorize": "https://sandbox-lever.auth0.com/authorize",
+        "token": "https://sandbox-lever.auth0.com/oauth/token",
+        "api": "https://api.sandbox.lever.co/v1",
+        "audience": "https://api.sandbox.lever.co/v1/",
+    },
+}
+LOCAL_SANDBOX_PATH = "/lever-sandbox"
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS")
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku's postgres:// URLs and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_path: Path, name: str, make) -> str:
+    """Read a development secret from instance/, generating it once."""
+    path = instance_path / name
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _lever_endpoints(env) -> dict:
+    """Lever's endpoints for LEVER_ENVIRONMENT, each overridable."""
+    name = env.get("LEVER_ENVIRONMENT", "local")
+    if name == "local":
+        base = env.get("LEVER_LOCAL_BASE_URL", "http://127.0.0.1:5000" + LOCAL_SANDBOX_PATH)
+        defaults = {
+            "authorize": f"{base}/authorize",
+            "token": f"{base}/oauth/token",
+            "api": f"{base}/v1",
+            "audience": f"{base}/v1/",
+        }
+    elif name in LEVER_ENVIRONMENTS:
+        defaults = LEVER_ENVIRONMENTS[name]
+    else:
+        raise ConfigError(f"LEVER_ENVIRONMENT must be production, sandbox or local, not {name!r}")
+    return {
+        "LEVER_ENVIRONMENT": name,
+        "LEVER_AUTHORIZE_URL": env.get("LEVER_AUTHORIZE_URL", defaults["authorize"]),
+        "LEVER_TOKEN_URL": env.get("LEVER_TOKEN_URL", defaults["token"]),
+        "LEVER_API_URL": env.get("LEVER_API_URL", defaults["api"]).rstrip("/"),
+        "LEVER_AUDIENCE": env.get("LEVER_AUDIENCE", defaults["audience"]),
+    }
+
+
+def load_config(instance_path: str, env=None) -> dict:
+    """Build the Flask config from environment variables."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development")
+    production = app_env == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+        if missing:
+            raise ConfigError(f"{', '.join(missing)} must be set when APP_ENV=production")
+    instance = Path(instance_path)
+    secret_key = env.get("SECRET_KEY") or _instance_secret(
+        instance, "secret_key", lambda: secrets.token_hex(32)
+    )
+    keys = env.get("ENCRYPTION_KEYS") or _instance_secret(
+        instance, "encryption_key", lambda: Fernet.generate_key().decode()
+    )
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'lever_cezanne.db'}"
+    local_lever = env.get("LEVER_ENVIRONMENT", "local") == "local"
+    config = {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret_key,
+        "ENCRYPTION_KEYS": [k.strip() for k in keys.split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "LEVER_CLIENT_ID": env.get("LEVER_CLIENT_ID", "lever-cezanne-local" if local_lever else ""),
+        "LEVER_CLIENT_SECRET": env.get(
+            "LEVER_CLIENT_SECRET", "lever-cezanne-local-secret" if local_lever else ""
+        ),
+        "LEVER_SANDBOX_ENABLED": env.get("LEVER_SANDBOX_ENABLED", "1" if local_lever else "0")
+        == "1",
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "TIMEZONE": env.get("TIMEZONE", "Europe/London"),
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "1")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WEBHOOK_MAX_BYTES": 64 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_FAILURE_LIMIT": "10 per 15 minutes",
+    }
+    config.update(_lever_endpoints(env))
+    if production and not config["LEVER_CLIENT_ID"]:
+        raise ConfigError("LEVER_CLIENT_ID and LEVER_CLIENT_SECRET must be set for Lever")
+    return config

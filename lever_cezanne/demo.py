@@ -1,0 +1,120 @@
+"""Demo data for `flask demo seed`: safe to run any number of times."""
+
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.extensions import db
+from lever_cezanne.models import Company, Employment, Gender, Person, ProcessDefinition, User
+from lever_cezanne.models.people import GENDER_NOT_KNOWN
+from lever_cezanne.models.processes import WITH_ABSENCES, WITHOUT_ABSENCES
+
+HR_USERS = [("hr.alex", "Alex Morgan"), ("hr.priya", "Priya Shah"), ("hr.tom", "Tom Becker")]
+COMPANIES = [
+    ("CEZ-UK", "Cezanne UK Ltd", True),
+    ("CEZ-IE", "Cezanne Ireland Ltd", True),
+    ("CEZ-OLD", "Cezanne Legacy Holdings", False),
+]
+PROCESSES = [
+    ("Enter a New Starter", WITH_ABSENCES),
+    ("Enter a New Starter (Without Absences)", WITHOUT_ABSENCES),
+]
+PEOPLE = [
+    ("DEMO-0001", "Grace", "Hopper", "grace.hopper@example.com"),
+    ("DEMO-0002", "Alan", "Turing", "alan.turing@example.com"),
+]
+
+
+def ensure_gender_not_known() -> Gender:
+    """Return the 'Not Known' gender, creating it if the picklist lacks it."""
+    gender = db.session.scalar(select(Gender).where(Gender.code == GENDER_NOT_KNOWN))
+    if gender is None:
+        gender = Gender(code=GENDER_NOT_KNOWN, description="Not Known")
+        db.session.add(gender)
+        db.session.flush()
+    return gender
+
+
+def _demo_password(name: str) -> str:
+    """Generate a demo password once into instance/ so every run prints the same one."""
+    path = Path(current_app.instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _user_exists(username: str) -> bool:
+    return (
+        db.session.scalar(select(User.id).where(func.lower(User.username) == username)) is not None
+    )
+
+
+def _seed_users() -> list[str]:
+    lines = []
+    admin_password = _demo_password("demo_admin_password")
+    if not _user_exists("admin"):
+        create_user("admin", admin_password, "administrator", "Dana Admin", "admin@example.com")
+    lines.append(f"Administrator: username admin, password {admin_password}")
+    hr_password = _demo_password("demo_hr_password")
+    for username, name in HR_USERS:
+        if not _user_exists(username):
+            create_user(username, hr_password, "hr", name, f"{username}@example.com")
+    lines.append(f"HR Professionals: {', '.join(u for u, _ in HR_USERS)}, password {hr_password}")
+    return lines
+
+
+def _seed_companies_and_processes() -> None:
+    for code, name, active in COMPANIES:
+        exists = db.session.scalar(
+            select(Company.id).where(func.lower(Company.code) == code.lower())
+        )
+        if exists is None:
+            create_company(code, name, active=active)
+    for name, type_ in PROCESSES:
+        if (
+            db.session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.name == name))
+            is None
+        ):
+            create_process_definition(name, type_)
+
+
+def _seed_people(gender: Gender) -> None:
+    company = db.session.scalar(select(Company).where(Company.code == COMPANIES[0][0]))
+    for code, first, last, email in PEOPLE:
+        if db.session.scalar(select(Person.id).where(Person.person_code == code)) is not None:
+            continue
+        full = f"{first} {last}"
+        person = Person(
+            person_code=code,
+            first_name=first,
+            surname=last,
+            known_as=first,
+            full_name=full,
+            legal_name=full,
+            gender=gender,
+            date_of_birth=date(1990, 1, 1),
+            external_email=email,
+        )
+        db.session.add(person)
+        db.session.flush()
+        db.session.add(
+            Employment(
+                person=person, employment_id=code, company=company, hire_date=date(2024, 9, 2)
+            )
+        )
+
+
+def seed_demo() -> list[str]:
+    """Create the demo organisation and return lines telling how to sign in."""
+    gender = ensure_gender_not_known()
+    lines = _seed_users()
+    _seed_companies_and_processes()
+    _seed_people(gender)
+    db.session.flush()
+    return lines

@@ -1,0 +1,10 @@
+"""People, Employment Details and New Starter tasks: every signed-in HR professional."""
+
+from flask import Blueprint
+
+from lever_cezanne.auth.guards import require_login
+
+bp = Blueprint("hr", __name__)
+bp.before_request(require_login)
+
+from lever_cezanne.hr import views  # noqa: E402, F401

@@ -1,0 +1,130 @@
+"""Lever integrations, their webhook inbox and their Log tab."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lever_cezanne.extensions import db
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.org import Company, User
+from lever_cezanne.models.people import Person
+from lever_cezanne.models.types import UTCDateTime
+
+AUTH_NOT_AUTHORISED = "not_authorised"
+AUTH_AUTHORISED = "authorised"
+AUTH_NEEDS_REAUTHORISATION = "needs_reauthorisation"
+HIRE_DATE_TODAY = "today"
+HIRE_DATE_OFFER = "offer"
+
+DELIVERY_RECEIVED = "received"
+DELIVERY_QUEUED = "queued"
+DELIVERY_PROCESSING = "processing"
+DELIVERY_COMPLETED = "completed"
+DELIVERY_PARTIAL = "partial"
+DELIVERY_FAILED = "failed"
+DELIVERY_IGNORED = "ignored"
+DELIVERY_UNFINISHED = (DELIVERY_RECEIVED, DELIVERY_QUEUED, DELIVERY_PROCESSING)
+
+LEVEL_INFORMATION = "information"
+LEVEL_WARNING = "warning"
+LEVEL_ERROR = "error"
+LEVELS = {LEVEL_INFORMATION: "Information", LEVEL_WARNING: "Warning", LEVEL_ERROR: "Error"}
+
+
+class LeverIntegration(db.Model):
+    __tablename__ = "lever_integrations"
+    __table_args__ = (
+        Index(
+            "uq_lever_integrations_subdomain_lower",
+            func.lower(text("subdomain")),
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subdomain: Mapped[str] = mapped_column(String(63))
+    # Secrets are Fernet ciphertexts (lever_cezanne.crypto); only the last four characters are kept
+    # in clear so the Details form can show which token is stored.
+    signature_token_encrypted: Mapped[str] = mapped_column(Text)
+    signature_token_last4: Mapped[str] = mapped_column(String(4))
+    admin_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    default_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
+    hire_date_source: Mapped[str] = mapped_column(String(10), default=HIRE_DATE_TODAY)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    auth_status: Mapped[str] = mapped_column(String(30), default=AUTH_NOT_AUTHORISED)
+    access_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_bad_signature_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    admin_user: Mapped[User | None] = relationship(foreign_keys=[admin_user_id])
+    default_company: Mapped[Company | None] = relationship()
+    authorised_by: Mapped[User | None] = relationship(foreign_keys=[authorised_by_id])
+
+    def __repr__(self) -> str:
+        return f"<LeverIntegration {self.subdomain} {self.auth_status}>"
+
+
+class WebhookDelivery(db.Model):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # Lever's token is single-use: a repeat of the same delivery is recognised here, atomically.
+        UniqueConstraint("integration_id", "token_hash", name="uq_webhook_deliveries_token"),
+        Index("ix_webhook_deliveries_status_updated", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"))
+    # SHA-256 of Lever's token: enough to deduplicate without keeping a replayable value.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(64))
+    opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(64))
+    triggered_at: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[str] = mapped_column(Text)  # the body with signature and token redacted
+    status: Mapped[str] = mapped_column(String(20), default=DELIVERY_RECEIVED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    integration: Mapped[LeverIntegration] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<WebhookDelivery {self.id} {self.event} {self.status}>"
+
+
+class LogEntry(db.Model):
+    __tablename__ = "log_entries"
+    __table_args__ = (
+        Index("ix_log_entries_integration_id", "integration_id", "id"),
+        Index("ix_log_entries_integration_level", "integration_id", "level", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"))
+    level: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_deliveries.id"))
+    opportunity_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person | None] = relationship()
+    delivery: Mapped[WebhookDelivery | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LogEntry {self.level} {self.message[:40]!r}>"
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS.get(self.level, self.level)

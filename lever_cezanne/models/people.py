@@ -1,0 +1,95 @@
+"""People and their Employment Details."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lever_cezanne.extensions import db
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.org import Company
+from lever_cezanne.models.types import UTCDateTime
+
+GENDER_NOT_KNOWN = "U"
+
+
+class Gender(db.Model):
+    __tablename__ = "genders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    description: Mapped[str] = mapped_column(String(80))
+
+    def __repr__(self) -> str:
+        return f"<Gender {self.code}>"
+
+
+class Person(db.Model):
+    __tablename__ = "people"
+    __table_args__ = (
+        Index("ix_people_full_name_lower", func.lower(text("full_name"))),
+        Index("ix_people_surname_lower", func.lower(text("surname"))),
+        Index("ix_people_external_email_lower", func.lower(text("external_email"))),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_code: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    surname: Mapped[str] = mapped_column(String(100))
+    known_as: Mapped[str] = mapped_column(String(100))
+    full_name: Mapped[str] = mapped_column(String(200))
+    legal_name: Mapped[str] = mapped_column(String(200))
+    gender_id: Mapped[int] = mapped_column(ForeignKey("genders.id"))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    home_number: Mapped[str | None] = mapped_column(String(50))
+    work_number: Mapped[str | None] = mapped_column(String(50))
+    mobile_number: Mapped[str | None] = mapped_column(String(50))
+    other_number: Mapped[str | None] = mapped_column(String(50))
+    skype_name: Mapped[str | None] = mapped_column(String(100))
+    external_email: Mapped[str | None] = mapped_column(String(254))
+    lever_contact_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    lever_opportunity_id: Mapped[str | None] = mapped_column(String(64))
+    lever_opportunity_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    gender: Mapped[Gender] = relationship()
+    employments: Mapped[list["Employment"]] = relationship(
+        back_populates="person", order_by="Employment.hire_date.desc()"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.person_code} {self.full_name!r}>"
+
+    @property
+    def current_employment(self) -> "Employment | None":
+        return next((e for e in self.employments if e.termination_date is None), None)
+
+
+class Employment(db.Model):
+    __tablename__ = "employments"
+    __table_args__ = (
+        # One open (not terminated) employment per person: a re-trigger never duplicates it.
+        Index(
+            "uq_employments_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("termination_date IS NULL"),
+            postgresql_where=text("termination_date IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    employment_id: Mapped[str] = mapped_column(String(64))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    hire_date: Mapped[date] = mapped_column(Date)
+    termination_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="employments")
+    company: Mapped[Company] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Employment {self.employment_id} company={self.company_id}>"

@@ -1,0 +1,163 @@
+"""Fixtures: app, client, a clean database per test, factories and login_as."""
+
+import os
+import re
+
+import pytest
+from flask import g
+from sqlalchemy import text
+
+from lever_cezanne import create_app
+from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.demo import ensure_gender_not_known
+from lever_cezanne.extensions import db as _db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL)
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    backend = "PostgreSQL" if ON_POSTGRES else "SQLite (set TEST_DATABASE_URL for PostgreSQL)"
+    redis = os.environ.get("REDIS_URL") or "not set (in-process jobs)"
+    return [f"database: {backend}", f"redis: {redis}"]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret-key",
+        "ENCRYPTION_KEYS": ["ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="],
+        "LEVER_SANDBOX_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "REDIS_URL": None,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(base_config):
+    """Create the schema once per run from the models (migrations are tested on their own)."""
+    app = create_app(base_config)
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return True
+
+
+@pytest.fixture
+def app(base_config, _schema):
+    app = create_app(dict(base_config))
+    # Test requests share the test's app context (and so `g`): forget the signed-in user after
+    # each request, as a real server would, so session changes are seen by the next request.
+    app.teardown_request(lambda exc: g.pop("_login_user", None))
+    with app.app_context():
+        _truncate_all()
+        ensure_gender_not_known()
+        _db.session.commit()
+        app.extensions["login_throttle"].reset()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()  # one engine per app: close its pool so no connection leaks
+
+
+def _truncate_all():
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in reversed(tables):
+            _db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
+    _db.session.commit()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 100000))
+
+    def make(role="hr", username=None, password=PASSWORD, **kwargs):
+        username = username or f"user{next(counter)}"
+        user = create_user(
+            username, password, role, kwargs.pop("display_name", None), kwargs.pop("email", None)
+        )
+        for key, value in kwargs.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_company(db):
+    counter = iter(range(1, 100000))
+
+    def make(code=None, name=None, active=True):
+        n = next(counter)
+        company = create_company(code or f"CO{n}", name or f"Company {n}", active=active)
+        db.session.commit()
+        return company
+
+    return make
+
+
+@pytest.fixture
+def make_process(db):
+    def make(name="Enter a New Starter", type_="with_absences", active=True, created_at=None):
+        definition = create_process_definition(name, type_, active)
+        if created_at is not None:
+            definition.created_at = created_at
+        db.session.commit()
+        return definition
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("administrator", username="admin", display_name="Dana Admin")
+
+
+@pytest.fixture
+def hr_user(make_user):
+    return make_user("hr", username="hr.alex", display_name="Alex Morgan")
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user, password=PASSWORD):
+        response = client.post(
+            "/auth/login", data={"username": user.username, "password": password}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def csrf_token_from():
+    """Pull the CSRF token out of a rendered form."""
+
+    def extract(html: str) -> str:
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, "no csrf_token in the page"
+        return match.group(1)
+
+    return extract

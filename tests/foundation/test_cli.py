@@ -1,0 +1,92 @@
+"""Operator commands."""
+
+from sqlalchemy import select
+
+from lever_cezanne.models import Company, ProcessDefinition, User
+
+
+def test_users_create_and_duplicate(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "ops",
+            "--password",
+            "long-enough-pw",
+            "--role",
+            "administrator",
+            "--name",
+            "Ops",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "ops"))
+    assert user.is_administrator and user.password_hash.startswith("$argon2id$")
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "OPS",
+            "--password",
+            "long-enough-pw",
+            "--role",
+            "hr",
+        ]
+    )
+    assert again.exit_code == 1
+    assert "already taken" in again.output
+
+
+def test_users_create_unknown_role(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "x",
+            "--password",
+            "long-enough-pw",
+            "--role",
+            "boss",
+        ]
+    )
+    assert result.exit_code == 2
+    assert "boss" in result.output
+
+
+def test_companies_create_is_case_insensitive_unique(app, db):
+    runner = app.test_cli_runner()
+    assert (
+        runner.invoke(args=["companies", "create", "--code", "ACME", "--name", "Acme"]).exit_code
+        == 0
+    )
+    dup = runner.invoke(args=["companies", "create", "--code", "acme", "--name", "Other"])
+    assert dup.exit_code == 1 and "already used" in dup.output
+    inactive = runner.invoke(
+        args=["companies", "create", "--code", "OLD", "--name", "Old", "--inactive"]
+    )
+    assert inactive.exit_code == 0
+    assert db.session.scalar(select(Company).where(Company.code == "OLD")).active is False
+
+
+def test_processes_create(app, db):
+    result = app.test_cli_runner().invoke(
+        args=["processes", "create", "--name", "Enter a New Starter", "--type", "with-absences"]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(ProcessDefinition)).type == "with_absences"
+
+
+def test_demo_seed_is_idempotent(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "seed"])
+    second = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "username admin, password" in first.output
+    assert first.output.splitlines()[0] == second.output.splitlines()[0]
+    assert len(db.session.scalars(select(User)).all()) == 4
+    assert len(db.session.scalars(select(Company)).all()) == 3
+    assert len(db.session.scalars(select(ProcessDefinition)).all()) == 2

@@ -1,0 +1,83 @@
+"""Cross-cutting sweeps over every route in app.url_map."""
+
+import re
+
+import pytest
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_BLUEPRINTS = {"webhooks"}
+ADMIN_BLUEPRINTS = {"admin", "integration_setup"}
+
+
+def _sample_url(rule) -> str:
+    """Fill every URL variable with a plausible value."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "1", rule.rule)
+
+
+def _routes(app, methods=("GET",)):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+            continue
+        for method in methods:
+            if method in rule.methods:
+                yield rule, method
+
+
+def test_every_page_needs_login(app, client):
+    checked = 0
+    for rule, method in _routes(app, ("GET", "POST")):
+        response = client.open(_sample_url(rule), method=method)
+        assert response.status_code == 302, f"{method} {rule.rule} answered {response.status_code}"
+        assert "/auth/login" in response.headers["Location"], rule.rule
+        checked += 1
+    assert checked >= 5
+
+
+def test_admin_pages_refuse_hr_professionals(app, client, hr_user, login_as):
+    login_as(hr_user)
+    admin_rules = [
+        (rule, method)
+        for rule, method in _routes(app, ("GET", "POST"))
+        if rule.endpoint.split(".")[0] in ADMIN_BLUEPRINTS
+    ]
+    assert admin_rules
+    for rule, method in admin_rules:
+        response = client.open(_sample_url(rule), method=method)
+        assert response.status_code == 403, f"{method} {rule.rule} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("code,path", [(404, "/no-such-page")])
+def test_error_pages_look_like_the_app(client, admin, login_as, code, path):
+    login_as(admin)
+    response = client.get(path)
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert "Cezanne" in html and "Not found" in html
+
+
+def test_403_page_looks_like_the_app(client, hr_user, login_as):
+    login_as(hr_user)
+    response = client.get("/admin/users")
+    assert response.status_code == 403
+    assert b"Not allowed" in response.data and b"Sign out" in response.data
+
+
+def test_500_page_hides_details(app, client, admin, login_as):
+    @app.route("/_boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login_as(admin)
+    response = client.get("/_boom")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data
+    assert b"secret internals" not in response.data
+
+
+def test_security_headers(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -2,6 +2,7 @@
 
 import os
 import re
+import threading
 
 import pytest
 from flask import g
@@ -161,3 +162,66 @@ def csrf_token_from():
         return match.group(1)
 
     return extract
+
+
+class LeverServer:
+    """The Lever simulator served over real HTTP on 127.0.0.1, for the app's Lever client."""
+
+    def __init__(self, config: dict):
+        from werkzeug.serving import make_server
+
+        from lever_cezanne.sandbox import create_app as create_sandbox
+
+        self.app = create_sandbox(config)
+        self.store = self.app.extensions["lever_sandbox"]
+        self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def app_config(self) -> dict:
+        """Config for our app that points every Lever endpoint at this simulator."""
+        return {
+            "LEVER_AUTHORIZE_URL": f"{self.base_url}/authorize",
+            "LEVER_TOKEN_URL": f"{self.base_url}/oauth/token",
+            "LEVER_API_URL": f"{self.base_url}/v1",
+            "LEVER_AUDIENCE": f"{self.base_url}/v1/",
+            "LEVER_CLIENT_ID": LEVER_CLIENT_ID,
+            "LEVER_CLIENT_SECRET": LEVER_CLIENT_SECRET,
+        }
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+LEVER_CLIENT_ID = "lever-cezanne-local"
+LEVER_CLIENT_SECRET = "lever-cezanne-local-secret"
+OAUTH_CALLBACK = "http://localhost/integrations/lever/oauth/callback"
+
+
+@pytest.fixture
+def lever_sandbox_config() -> dict:
+    """Simulator settings for lever_server; a test may change them before asking for it."""
+    return {
+        "STATE_PATH": None,
+        "WEBHOOK_SYNC": True,
+        "WEBHOOK_RETRY_DELAYS": [0.01] * 5,
+        "WEBHOOK_TIMEOUT": 5,
+        "RATE_LIMIT": None,
+        "WEBHOOK_URL": "",
+        "SECRET_KEY": "sandbox-tests",
+        "CLIENT_ID": LEVER_CLIENT_ID,
+        "CLIENT_SECRET": LEVER_CLIENT_SECRET,
+        "REDIRECT_URIS": [OAUTH_CALLBACK],
+        "FAULT_SEED": 1234,
+    }
+
+
+@pytest.fixture
+def lever_server(lever_sandbox_config, app):
+    """A running Lever simulator; the app's Lever endpoints point at it."""
+    server = LeverServer(lever_sandbox_config)
+    app.config.update(server.app_config())
+    yield server
+    server.close()

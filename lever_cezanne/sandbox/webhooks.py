@@ -32,33 +32,23 @@ def build_body(event: str, data: dict, signature_token: str | None, triggered_at
     return body
 
 
-_sessions = threading.local()
-
-
-def _session() -> requests.Session:
-    """Return this thread's HTTP session, with no default headers beyond Lever's."""
-    session = getattr(_sessions, "session", None)
-    if session is None:
-        session = requests.Session()
-        session.headers.clear()
-        _sessions.session = session
-    return session
-
-
 def post(url: str, body_text: str, timeout: float) -> tuple[int | None, str | None]:
     """POST once; return (status code, error) without following redirects."""
     headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
     try:
-        response = _session().post(
-            url,
-            data=body_text.encode(),
-            headers=headers,
-            timeout=timeout,
-            allow_redirects=False,
-        )
+        # A session per delivery, closed at once: no pooled sockets outlive the attempt.
+        with requests.Session() as session:
+            session.headers.clear()  # Lever sends only its two headers
+            response = session.post(
+                url,
+                data=body_text.encode(),
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+            )
+            response.close()
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: {exc}"[:300]
-    response.close()
     return response.status_code, None
 
 

@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(integration.bp)
+    app.register_blueprint(integration.setup_bp)
 
 
 def register_proxy(app: Flask) -> None:

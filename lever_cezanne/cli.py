@@ -16,6 +16,8 @@ users_cli = AppGroup("users", help="Manage users.")
 companies_cli = AppGroup("companies", help="Manage companies.")
 processes_cli = AppGroup("processes", help="Manage New Starter process definitions.")
 demo_cli = AppGroup("demo", help="Demo data.")
+# Commands are attached by lever_cezanne.integration.commands and lever_cezanne.jobs.commands.
+lever_cli = AppGroup("lever", help="Lever integrations: set-up, reconciliation and keys.")
 
 ROLE_CHOICES = {"administrator": "administrator", "hr": "hr"}
 TYPE_CHOICES = {"with-absences": "with_absences", "without-absences": "without_absences"}
@@ -72,7 +74,7 @@ def demo_seed():
     db.session.commit()
 
 
-COMMAND_GROUPS = [users_cli, companies_cli, processes_cli, demo_cli]
+COMMAND_GROUPS = [users_cli, companies_cli, processes_cli, demo_cli, lever_cli]
 
 
 def register_commands(app) -> None:

@@ -1,10 +1,18 @@
-"""Lever integrations: the list and each integration's Log tab, for every HR professional."""
+"""Lever integrations.
+
+Two blueprints share the URL space /integrations/lever:
+- `integration` (any signed-in HR professional): the list and each integration's Log tab;
+- `integration_setup` (Administrators): the Details form, authorisation and actions.
+"""
 
 from flask import Blueprint
 
-from lever_cezanne.auth.guards import require_login
+from lever_cezanne.auth.guards import require_administrator, require_login
 
 bp = Blueprint("integration", __name__, url_prefix="/integrations/lever")
 bp.before_request(require_login)
+
+setup_bp = Blueprint("integration_setup", __name__, url_prefix="/integrations/lever")
+setup_bp.before_request(require_administrator)
 
 from lever_cezanne.integration import log_views, views  # noqa: E402, F401

@@ -154,9 +154,11 @@ def offer_list(opportunity_id):
 def contact_show(contact_id):
     """Return one contact."""
     _require("contact:read:admin")
-    for candidate in _store().candidates():
-        if candidate["contact"]["id"] == contact_id:
-            return jsonify(data=records.render_contact(candidate))
+    store = _store()
+    with store.lock:
+        for candidate in store.state["candidates"].values():
+            if candidate["contact"]["id"] == contact_id:
+                return jsonify(data=records.render_contact(candidate))
     return api_error(404, "ResourceNotFound", f"contacts {contact_id} was not found")
 
 

@@ -91,14 +91,16 @@ class OAuthService:
     def begin_consent(self, request: dict) -> str:
         """Remember a validated request until the admin answers; return its id."""
         now = self.store.clock()
-        self._pending = {k: v for k, v in self._pending.items() if v["expires"] > now}
         transaction = secrets.token_urlsafe(16)
-        self._pending[transaction] = {**request, "expires": now + PENDING_TTL}
+        with self.store.lock:
+            self._pending = {k: v for k, v in self._pending.items() if v["expires"] > now}
+            self._pending[transaction] = {**request, "expires": now + PENDING_TTL}
         return transaction
 
     def decide(self, transaction: str, accept: bool) -> str | None:
         """Answer a consent screen; return the redirect URL or None if unknown."""
-        request = self._pending.pop(transaction, None)
+        with self.store.lock:
+            request = self._pending.pop(transaction, None)
         if request is None:
             return None
         if not accept:
@@ -107,10 +109,12 @@ class OAuthService:
                 {"error": "access_denied", "error_description": DENIED, "state": request["state"]},
             )
         code = secrets.token_urlsafe(12)
+        now = self.store.clock()
         with self.store.mutate() as state:
+            state["codes"] = {k: v for k, v in state["codes"].items() if v["expires"] > now}
             state["codes"][code] = {
                 key: request[key] for key in ("client_id", "redirect_uri", "audience", "scopes")
-            } | {"expires": self.store.clock() + CODE_TTL}
+            } | {"expires": now + CODE_TTL}
         return with_query(request["redirect_uri"], {"code": code, "state": request["state"]})
 
     def token(self, params: dict, issuer: str) -> dict:

@@ -54,7 +54,8 @@ def candidate_hire(opportunity_id):
         if delivery is None:
             flash("Hired. No webhook URL is set, so nothing was sent.", "info")
         else:
-            flash(f"Hired. Candidate Hired webhook: {delivery['status']}.", "success")
+            status = delivery["status"].replace("pending", "queued")
+            flash(f"Hired. Candidate Hired webhook: {status}.", "success")
     return redirect(url_for(".candidate_list"))
 
 

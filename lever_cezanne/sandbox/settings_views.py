@@ -46,8 +46,15 @@ def webhook_test():
     if delivery is None:
         flash("Set a webhook URL first.", "error")
     else:
-        flash(f"Test request sent: {delivery['status']}.", "info")
+        flash(f"Test request: {_outcome(delivery)}.", "info")
     return redirect(url_for(".webhook_show"))
+
+
+def _outcome(delivery: dict) -> str:
+    """Describe a delivery's state for a flash message."""
+    if delivery["status"] == "pending":
+        return "queued (see Deliveries for the result)"
+    return delivery["status"]
 
 
 @bp.get("/deliveries")
@@ -66,7 +73,7 @@ def delivery_rerun(delivery_id):
     if delivery is None:
         flash("No such delivery.", "error")
     else:
-        flash(f"Rerun sent: {delivery['status']}.", "info")
+        flash(f"Rerun: {_outcome(delivery)}.", "info")
     return redirect(url_for(".delivery_list"))
 
 

@@ -37,6 +37,7 @@ def candidate_list():
         "sandbox/candidates/index.html",
         candidates=_store().candidates(),
         stages=STAGES,
+        stage_names={stage["id"]: stage["text"] for stage in STAGES},
         reasons={reason["id"]: reason["text"] for reason in ARCHIVE_REASONS},
     )
 

@@ -80,7 +80,8 @@ class StateFile:
             wait = self._last_write + self._interval - time.monotonic()
             if wait > 0:
                 self._timer = threading.Timer(wait, self.flush)
-                self._timer.daemon = True
+                # Not a daemon: interpreter exit waits for this last write instead of losing it.
+                self._timer.daemon = False
                 self._timer.start()
                 return
         self.flush()

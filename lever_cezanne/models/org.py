@@ -13,13 +13,28 @@ from lever_cezanne.models.types import UTCDateTime
 ROLE_ADMINISTRATOR = "administrator"
 ROLE_HR = "hr"
 ROLES = {ROLE_ADMINISTRATOR: "Administrator", ROLE_HR: "HR Professional"}
+# The pickers search by prefix (lower(x) LIKE 'abc%'). PostgreSQL answers that from a btree index
+# only with text_pattern_ops, unless the database collation happens to be "C".
+PATTERN_OPS = "text_pattern_ops"
+
+
+def lower_pattern_index(name: str, column: str, **kwargs) -> Index:
+    """Return an index on lower(column) that also serves prefix searches on PostgreSQL."""
+    label = f"{column}_lower"
+    return Index(
+        name,
+        func.lower(text(column)).label(label),
+        postgresql_ops={label: PATTERN_OPS},
+        **kwargs,
+    )
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        Index("uq_users_username_lower", func.lower(text("username")), unique=True),
-        Index("ix_users_display_name_lower", func.lower(text("display_name"))),
+        lower_pattern_index("uq_users_username_lower", "username", unique=True),
+        lower_pattern_index("ix_users_display_name_lower", "display_name"),
+        lower_pattern_index("ix_users_email_lower", "email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,14 +72,14 @@ class Company(db.Model):
     __tablename__ = "companies"
     __table_args__ = (
         # Codes are unique case-insensitively among companies that are not deleted.
-        Index(
+        lower_pattern_index(
             "uq_companies_code_lower",
-            func.lower(text("code")),
+            "code",
             unique=True,
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
-        Index("ix_companies_name_lower", func.lower(text("name"))),
+        lower_pattern_index("ix_companies_name_lower", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, func, text
+from sqlalchemy import Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.org import Company
+from lever_cezanne.models.org import Company, lower_pattern_index
 from lever_cezanne.models.types import UTCDateTime
 
 GENDER_NOT_KNOWN = "U"
@@ -27,9 +27,10 @@ class Gender(db.Model):
 class Person(db.Model):
     __tablename__ = "people"
     __table_args__ = (
-        Index("ix_people_full_name_lower", func.lower(text("full_name"))),
-        Index("ix_people_surname_lower", func.lower(text("surname"))),
-        Index("ix_people_external_email_lower", func.lower(text("external_email"))),
+        lower_pattern_index("ix_people_full_name_lower", "full_name"),
+        lower_pattern_index("ix_people_surname_lower", "surname"),
+        lower_pattern_index("ix_people_external_email_lower", "external_email"),
+        lower_pattern_index("ix_people_person_code_lower", "person_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,86 @@
+"""Find companies by code or name: the company picker, its JSON endpoint and form validation."""
+
+from sqlalchemy import func, or_, select
+from wtforms.validators import ValidationError as WTFormsValidationError
+
+from lever_cezanne.extensions import db
+from lever_cezanne.models import Company
+
+PICKER_LIMIT = 20
+LABEL_SEPARATOR = " — "
+
+
+def prefix_pattern(q: str) -> str:
+    """Return a LIKE pattern matching values that start with q (lower-cased, wildcards escaped)."""
+    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def starts_with(column, q: str):
+    """Return a prefix match on lower(column), which the lower(...) pattern indexes answer."""
+    return func.lower(column).like(prefix_pattern(q), escape="\\")
+
+
+def _employable():
+    return select(Company).where(Company.active.is_(True), Company.deleted_at.is_(None))
+
+
+def search_companies(q: str, limit: int = PICKER_LIMIT) -> list[Company]:
+    """Return active, not deleted companies whose code or name starts with q."""
+    if not q.strip():
+        return []
+    query = (
+        _employable()
+        .where(or_(starts_with(Company.code, q), starts_with(Company.name, q)))
+        .order_by(func.lower(Company.code), Company.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def find_employable_company(typed: str) -> Company | None:
+    """Resolve what a user typed (a code, a "CODE — Name" label or a unique name) to a company."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    code = typed.split(LABEL_SEPARATOR, 1)[0].strip().lower()
+    company = db.session.scalar(_employable().where(func.lower(Company.code) == code))
+    if company is not None:
+        return company
+    by_name = db.session.scalars(
+        _employable().where(func.lower(Company.name) == typed.lower()).limit(2)
+    ).all()
+    return by_name[0] if len(by_name) == 1 else None
+
+
+def company_not_found_message(typed: str) -> str:
+    """Say why a typed company was refused and what to do."""
+    code = typed.split(LABEL_SEPARATOR, 1)[0].strip()
+    unusable = db.session.scalar(
+        select(Company)
+        .where(func.lower(Company.code) == code.lower())
+        .order_by(Company.deleted_at.is_not(None), Company.id.desc())
+    )
+    if unusable is not None:
+        state = "deleted" if unusable.deleted_at else "inactive"
+        return (
+            f"The company '{unusable.code}' is {state}, so it cannot take new Employment Details. "
+            "Choose an active company, or ask an Administrator to activate it."
+        )
+    return (
+        f"No active company has the code '{code}'. Type the code or name and choose from the list."
+    )
+
+
+class EmployableCompany:
+    """WTForms validator: the field must name a company that can employ; it sets field.company."""
+
+    def __call__(self, form, field) -> None:
+        field.company = find_employable_company(field.data or "")
+        if field.company is None:
+            raise WTFormsValidationError(company_not_found_message(field.data or ""))
+
+
+def company_result(company: Company) -> dict:
+    """Return the picker's JSON for one company."""
+    return {"value": company.code, "label": company.label}

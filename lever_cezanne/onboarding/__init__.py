@@ -1,0 +1,1 @@
+"""Lever data becomes Cezanne HR records: mapping, names, dates and the New Starter rules."""

@@ -1,0 +1,179 @@
+/*
+ * Search-as-you-type picker (ARIA 1.2 combobox with a listbox popup). No library, no inline code.
+ *
+ * Usage: render a plain text field with a data-picker-url attribute pointing at a JSON endpoint
+ * that answers GET <url>?q=<typed text> with {"results": [{"value": "...", "label": "..."}]}:
+ *
+ *   form.py:      company = StringField("Company", validators=[DataRequired(), EmployableCompany()])
+ *   template:     {{ render_field(form.company, data_picker_url=url_for("hr.search_companies")) }}
+ *
+ * Endpoints: hr.search_companies (active companies, value = company code) and
+ * admin.search_users (active HR Professionals, value = username).
+ *
+ * Typing fetches results (debounced); ArrowDown/ArrowUp move through them, Enter or a click
+ * chooses one and fills the field with its value, Escape closes the list. Without JavaScript
+ * the field stays a text box: the server resolves what was typed and explains any mistake, so
+ * forms must always validate the value server-side (EmployableCompany, ActiveHRProfessional).
+ * base.html loads this file on every page; styles live in static/css/hr.css (added on demand).
+ */
+(function () {
+  "use strict";
+  var DEBOUNCE_MS = 200;
+  var counter = 0;
+
+  function ensureStyles() {
+    if (document.querySelector('link[href*="/css/hr.css"]')) return;
+    var app = document.querySelector('link[rel="stylesheet"][href*="/css/app.css"]');
+    if (!app) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = app.getAttribute("href").replace("/css/app.css", "/css/hr.css");
+    document.head.appendChild(link);
+  }
+
+  function Picker(input) {
+    var id = input.id || "picker-" + ++counter;
+    input.id = id;
+    this.input = input;
+    this.url = input.getAttribute("data-picker-url");
+    this.results = [];
+    this.active = -1;
+    this.timer = null;
+    this.controller = null;
+
+    var wrap = document.createElement("div");
+    wrap.className = "picker";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(input);
+    this.list = document.createElement("ul");
+    this.list.id = id + "-listbox";
+    this.list.className = "picker-list";
+    this.list.setAttribute("role", "listbox");
+    this.list.setAttribute("aria-label", (input.labels && input.labels[0] ? input.labels[0].textContent : "Results"));
+    this.list.hidden = true;
+    wrap.appendChild(this.list);
+    this.status = document.createElement("p");
+    this.status.className = "picker-status";
+    this.status.setAttribute("role", "status");
+    wrap.appendChild(this.status);
+
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", this.list.id);
+    input.setAttribute("autocomplete", "off");
+
+    input.addEventListener("input", this.onInput.bind(this));
+    input.addEventListener("keydown", this.onKeyDown.bind(this));
+    input.addEventListener("blur", this.close.bind(this));
+    // mousedown would blur the input before the click lands: keep focus on the field.
+    this.list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    this.list.addEventListener("click", this.onClick.bind(this));
+  }
+
+  Picker.prototype.onInput = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.fetch(self.input.value.trim()); }, DEBOUNCE_MS);
+  };
+
+  Picker.prototype.fetch = function (q) {
+    var self = this;
+    if (this.controller) this.controller.abort();
+    if (!q) { this.close(); return; }
+    this.controller = new AbortController();
+    var sep = this.url.indexOf("?") === -1 ? "?" : "&";
+    fetch(this.url + sep + "q=" + encodeURIComponent(q), {
+      headers: { Accept: "application/json" }, credentials: "same-origin", signal: this.controller.signal
+    })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (data) { self.show(data.results || []); })
+      .catch(function (error) { if (error.name !== "AbortError") self.show([]); });
+  };
+
+  Picker.prototype.show = function (results) {
+    var self = this;
+    this.results = results;
+    this.active = -1;
+    this.list.textContent = "";
+    results.forEach(function (result, index) {
+      var option = document.createElement("li");
+      option.id = self.list.id + "-" + index;
+      option.className = "picker-option";
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.setAttribute("data-index", String(index));
+      option.textContent = result.label;
+      self.list.appendChild(option);
+    });
+    this.status.textContent = results.length
+      ? results.length + (results.length === 1 ? " result" : " results") + ", use the arrow keys to choose."
+      : "No matches.";
+    this.setOpen(results.length > 0);
+  };
+
+  Picker.prototype.setOpen = function (open) {
+    this.list.hidden = !open;
+    this.input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) this.input.removeAttribute("aria-activedescendant");
+  };
+
+  Picker.prototype.close = function () {
+    clearTimeout(this.timer);
+    this.setOpen(false);
+  };
+
+  Picker.prototype.highlight = function (index) {
+    var options = this.list.children;
+    if (!options.length) return;
+    this.active = (index + options.length) % options.length;
+    for (var i = 0; i < options.length; i++) {
+      options[i].setAttribute("aria-selected", i === this.active ? "true" : "false");
+    }
+    var option = options[this.active];
+    this.input.setAttribute("aria-activedescendant", option.id);
+    option.scrollIntoView({ block: "nearest" });
+  };
+
+  Picker.prototype.choose = function (index) {
+    var result = this.results[index];
+    if (!result) return;
+    this.input.value = result.value;
+    this.status.textContent = "Chosen: " + result.label;
+    this.close();
+    this.input.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+
+  Picker.prototype.onKeyDown = function (event) {
+    var open = !this.list.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!open) {
+        if (this.results.length) this.setOpen(true); else this.fetch(this.input.value.trim());
+        return;
+      }
+      this.highlight(this.active + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && open && this.active >= 0) {
+      event.preventDefault();  // choose the option instead of submitting the form
+      this.choose(this.active);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      this.close();
+    }
+  };
+
+  Picker.prototype.onClick = function (event) {
+    var option = event.target.closest("[role=option]");
+    if (option) this.choose(Number(option.getAttribute("data-index")));
+  };
+
+  function init() {
+    var inputs = document.querySelectorAll('input[type="text"][data-picker-url]');
+    if (!inputs.length) return;
+    ensureStyles();
+    for (var i = 0; i < inputs.length; i++) new Picker(inputs[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

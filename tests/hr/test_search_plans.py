@@ -1,0 +1,86 @@
+"""The pickers stay fast with many rows: prefix searches are answered from indexes."""
+
+import os
+
+import pytest
+from sqlalchemy import insert, text
+
+from lever_cezanne.admin.search import search_hr_professionals
+from lever_cezanne.hr.search import search_companies
+from lever_cezanne.models import Company, User
+
+ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
+ROWS = 3000
+
+
+@pytest.fixture
+def many_rows(db):
+    db.session.execute(
+        insert(Company),
+        [{"code": f"C{n:05}", "name": f"Firm {n:05}", "active": n % 3 != 0} for n in range(ROWS)],
+    )
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "username": f"u{n:05}",
+                "display_name": f"Person {n:05}",
+                "email": f"u{n:05}@example.com",
+                "password_hash": "not-a-hash",
+                "role": "hr",
+            }
+            for n in range(ROWS)
+        ],
+    )
+    db.session.commit()
+    if ON_POSTGRES:
+        db.session.execute(text("ANALYZE companies"))
+        db.session.execute(text("ANALYZE users"))
+
+
+def test_searches_find_the_right_rows_among_thousands(many_rows, client, admin, login_as):
+    login_as(admin)
+
+    companies = client.get("/search/companies?q=c0001").get_json()["results"]
+    users = client.get("/admin/search/users?q=person 0002").get_json()["results"]
+
+    # Every third company is inactive: 12, 15 and 18 are left out.
+    assert [r["value"] for r in companies] == [f"C000{n}" for n in (10, 11, 13, 14, 16, 17, 19)]
+    assert len(users) == 10 and users[0]["value"] == "u00020"
+
+
+def _plan(db, statement) -> str:
+    compiled = statement.compile(
+        dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    # Forbid sequential scans: the plan then shows one only if no index can answer the query.
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+    return "\n".join(row[0] for row in rows)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="query plans are checked on PostgreSQL")
+def test_postgres_answers_picker_searches_from_indexes(db, many_rows, monkeypatch):
+    statements = []
+    monkeypatch.setattr(db.session, "scalars", lambda stmt: statements.append(stmt) or [])
+    search_companies("firm 01")
+    search_hr_professionals("u0001")
+    monkeypatch.undo()
+
+    for statement in statements:
+        plan = _plan(db, statement)
+        assert "Seq Scan" not in plan, plan
+        assert "Index" in plan, plan
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="index definitions are PostgreSQL's")
+def test_postgres_indexes_serve_prefix_search_under_any_collation(db):
+    definitions = db.session.scalars(
+        text(
+            "SELECT indexdef FROM pg_indexes WHERE indexname LIKE '%\\_lower' "
+            "AND tablename IN ('users', 'companies', 'people')"
+        )
+    ).all()
+
+    assert len(definitions) == 9
+    assert all("text_pattern_ops" in d for d in definitions), definitions

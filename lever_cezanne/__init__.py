@@ -55,13 +55,14 @@ def _load_user(user_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
-    from lever_cezanne import admin, auth, hr, integration
+    from lever_cezanne import admin, auth, hr, integration, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(hr.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(integration.bp)
     app.register_blueprint(integration.setup_bp)
+    app.register_blueprint(webhooks.bp)
 
 
 def register_proxy(app: Flask) -> None:

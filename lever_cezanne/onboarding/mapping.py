@@ -1,0 +1,174 @@
+"""Map a Lever opportunity (expanded contact) and its offers to Cezanne HR fields."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from lever_cezanne.models import Person
+from lever_cezanne.onboarding.dates import date_from_ms
+from lever_cezanne.onboarding.names import parse_name
+
+LEVER_CANDIDATE_URL = "https://hire.lever.co/candidates/{}"
+PHONE_FIELDS = {
+    "work": "work_number",
+    "mobile": "mobile_number",
+    "home": "home_number",
+    "skype": "skype_name",
+    "other": "other_number",
+}
+FIELD_LABELS = {
+    "first_name": "First Name",
+    "middle_name": "Middle Name",
+    "surname": "Surname",
+    "known_as": "Known As",
+    "full_name": "Full Name",
+    "legal_name": "Legal Name",
+    "person_code": "Person Code",
+    "home_number": "Home Number",
+    "work_number": "Work Number",
+    "mobile_number": "Mobile Number",
+    "other_number": "Other Number",
+    "skype_name": "Skype Name",
+    "external_email": "External E-mail",
+    "lever_opportunity_url": "Lever opportunity link",
+}
+
+
+@dataclass
+class NewStarter:
+    """Everything the New Starter rules need, plus Warnings for the log."""
+
+    person: dict
+    hire_date: date
+    opportunity_id: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def person_code(self) -> str:
+        return self.person["person_code"]
+
+    @property
+    def full_name(self) -> str:
+        return self.person["full_name"]
+
+
+class MappingError(ValueError):
+    """The opportunity lacks something a Person cannot be created without."""
+
+
+def _contact(opportunity: dict) -> dict:
+    contact = opportunity.get("contact")
+    return contact if isinstance(contact, dict) else {"id": contact}
+
+
+def map_phones(phones: list | None) -> tuple[dict, int]:
+    """Place phones by Lever type; return the fields and how many found no free field."""
+    fields: dict[str, str] = {}
+    left_over = 0
+    for phone in phones or []:
+        value = (phone or {}).get("value") if isinstance(phone, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        target = PHONE_FIELDS.get(phone.get("type") or "other", "other_number")
+        # A second number of a type already filled goes to Other Number while that is free.
+        if target in fields:
+            target = "other_number"
+        if target in fields:
+            left_over += 1
+            continue
+        fields[target] = value.strip()
+    # The documentation sends the Work Number to Home Number when there is no home phone.
+    if "home_number" not in fields and "work_number" in fields:
+        fields["home_number"] = fields["work_number"]
+    return fields, left_over
+
+
+def latest_signed_start(offers: list | None) -> int | None:
+    """Return the anticipated start (ms) of the latest signed offer, or None."""
+    signed = [o for o in offers or [] if isinstance(o, dict) and o.get("status") == "signed"]
+    for offer in sorted(signed, key=lambda o: o.get("createdAt") or 0, reverse=True):
+        for entry in offer.get("fields") or []:
+            value = entry.get("value") if isinstance(entry, dict) else None
+            if entry.get("identifier") == "anticipated_start_date" and isinstance(value, int):
+                return value
+    return None
+
+
+def _hire_date(offers, use_offer: bool, today: date, timezone: str, warnings: list) -> date:
+    if not use_offer:
+        return today
+    start = latest_signed_start(offers)
+    if start is None:
+        warnings.append(
+            "No signed offer with an anticipated start date was found in Lever, so the Hire Date "
+            "is today. Correct it in the New Starter task if needed."
+        )
+        return today
+    return date_from_ms(start, timezone)
+
+
+def _fit_columns(person: dict, warnings: list) -> None:
+    """Cut values longer than their column, with a Warning, rather than fail."""
+    for name, value in person.items():
+        length = getattr(Person.__table__.c[name].type, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            person[name] = value[:length]
+            label = FIELD_LABELS.get(name, name)
+            warnings.append(
+                f"{label} was longer than {length} characters and was shortened; "
+                "check it on the person's record."
+            )
+
+
+def map_new_starter(
+    opportunity: dict, offers: list | None, *, today: date, timezone: str, use_offer: bool
+) -> NewStarter:
+    """Build the Person fields and Hire Date for a hired opportunity."""
+    contact = _contact(opportunity)
+    person_code = contact.get("id")
+    if not isinstance(person_code, str) or not person_code:
+        raise MappingError("the opportunity has no contact id")
+    name = parse_name(contact.get("name") or opportunity.get("name"))
+    warnings: list[str] = []
+    if name.one_word:
+        warnings.append(
+            f"The candidate's name in Lever is one word, so '{name.first}' was used as both "
+            "First Name and Surname. Correct the name on the person's record if needed."
+        )
+    emails = [e.strip() for e in contact.get("emails") or opportunity.get("emails") or [] if e]
+    phones, left_over = map_phones(contact.get("phones") or opportunity.get("phones"))
+    if left_over:
+        warnings.append(
+            f"{left_over} more phone number(s) in Lever had no free field and were not copied."
+        )
+    opportunity_id = opportunity.get("id") or ""
+    person = {
+        "person_code": person_code,
+        "first_name": name.first,
+        "middle_name": name.middle,
+        "surname": name.surname,
+        "known_as": name.known_as,
+        "full_name": name.full,
+        "legal_name": name.full,
+        "date_of_birth": today,
+        "external_email": emails[0] if emails else None,
+        "home_number": None,
+        "work_number": None,
+        "mobile_number": None,
+        "other_number": None,
+        "skype_name": None,
+        **phones,
+        "lever_contact_id": person_code,
+        "lever_opportunity_id": opportunity_id,
+        "lever_opportunity_url": opportunity_url(opportunity),
+    }
+    _fit_columns(person, warnings)
+    hire_date = _hire_date(offers, use_offer, today, timezone, warnings)
+    return NewStarter(person, hire_date, opportunity_id, warnings)
+
+
+def opportunity_url(opportunity: dict) -> str:
+    """Return the link to the opportunity in Lever."""
+    show = (opportunity.get("urls") or {}).get("show")
+    if isinstance(show, str) and show.startswith(("https://", "http://")):
+        return show
+    return LEVER_CANDIDATE_URL.format(opportunity.get("id") or "")

@@ -1,0 +1,79 @@
+"""POST /cezannehr/api/v4/Lever/webhook/<subdomain>: verify, store, enqueue, answer fast."""
+
+import logging
+
+from flask import current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from lever_cezanne.extensions import csrf, db
+from lever_cezanne.jobs import queue
+from lever_cezanne.webhooks import bp, services
+from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope
+from lever_cezanne.webhooks.signature import signature_matches
+
+log = logging.getLogger(__name__)
+
+
+def _answer(code: int, **body):
+    return jsonify(body), code
+
+
+def _read_body() -> bytes | None:
+    """Read at most WEBHOOK_MAX_BYTES; None when the body is larger."""
+    limit = current_app.config["WEBHOOK_MAX_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    raw = request.stream.read(limit + 1)  # capped even when Content-Length lies or is absent
+    return None if len(raw) > limit else raw
+
+
+@bp.post("/webhook/<subdomain>")
+@csrf.exempt
+def webhook_receive(subdomain: str):
+    """Receive a Lever webhook for one integration."""
+    integration = services.find_integration(subdomain)
+    if integration is None:
+        return _answer(404, error="No enabled Lever integration has this subdomain.")
+    raw = _read_body()
+    if raw is None:
+        return _answer(413, error="The body is larger than this endpoint accepts.")
+    try:
+        envelope = parse_envelope(raw)
+    except EnvelopeError as exc:
+        return _answer(400, error=str(exc))
+    key = services.signature_token_of(integration)
+    if not signature_matches(key, envelope.token, envelope.triggered_at, envelope.signature):
+        services.note_bad_signature(integration)
+        db.session.commit()
+        log.warning("integration %s: webhook refused, bad signature", integration.id)
+        return _answer(401, error="The signature does not match.")
+    if envelope.is_ping:
+        services.note_ping(integration)
+        db.session.commit()
+        return _answer(200, status="ping")
+    return _store_and_enqueue(integration, envelope)
+
+
+def _store_and_enqueue(integration, envelope):
+    """Commit the delivery, then enqueue it; only a failed insert is a 5xx."""
+    try:
+        delivery_id = services.store_delivery(integration, envelope)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("integration %s: webhook could not be stored", integration.id)
+        return _answer(503, error="The webhook could not be stored; please send it again.")
+    if delivery_id is None:
+        return _answer(200, status="duplicate")
+    log.info(
+        "integration %s: delivery %s stored (%s, opportunity %s)",
+        integration.id,
+        delivery_id,
+        envelope.event,
+        envelope.opportunity_id,
+    )
+    if envelope.event != services.HIRED_EVENT:
+        return _answer(200, status="ignored")
+    # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
+    queue.enqueue_delivery_safely(delivery_id, attempt=1)
+    return _answer(200, status="accepted")

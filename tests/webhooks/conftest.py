@@ -1,0 +1,75 @@
+"""Receiver fixtures: an integration with a known signature token, and signed bodies."""
+
+import json
+import secrets
+
+import pytest
+
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.jobs import queue
+from lever_cezanne.models import LeverIntegration
+from lever_cezanne.webhooks.signature import compute_signature
+
+SIGNATURE_TOKEN = "73311ged32110cc40e00c672c2e03e1a42fa28a4fabde089"
+OPPORTUNITY_ID = "250d8f03-738a-4bba-a671-8a3d73477145"
+CONTACT_ID = "7f23e772-f2cb-4ebb-b33f-54b872999992"
+
+
+@pytest.fixture
+def integration(db, admin, make_company):
+    company = make_company(code="ACME", name="Acme Ltd")
+    found = LeverIntegration(
+        subdomain="CezanneHR",
+        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
+        signature_token_last4=SIGNATURE_TOKEN[-4:],
+        admin_user_id=admin.id,
+        default_company_id=company.id,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """Record enqueues instead of running jobs, so receiver tests see only the receiver."""
+    calls = []
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: calls.append((d, attempt)))
+    return calls
+
+
+def _signed_body(
+    event="candidateHired", data=None, token=None, triggered_at=1700000000123, **extra
+):
+    """Build a Lever envelope signed with the integration's token."""
+    token = token or secrets.token_hex(24)
+    body = {
+        "triggeredAt": triggered_at,
+        "event": event,
+        "data": {"opportunityId": OPPORTUNITY_ID, "contactId": CONTACT_ID}
+        if data is None
+        else data,
+        "token": token,
+        "signature": compute_signature(SIGNATURE_TOKEN, token, triggered_at),
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def signed_body():
+    return _signed_body
+
+
+@pytest.fixture
+def post_webhook(client):
+    def post(body, subdomain="CezanneHR", **kwargs):
+        data = body if isinstance(body, bytes | str) else json.dumps(body)
+        return client.post(
+            f"/cezannehr/api/v4/Lever/webhook/{subdomain}",
+            data=data,
+            content_type=kwargs.pop("content_type", "application/json"),
+            **kwargs,
+        )
+
+    return post

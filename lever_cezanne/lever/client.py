@@ -1,0 +1,207 @@
+"""The Lever Data API client used by the background jobs and the Test connection button.
+
+    client = LeverClient.for_integration(integration_id)
+    opportunity = client.get_opportunity(opportunity_id)
+
+Every call waits for the shared rate limit, has a timeout, and raises a ``LeverError`` subclass
+(see ``errors``) instead of retrying: the background job retries transient failures via RQ.
+The caller writes the Log row, so each delivery gets exactly one Error.
+
+Transactions: a token refresh COMMITS (only the token columns; see ``tokens``). Do not hold
+uncommitted work in ``db.session`` across calls to this client.
+"""
+
+import logging
+import threading
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote
+
+import requests
+from flask import current_app
+
+from lever_cezanne.lever import oauth, tokens
+from lever_cezanne.lever.errors import (
+    LeverError,
+    LeverNotFoundError,
+    LeverRequestError,
+    LeverTransientError,
+)
+from lever_cezanne.lever.ratelimit import MAX_WAIT, bucket_for, wait_for_token
+from lever_cezanne.models.base import utcnow
+
+log = logging.getLogger(__name__)
+MAX_PAGES = 50  # 5,000 records: far more offers or archive reasons than any account has
+
+_http: requests.Session | None = None
+_http_lock = threading.Lock()
+
+
+def http_session() -> requests.Session:
+    """Return this process's requests.Session, so connections to Lever are reused."""
+    global _http
+    with _http_lock:
+        if _http is None:
+            _http = requests.Session()
+            _http.headers.update({"Accept": "application/json", "User-Agent": "CezanneHR-Lever"})
+        return _http
+
+
+class LeverClient:
+    """Read Lever data on behalf of one integration."""
+
+    def __init__(self, integration_id: int, token: tokens.AccessToken):
+        self.integration_id = integration_id
+        self._token = token
+
+    @classmethod
+    def for_integration(cls, integration_id: int) -> "LeverClient":
+        """Build a client from the integration's stored (encrypted) access token."""
+        integration = tokens.load_integration(integration_id)
+        tokens.check_usable(integration)
+        return cls(integration_id, tokens.current_token(integration))
+
+    def get(self, path: str, params: dict | list | None = None) -> dict:
+        """GET an API path (e.g. "/archive_reasons") and return Lever's JSON envelope."""
+        token = self._fresh_token()
+        response = self._send(path, params, token)
+        if response.status_code == 401:
+            # The token may have been revoked or rotated early: refresh once, then give up.
+            token = tokens.refresh_access_token(self.integration_id, token, force=True)
+            self._token = token
+            response = self._send(path, params, token)
+            if response.status_code == 401:
+                tokens.refuse_fresh_token(self.integration_id, token)
+        return _parse(response)
+
+    def get_opportunity(self, opportunity_id: str) -> dict:
+        """Return an opportunity with its contact expanded."""
+        envelope = self.get(f"/opportunities/{_segment(opportunity_id)}", {"expand": "contact"})
+        return _data(envelope, dict)
+
+    def get_offers(self, opportunity_id: str) -> list[dict]:
+        """Return every offer of an opportunity."""
+        return self._get_all(f"/opportunities/{_segment(opportunity_id)}/offers", {})
+
+    def get_archive_reasons(self, type_: str | None = None) -> list[dict]:
+        """Return the account's archive reasons, optionally only one type (hired, non-hired)."""
+        return self._get_all("/archive_reasons", {"type": type_} if type_ else {})
+
+    def _get_all(self, path: str, params: dict) -> list[dict]:
+        """Follow Lever's offset pagination and return every item."""
+        items: list[dict] = []
+        for _ in range(MAX_PAGES):
+            envelope = self.get(path, params)
+            items.extend(_data(envelope, list))
+            if not envelope.get("hasNext") or not envelope.get("next"):
+                return items
+            params = {**params, "offset": envelope["next"]}
+        raise LeverRequestError(f"Lever returned more than {MAX_PAGES} pages for {path}.")
+
+    def _fresh_token(self) -> tokens.AccessToken:
+        if not tokens.is_fresh(self._token):
+            self._token = tokens.refresh_access_token(self.integration_id, self._token)
+        return self._token
+
+    def _send(self, path: str, params, token: tokens.AccessToken) -> requests.Response:
+        if path.startswith(("http:", "https:", "//")):
+            raise ValueError("pass an API path, not a URL: the token must only go to Lever")
+        config = current_app.config
+        wait_for_token(bucket_for(self.integration_id), config.get("LEVER_RATE_WAIT", MAX_WAIT))
+        url = f"{config['LEVER_API_URL']}/{path.lstrip('/')}"
+        try:
+            response = http_session().get(
+                url,
+                params=params,
+                headers={"Authorization": f"Bearer {token.value}"},
+                timeout=oauth.timeout(),
+            )
+        except requests.Timeout as exc:
+            raise LeverTransientError(
+                "Lever did not answer in time: this will be tried again."
+            ) from exc
+        except requests.RequestException as exc:
+            log.warning("Lever unreachable for %s: %s", path, type(exc).__name__)
+            raise LeverTransientError(
+                "Lever could not be reached: this will be tried again."
+            ) from exc
+        log.debug("Lever GET %s answered %s", path, response.status_code)
+        return response
+
+
+def _segment(value: str) -> str:
+    """Quote an id from a webhook so it stays one path segment."""
+    if not value or not isinstance(value, str):
+        raise LeverRequestError("The Lever opportunity id is missing.")
+    return quote(value, safe="")
+
+
+def _data(envelope: dict, kind: type):
+    data = envelope.get("data")
+    if not isinstance(data, kind):
+        raise LeverTransientError(
+            "Lever sent an answer we could not read: this will be tried again."
+        )
+    return data
+
+
+def _lever_message(response: requests.Response) -> str:
+    """Return Lever's own error text (it never contains secrets), shortened."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message)[:200] if message else ""
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Read a Retry-After header in seconds or as an HTTP date (Lever usually sends none)."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse(response: requests.Response) -> dict:
+    """Return the JSON envelope of a success, or raise the matching LeverError."""
+    status = response.status_code
+    if 200 <= status < 300:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise LeverTransientError(
+                "Lever sent an answer we could not read: this will be tried again."
+            )
+        return body
+    raise _error(status, _lever_message(response), response)
+
+
+def _error(status: int, message: str, response: requests.Response) -> LeverError:
+    detail = f" ({message})" if message else ""
+    if status == 404:
+        return LeverNotFoundError(f"Lever has no such record{detail}.")
+    if status == 429:
+        return LeverTransientError(
+            "Lever asked us to slow down (too many requests): this will be tried again.",
+            retry_after=_retry_after(response),
+        )
+    if status >= 500:
+        return LeverTransientError(
+            f"Lever is having problems (HTTP {status}): this will be tried again.",
+            retry_after=_retry_after(response),
+        )
+    if status == 403:
+        return LeverRequestError(
+            f"Lever refused access{detail}: re-authorise under Integrations › Lever so Cezanne HR "
+            "gets the permissions it needs."
+        )
+    return LeverRequestError(f"Lever refused the request (HTTP {status}){detail}.")

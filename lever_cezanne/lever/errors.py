@@ -1,0 +1,36 @@
+"""Lever failures, classified by what the caller should do next.
+
+``str(exc)`` is always a plain-English message that is safe to show on the Log tab: it never
+contains a token or a secret.
+"""
+
+REAUTHORISE_MESSAGE = (
+    "Lever access was revoked or has expired: re-authorise under Integrations › Lever."
+)
+
+
+class LeverError(Exception):
+    """Something went wrong talking to Lever."""
+
+
+class LeverAuthorisationError(LeverError):
+    """Lever access was revoked or has expired: an Administrator must re-authorise."""
+
+    def __init__(self, message: str = REAUTHORISE_MESSAGE):
+        super().__init__(message)
+
+
+class LeverNotFoundError(LeverError):
+    """Lever has no such record (404 ResourceNotFound)."""
+
+
+class LeverTransientError(LeverError):
+    """Lever is busy or unreachable (429, 5xx, timeout): try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class LeverRequestError(LeverError):
+    """Lever refused the request for good (any other 4xx): retrying will not help."""

@@ -79,5 +79,8 @@ COMMAND_GROUPS = [users_cli, companies_cli, processes_cli, demo_cli, lever_cli]
 
 def register_commands(app) -> None:
     """Add the operator command groups to `flask`."""
+    from lever_cezanne.jobs.commands import worker_command  # also attaches `flask lever reconcile`
+
+    app.cli.add_command(worker_command)
     for group in COMMAND_GROUPS:
         app.cli.add_command(group)

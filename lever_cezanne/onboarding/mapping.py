@@ -41,6 +41,7 @@ class NewStarter:
     hire_date: date
     opportunity_id: str
     warnings: list[str] = field(default_factory=list)
+    hire_date_warning: str | None = None
 
     @property
     def person_code(self) -> str:
@@ -93,17 +94,20 @@ def latest_signed_start(offers: list | None) -> int | None:
     return None
 
 
-def _hire_date(offers, use_offer: bool, today: date, timezone: str, warnings: list) -> date:
+NO_OFFER_WARNING = (
+    "No signed offer with an anticipated start date was found in Lever, so the Hire Date is "
+    "today. Correct it in the Employment Details if needed."
+)
+
+
+def _hire_date(offers, use_offer: bool, today: date, timezone: str) -> tuple[date, str | None]:
+    """Return the Hire Date and, when the offer could not supply it, a Warning."""
     if not use_offer:
-        return today
+        return today, None
     start = latest_signed_start(offers)
     if start is None:
-        warnings.append(
-            "No signed offer with an anticipated start date was found in Lever, so the Hire Date "
-            "is today. Correct it in the New Starter task if needed."
-        )
-        return today
-    return date_from_ms(start, timezone)
+        return today, NO_OFFER_WARNING
+    return date_from_ms(start, timezone), None
 
 
 def _fit_columns(person: dict, warnings: list) -> None:
@@ -162,8 +166,8 @@ def map_new_starter(
         "lever_opportunity_url": opportunity_url(opportunity),
     }
     _fit_columns(person, warnings)
-    hire_date = _hire_date(offers, use_offer, today, timezone, warnings)
-    return NewStarter(person, hire_date, opportunity_id, warnings)
+    hire_date, hire_date_warning = _hire_date(offers, use_offer, today, timezone)
+    return NewStarter(person, hire_date, opportunity_id, warnings, hire_date_warning)
 
 
 def opportunity_url(opportunity: dict) -> str:

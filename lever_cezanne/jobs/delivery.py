@@ -1,0 +1,176 @@
+"""process_delivery: turn one stored Candidate Hired delivery into Cezanne HR records."""
+
+import logging
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+
+from lever_cezanne.extensions import db
+from lever_cezanne.jobs.hired import is_hired
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.lever.errors import (
+    LeverAuthorisationError,
+    LeverError,
+    LeverNotFoundError,
+    LeverTransientError,
+)
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import (
+    DELIVERY_COMPLETED,
+    DELIVERY_FAILED,
+    DELIVERY_PARTIAL,
+    DELIVERY_PROCESSING,
+    DELIVERY_QUEUED,
+    DELIVERY_UNFINISHED,
+    HIRE_DATE_OFFER,
+    LEVEL_ERROR,
+    LEVEL_WARNING,
+)
+from lever_cezanne.onboarding.dates import today_in
+from lever_cezanne.onboarding.mapping import MappingError, map_new_starter
+from lever_cezanne.onboarding.names import NoNameError
+from lever_cezanne.onboarding.rules import start_new_starter
+
+log = logging.getLogger(__name__)
+REAUTHORISE = (
+    "Lever access was revoked or has expired: re-authorise under Integrations › Lever, "
+    "then press Retry now."
+)
+RETRY_NOW = "press Retry now on this row"
+
+
+class RetryLater(Exception):
+    """A transient failure: run the job again after a backoff."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after or 0
+
+
+class _Failed(Exception):
+    """Stop this run: the delivery failed, with this message for the Log tab."""
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    """Mark the delivery processing and count the attempt; None when there is nothing to do."""
+    claimed = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(DELIVERY_UNFINISHED))
+        .values(
+            status=DELIVERY_PROCESSING,
+            attempts=WebhookDelivery.attempts + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(WebhookDelivery, delivery_id) if claimed else None
+
+
+def _finish(delivery: WebhookDelivery, status: str, error: str | None = None) -> str:
+    delivery.status = status
+    delivery.last_error = error
+    delivery.completed_at = utcnow() if status != DELIVERY_QUEUED else None
+    db.session.commit()
+    return status
+
+
+def _fail(delivery: WebhookDelivery, message: str) -> str:
+    """Write one Error row for the delivery and mark it failed."""
+    db.session.rollback()
+    add_log_entry(
+        delivery.integration_id,
+        LEVEL_ERROR,
+        message,
+        delivery_id=delivery.id,
+        opportunity_id=delivery.opportunity_id,
+    )
+    return _finish(delivery, DELIVERY_FAILED, message)
+
+
+def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | None:
+    """Process a Candidate Hired delivery; return its new status (None if nothing to do)."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        log.info("delivery %s: already handled, skipped", delivery_id)
+        return None
+    log.info("delivery %s: attempt %s", delivery.id, delivery.attempts)
+    try:
+        return _process(delivery)
+    except _Failed as exc:
+        return _fail(delivery, str(exc))
+    except LeverAuthorisationError:
+        return _fail(delivery, REAUTHORISE)
+    except LeverNotFoundError:
+        return _fail(
+            delivery,
+            f"Opportunity {delivery.opportunity_id} not found in Lever: it may have been deleted "
+            "or merged. Check the candidate in Lever; if they exist, move them to another stage "
+            "and back to Hired.",
+        )
+    except (LeverTransientError, OperationalError) as exc:
+        return _transient(delivery, exc, final_attempt)
+    except LeverError as exc:
+        return _fail(
+            delivery,
+            f"Lever refused a request for this hire: {exc} When that is fixed, {RETRY_NOW}.",
+        )
+
+
+def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -> str:
+    """Retry later, or after the last attempt fail with a row that says how to retry."""
+    db.session.rollback()
+    what = str(exc) if isinstance(exc, LeverError) else "The database was unavailable."
+    if final_attempt:
+        return _fail(
+            delivery,
+            f"This hire could not be processed after {delivery.attempts} attempts: {what} "
+            f"It will be tried again when you {RETRY_NOW}.",
+        )
+    _finish(delivery, DELIVERY_QUEUED, what)
+    log.warning("delivery %s: transient failure, will retry: %s", delivery.id, what)
+    raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
+
+
+def _process(delivery: WebhookDelivery) -> str:
+    integration = delivery.integration
+    if integration.deleted_at is not None:
+        raise _Failed("This integration was deleted, so the hire was not processed.")
+    if not delivery.opportunity_id:
+        raise _Failed(
+            "The webhook from Lever named no opportunity, so there was nothing to look up. "
+            "Move the candidate to another stage in Lever and back to Hired."
+        )
+    client = LeverClient.for_integration(integration.id)
+    opportunity = client.get_opportunity(delivery.opportunity_id)
+    if not is_hired(client, integration.id, opportunity):
+        add_log_entry(
+            integration.id,
+            LEVEL_WARNING,
+            f"Lever says {opportunity.get('name') or 'the candidate'} (opportunity "
+            f"{delivery.opportunity_id}) is not hired, so nothing was created. If they were "
+            "hired, archive them in Lever with a Hired reason.",
+            delivery_id=delivery.id,
+            opportunity_id=delivery.opportunity_id,
+        )
+        return _finish(delivery, DELIVERY_COMPLETED)
+    use_offer = integration.hire_date_source == HIRE_DATE_OFFER
+    offers = client.get_offers(delivery.opportunity_id) if use_offer else None
+    timezone = current_app.config["TIMEZONE"]
+    try:
+        starter = map_new_starter(
+            opportunity, offers, today=today_in(timezone), timezone=timezone, use_offer=use_offer
+        )
+    except (NoNameError, MappingError) as exc:
+        raise _Failed(
+            f"The candidate in Lever (opportunity {delivery.opportunity_id}) cannot become a "
+            f"person: {exc}. Complete the candidate in Lever, then {RETRY_NOW}."
+        ) from exc
+    outcome = start_new_starter(integration, delivery, starter)
+    if not outcome.errors:
+        return _finish(delivery, DELIVERY_COMPLETED)
+    status = DELIVERY_PARTIAL if outcome.person_id else DELIVERY_FAILED
+    return _finish(delivery, status, f"{outcome.errors} error(s): see the Error rows above.")

@@ -1,0 +1,145 @@
+"""Start a New Starter for a hired candidate: the Important and Troubleshooting rules.
+
+Every outcome is a row on the integration's Log tab, linked to the person, the delivery and the
+Lever opportunity, saying what happened and what to do next.
+"""
+
+from dataclasses import dataclass, field
+
+from lever_cezanne.extensions import db
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
+from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING
+from lever_cezanne.onboarding import steps
+from lever_cezanne.onboarding.mapping import NewStarter
+from lever_cezanne.onboarding.processes import choose_new_starter_process
+
+RETRIGGER = "then move the candidate to another stage in Lever and back to Hired"
+
+
+@dataclass
+class Outcome:
+    """What a run achieved: the person (if any) and how many Error rows it wrote."""
+
+    person_id: int | None = None
+    errors: int = 0
+    found: list[str] = field(default_factory=list)
+
+
+class _Log:
+    """Write rows for one delivery; each is committed at once so a crash cannot lose it."""
+
+    def __init__(self, integration: LeverIntegration, delivery: WebhookDelivery, starter):
+        self.integration_id = integration.id
+        self.delivery_id = delivery.id
+        self.opportunity_id = starter.opportunity_id
+        self.person_id: int | None = None
+        self.outcome = Outcome()
+
+    def write(self, level: str, message: str) -> None:
+        add_log_entry(
+            self.integration_id,
+            level,
+            message,
+            person_id=self.person_id,
+            delivery_id=self.delivery_id,
+            opportunity_id=self.opportunity_id,
+        )
+        db.session.commit()
+        if level == LEVEL_ERROR:
+            self.outcome.errors += 1
+
+
+def _who(starter: NewStarter) -> str:
+    return f"{starter.full_name} (Person Code {starter.person_code})"
+
+
+def start_new_starter(
+    integration: LeverIntegration, delivery: WebhookDelivery, starter: NewStarter
+) -> Outcome:
+    """Create what is missing of Person, Employment Details and New Starter task, and log it."""
+    log = _Log(integration, delivery, starter)
+    definition = choose_new_starter_process()
+    if definition is None:
+        log.write(
+            LEVEL_ERROR,
+            f"Nothing was created for {_who(starter)}: no New Starter process is active. To fix "
+            f"it, activate 'Enter a New Starter' under Processes, {RETRIGGER}.",
+        )
+        return log.outcome
+    person = _person_step(log, starter)
+    _employment_step(log, integration, person, starter)
+    _task_step(log, integration, person, definition, delivery, starter)
+    return log.outcome
+
+
+def _person_step(log: _Log, starter: NewStarter) -> Person:
+    person, how = steps.ensure_person(dict(starter.person))
+    log.person_id = log.outcome.person_id = person.id
+    if how == steps.LINKED:
+        log.write(
+            LEVEL_INFORMATION,
+            f"Lever candidate {_who(starter)} has the same External E-mail as the existing "
+            f"person {person.full_name} (Person Code {person.person_code}), so the two were "
+            "linked instead of creating a new person.",
+        )
+    elif how == steps.FOUND:
+        log.outcome.found.append("the person")
+    else:
+        for warning in starter.warnings:
+            log.write(LEVEL_WARNING, f"{starter.full_name}: {warning}")
+    return person
+
+
+def _employment_step(log: _Log, integration, person: Person, starter: NewStarter) -> None:
+    company = integration.default_company
+    if company is None or not company.can_employ:
+        why = (
+            "no Default Company is set"
+            if company is None
+            else f"the Default Company {company.code} ({company.name}) is "
+            + ("deleted" if company.deleted_at else "inactive")
+        )
+        if steps.open_employment(person.id) is not None:
+            log.outcome.found.append("open Employment Details")
+            return
+        log.write(
+            LEVEL_ERROR,
+            f"Employment Details were not created for {_who(starter)} because {why}. Add the "
+            "Employment Details in the New Starter task, and change the Default Company under "
+            "Integrations › Lever to an active company so it does not happen again.",
+        )
+        return
+    _, how = steps.ensure_employment(person, company, starter.hire_date)
+    if how == steps.FOUND:
+        log.outcome.found.append("open Employment Details")
+    elif starter.hire_date_warning:
+        log.write(LEVEL_WARNING, f"{starter.full_name}: {starter.hire_date_warning}")
+
+
+def _task_step(log: _Log, integration, person, definition, delivery, starter) -> None:
+    administrator = integration.admin_user
+    if administrator is None or not administrator.is_active:
+        named = f" {administrator.display_name}" if administrator else ""
+        log.write(
+            LEVEL_ERROR,
+            f"No New Starter task was created for {_who(starter)} because the New Hire "
+            f"Administrator{named} is inactive or deleted. Choose an active New Hire "
+            f"Administrator under Integrations › Lever, {RETRIGGER}.",
+        )
+        return
+    task, how = steps.ensure_task(person, definition, administrator.id, delivery.id)
+    if how == steps.CREATED:
+        message = (
+            f"New Starter Process started for {_who(starter)}; task assigned to "
+            f"{administrator.display_name}"
+        )
+        if log.outcome.found:
+            message += f". Already in Cezanne HR: {', '.join(log.outcome.found)}."
+    else:
+        found = ", ".join([*log.outcome.found, "an open New Starter task"])
+        message = (
+            f"Lever sent Candidate Hired again for {_who(starter)}; nothing new was needed. "
+            f"Found: {found} (assigned to {task.assignee.display_name})."
+        )
+    log.write(LEVEL_INFORMATION, message)

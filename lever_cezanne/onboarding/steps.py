@@ -1,0 +1,131 @@
+"""The idempotent steps of a New Starter: each commits on its own and survives a concurrent twin.
+
+A retry, a re-trigger or a second worker running the same delivery finds what the first one
+made. The partial unique indexes (one person per code, one open employment, one open task per
+person) are the last line of defence: a lost race rolls back and reads the winner's row.
+"""
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lever_cezanne.extensions import db
+from lever_cezanne.models import Company, Employment, Gender, Person, ProcessDefinition, Task
+from lever_cezanne.models.people import GENDER_NOT_KNOWN
+from lever_cezanne.models.processes import TASK_OPEN
+
+CREATED, FOUND, LINKED = "created", "found", "linked"
+
+
+def find_person(person_code: str, email: str | None) -> tuple[Person | None, str]:
+    """Find by Person Code (or a person already linked to the contact), else by e-mail."""
+    person = db.session.scalar(
+        select(Person).where(
+            (Person.person_code == person_code) | (Person.lever_contact_id == person_code)
+        )
+    )
+    if person is not None:
+        return person, FOUND
+    if email:
+        person = db.session.scalar(
+            select(Person)
+            .where(func.lower(Person.external_email) == email.lower())
+            .order_by(Person.id)
+            .limit(1)
+        )
+        if person is not None:
+            return person, LINKED
+    return None, CREATED
+
+
+def _gender_not_known() -> Gender:
+    gender = db.session.scalar(select(Gender).where(Gender.code == GENDER_NOT_KNOWN))
+    if gender is None:
+        raise LookupError("the Gender picklist has no item with code U")
+    return gender
+
+
+def ensure_person(fields: dict) -> tuple[Person, str]:
+    """Return the candidate's person and whether it was found, linked by e-mail or created."""
+    person, how = find_person(fields["person_code"], fields["external_email"])
+    if person is None:
+        person = Person(**fields, gender=_gender_not_known())
+        db.session.add(person)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # a concurrent run created them first
+            person, how = find_person(fields["person_code"], fields["external_email"])
+            if person is None:
+                raise
+            return person, how
+        return person, CREATED
+    # Keep what HR has edited; only point the person at this Lever candidacy.
+    person.lever_contact_id = person.lever_contact_id or fields["lever_contact_id"]
+    person.lever_opportunity_id = fields["lever_opportunity_id"]
+    person.lever_opportunity_url = fields["lever_opportunity_url"]
+    db.session.commit()
+    return person, how
+
+
+def open_employment(person_id: int) -> Employment | None:
+    return db.session.scalar(
+        select(Employment).where(
+            Employment.person_id == person_id, Employment.termination_date.is_(None)
+        )
+    )
+
+
+def ensure_employment(person: Person, company: Company, hire_date: date) -> tuple[Employment, str]:
+    """Return the person's open employment, creating one in the company when there is none."""
+    found = open_employment(person.id)
+    if found is not None:
+        return found, FOUND
+    employment = Employment(
+        person_id=person.id,
+        employment_id=person.person_code,
+        company_id=company.id,
+        hire_date=hire_date,
+    )
+    db.session.add(employment)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = open_employment(person.id)
+        if found is None:
+            raise
+        return found, FOUND
+    return employment, CREATED
+
+
+def _open_task(person_id: int) -> Task | None:
+    return db.session.scalar(
+        select(Task).where(Task.person_id == person_id, Task.status == TASK_OPEN)
+    )
+
+
+def ensure_task(
+    person: Person, definition: ProcessDefinition, assignee_id: int, delivery_id: int
+) -> tuple[Task, str]:
+    """Return the person's open New Starter task, creating one when there is none."""
+    found = _open_task(person.id)
+    if found is not None:
+        return found, FOUND
+    task = Task(
+        definition_id=definition.id,
+        person_id=person.id,
+        assignee_id=assignee_id,
+        delivery_id=delivery_id,
+    )
+    db.session.add(task)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = _open_task(person.id)
+        if found is None:
+            raise
+        return found, FOUND
+    return task, CREATED

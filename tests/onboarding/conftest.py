@@ -1,0 +1,84 @@
+"""Rule fixtures: an integration, a stored delivery and a mapped New Starter, no Lever needed."""
+
+from datetime import date
+
+import pytest
+
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.onboarding.mapping import map_new_starter
+
+
+@pytest.fixture
+def company(make_company):
+    return make_company(code="ACME", name="Acme Ltd")
+
+
+@pytest.fixture
+def new_hire_admin(make_user):
+    return make_user("hr", username="nina", display_name="Nina New-Hire")
+
+
+@pytest.fixture
+def process(make_process):
+    return make_process(name="Enter a New Starter", type_="with_absences")
+
+
+@pytest.fixture
+def integration(db, company, new_hire_admin):
+    found = LeverIntegration(
+        subdomain="CezanneHR",
+        signature_token_encrypted=encrypt("signature-token"),
+        signature_token_last4="oken",
+        admin_user_id=new_hire_admin.id,
+        default_company_id=company.id,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def make_delivery(db, integration):
+    counter = iter(range(1, 10000))
+
+    def make(opportunity_id="opp-1"):
+        delivery = WebhookDelivery(
+            integration_id=integration.id,
+            token_hash=f"{next(counter):064d}",
+            event="candidateHired",
+            opportunity_id=opportunity_id,
+            contact_id="contact-1",
+            triggered_at=1700000000123,
+            payload="{}",
+            status="processing",
+        )
+        db.session.add(delivery)
+        db.session.commit()
+        return delivery
+
+    return make
+
+
+@pytest.fixture
+def starter():
+    def make(name="Cosima Niehaus", contact_id="contact-1", email="cosima@example.com", **kw):
+        opportunity = {
+            "id": kw.pop("opportunity_id", "opp-1"),
+            "name": name,
+            "contact": {
+                "id": contact_id,
+                "name": name,
+                "emails": [email] if email else [],
+                "phones": [{"type": "work", "value": "020 7946 0000"}],
+            },
+        }
+        return map_new_starter(
+            opportunity,
+            None,
+            today=kw.pop("today", date(2024, 7, 1)),
+            timezone="Europe/London",
+            use_offer=False,
+        )
+
+    return make

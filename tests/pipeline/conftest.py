@@ -1,0 +1,124 @@
+"""Pipeline fixtures: an integration authorised against the Lever simulator, hires, and jobs."""
+
+import json
+import re
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.lever import oauth
+from lever_cezanne.lever.tokens import store_tokens
+from lever_cezanne.models import LeverIntegration
+from lever_cezanne.models.integration import AUTH_AUTHORISED
+from lever_cezanne.webhooks.signature import compute_signature
+
+OAUTH_CALLBACK = "http://localhost/integrations/lever/oauth/callback"
+SIGNATURE_TOKEN = "pipeline-signature-token-0123456789abcdef01234567"
+
+
+def authorise(integration, server) -> None:
+    """Run Lever's authorization-code flow against the simulator, as an Administrator would."""
+    url = oauth.authorization_url(OAUTH_CALLBACK, "pipeline-state")
+    with requests.Session() as browser:
+        page = browser.get(url, timeout=5)
+        fields = dict(re.findall(r'name="(csrf_token|transaction)" value="([^"]*)"', page.text))
+        answer = browser.post(
+            f"{server.base_url}/authorize",
+            data={**fields, "decision": "accept"},
+            allow_redirects=False,
+            timeout=5,
+        )
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    store_tokens(integration, oauth.exchange_code(code, OAUTH_CALLBACK))
+    integration.auth_status = AUTH_AUTHORISED
+
+
+@pytest.fixture
+def company(make_company):
+    return make_company(code="ACME", name="Acme Ltd")
+
+
+@pytest.fixture
+def new_hire_admin(make_user):
+    return make_user("hr", username="nina", display_name="Nina New-Hire")
+
+
+@pytest.fixture
+def process(make_process):
+    return make_process(name="Enter a New Starter", type_="with_absences")
+
+
+@pytest.fixture
+def integration(db, app, lever_server, company, new_hire_admin, process):
+    """An enabled integration, authorised in the simulator, with an active process."""
+    found = LeverIntegration(
+        subdomain="CezanneHR",
+        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
+        signature_token_last4=SIGNATURE_TOKEN[-4:],
+        admin_user_id=new_hire_admin.id,
+        default_company_id=company.id,
+    )
+    db.session.add(found)
+    db.session.flush()
+    authorise(found, lever_server)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def runner(app):
+    """The app's in-process job runner; stopped after the test so no job outlives it."""
+    found = app.extensions["lever_jobs"]
+    yield found
+    found.shutdown()
+
+
+@pytest.fixture
+def add_candidate(lever_server):
+    def add(name="Cosima Niehaus", hired=True, **spec):
+        spec.setdefault("emails", [f"{secrets.token_hex(4)}@example.com"])
+        spec.setdefault("phones", [{"type": "mobile", "value": "+44 7700 900123"}])
+        opportunity_id = lever_server.store.add_candidate({"name": name, **spec})
+        if hired:
+            lever_server.store.hire(opportunity_id)
+        return opportunity_id
+
+    return add
+
+
+def _body(opportunity_id, contact_id=None, token=None, triggered_at=1700000000123):
+    token = token or secrets.token_hex(24)
+    return {
+        "triggeredAt": triggered_at,
+        "event": "candidateHired",
+        "data": {
+            "opportunityId": opportunity_id,
+            "candidateId": opportunity_id,
+            "contactId": contact_id or "contact",
+        },
+        "token": token,
+        "signature": compute_signature(SIGNATURE_TOKEN, token, triggered_at),
+    }
+
+
+@pytest.fixture
+def hired_body():
+    """A signed Candidate Hired body for an opportunity (a fresh Lever token each call)."""
+    return _body
+
+
+@pytest.fixture
+def send_hire(client, hired_body):
+    """POST a signed Candidate Hired webhook for an opportunity and return the response."""
+
+    def send(opportunity_id, body=None):
+        return client.post(
+            "/cezannehr/api/v4/Lever/webhook/CezanneHR",
+            data=json.dumps(body or hired_body(opportunity_id)),
+            content_type="application/json",
+        )
+
+    return send

@@ -7,4 +7,11 @@ from lever_cezanne.auth.guards import require_administrator
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_administrator)
 
-from lever_cezanne.admin import search_views, views  # noqa: E402, F401
+from lever_cezanne.admin import (  # noqa: E402, F401
+    company_views,
+    person_views,
+    process_views,
+    search_views,
+    task_views,
+    user_views,
+)

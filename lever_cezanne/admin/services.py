@@ -1,16 +1,35 @@
 """Create and change users, companies and process definitions. Services flush, never commit."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Company, ProcessDefinition, User
+from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import ROLES
 from lever_cezanne.models.processes import PROCESS_TYPES
 
 
 class ValidationError(ValueError):
     """Input that cannot be saved, with a message that says what to do."""
+
+
+@contextmanager
+def refusing_duplicates(message: str) -> Iterator[None]:
+    """Make changes in a savepoint; if a unique index refuses them, raise ValidationError.
+
+    The Python checks catch duplicates first; this catches the one saved concurrently between
+    the check and the flush, and leaves the session usable (only the savepoint rolls back).
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise ValidationError(message) from exc
 
 
 def username_taken(username: str, exclude_id: int | None = None) -> bool:
@@ -49,8 +68,8 @@ def create_user(username, password, role, display_name=None, email=None) -> User
         password_hash=hash_password(password),
         role=role,
     )
-    db.session.add(user)
-    db.session.flush()
+    with refusing_duplicates(f"The username {username!r} is already taken."):
+        db.session.add(user)
     return user
 
 
@@ -62,7 +81,34 @@ def create_company(code, name, active=True) -> Company:
     if company_code_taken(code):
         raise ValidationError(f"The company code {code!r} is already used by another company.")
     company = Company(code=code, name=name.strip(), active=active)
-    db.session.add(company)
+    with refusing_duplicates(f"The company code {code!r} is already used by another company."):
+        db.session.add(company)
+    return company
+
+
+def update_company(company: Company, code: str, name: str) -> Company:
+    """Change a company's code and name; the code stays unique in any case."""
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ValidationError("A company needs a code and a name.")
+    if company_code_taken(code, exclude_id=company.id):
+        raise ValidationError(f"The company code {code!r} is already used by another company.")
+    with refusing_duplicates(f"The company code {code!r} is already used by another company."):
+        company.code, company.name = code, name
+    return company
+
+
+def set_company_active(company: Company, active: bool) -> Company:
+    """Activate or deactivate a company; inactive companies take no new Employment Details."""
+    company.active = active
+    db.session.flush()
+    return company
+
+
+def delete_company(company: Company) -> Company:
+    """Soft-delete a company: its history stays, it leaves every list and picker."""
+    company.deleted_at = utcnow()
+    company.active = False
     db.session.flush()
     return company
 
@@ -73,7 +119,27 @@ def create_process_definition(name, type_, active=True) -> ProcessDefinition:
         raise ValidationError(
             f"Unknown process type {type_!r}: use one of {', '.join(PROCESS_TYPES)}."
         )
+    if not name.strip():
+        raise ValidationError("A process definition needs a name.")
     definition = ProcessDefinition(name=name.strip(), type=type_, active=active)
     db.session.add(definition)
     db.session.flush()
     return definition
+
+
+def update_process_definition(definition: ProcessDefinition, name, type_, active) -> None:
+    """Change a process definition's name, type and whether it is active."""
+    if type_ not in PROCESS_TYPES:
+        raise ValidationError(
+            f"Unknown process type {type_!r}: use one of {', '.join(PROCESS_TYPES)}."
+        )
+    if not name.strip():
+        raise ValidationError("A process definition needs a name.")
+    definition.name, definition.type, definition.active = name.strip(), type_, active
+    db.session.flush()
+
+
+def set_process_active(definition: ProcessDefinition, active: bool) -> None:
+    """Activate or deactivate a process definition."""
+    definition.active = active
+    db.session.flush()

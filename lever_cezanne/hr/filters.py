@@ -32,3 +32,8 @@ def local_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = to_local(value)
     return value.strftime(DATE_FORMAT)
+
+
+def local_today() -> date:
+    """Return today's date in the organisation's timezone (the default Hire Date)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -1,12 +1,15 @@
-"""People and tasks screens."""
+"""People screens: the searchable list and a person's page."""
 
-from flask import redirect, render_template, url_for
-from flask_login import current_user
-from sqlalchemy import select
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, url_for
 
 from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp
-from lever_cezanne.models import Person, Task
+from lever_cezanne.hr.queries import people_page, person_tasks
+from lever_cezanne.models import Person
+
+MAX_SEARCH_LENGTH = 100
 
 
 @bp.route("/")
@@ -17,18 +20,26 @@ def home():
 
 @bp.route("/people")
 def people_index():
-    """List people, newest first."""
-    people = db.session.scalars(select(Person).order_by(Person.id.desc()).limit(50)).all()
-    return render_template("hr/people/index.html", people=people)
+    """List people newest first, searchable by name, person code or e-mail."""
+    q = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    page = people_page(q, request.args.get("after"), request.args.get("before"))
+    return render_template("hr/people/index.html", page=page, q=q)
 
 
-@bp.route("/tasks/mine")
-def tasks_mine():
-    """List the signed-in user's New Starter tasks, open first."""
-    tasks = db.session.scalars(
-        select(Task)
-        .where(Task.assignee_id == current_user.id)
-        .order_by(Task.status.desc(), Task.id.desc())
-        .limit(50)
-    ).all()
-    return render_template("hr/tasks/mine.html", tasks=tasks)
+@bp.route("/people/<int:person_id>")
+def person_show(person_id: int):
+    """Show a person's Personal Information, Employment Details and New Starter tasks."""
+    person = db.get_or_404(Person, person_id)
+    return render_template(
+        "hr/people/show.html",
+        person=person,
+        tasks=person_tasks(person),
+        lever_url=_safe_link(person.lever_opportunity_url),
+    )
+
+
+def _safe_link(url: str | None) -> str | None:
+    """Return the URL only if it is a plain web link (never javascript: or data:)."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None

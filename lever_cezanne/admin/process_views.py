@@ -1,0 +1,78 @@
+"""New Starter process definitions, and which one the integration would use now."""
+
+from flask import flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from lever_cezanne.admin import bp, services
+from lever_cezanne.admin.forms import ProcessForm
+from lever_cezanne.extensions import db
+from lever_cezanne.models import ProcessDefinition
+from lever_cezanne.onboarding.processes import choose_new_starter_process, describe_process_choice
+
+PER_PAGE = 50
+
+
+def _back(message: str):
+    flash(message, "success")
+    return redirect(url_for("admin.processes_index"))
+
+
+@bp.route("/processes")
+def processes_index():
+    """List New Starter process definitions and say which one the integration uses now."""
+    query = select(ProcessDefinition).order_by(
+        ProcessDefinition.created_at.desc(), ProcessDefinition.id.desc()
+    )
+    definitions = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    chosen = choose_new_starter_process()
+    return render_template(
+        "admin/processes/index.html",
+        definitions=definitions,
+        chosen=chosen,
+        choice=describe_process_choice(chosen),
+    )
+
+
+@bp.route("/processes/new", methods=["GET", "POST"])
+def process_new():
+    """Create a New Starter process definition."""
+    form = ProcessForm()
+    if form.validate_on_submit():
+        definition = services.create_process_definition(
+            form.name.data, form.type.data, form.active.data
+        )
+        db.session.commit()
+        return _back(f"Process \u201c{definition.name}\u201d created.")
+    return render_template("admin/processes/new.html", form=form)
+
+
+@bp.route("/processes/<int:definition_id>/edit", methods=["GET", "POST"])
+def process_edit(definition_id: int):
+    """Change a process definition's name, type or whether it is active."""
+    definition = db.get_or_404(ProcessDefinition, definition_id)
+    form = ProcessForm(obj=definition)
+    if form.validate_on_submit():
+        services.update_process_definition(
+            definition, form.name.data, form.type.data, form.active.data
+        )
+        db.session.commit()
+        return _back(f"Saved the changes to \u201c{definition.name}\u201d.")
+    return render_template("admin/processes/edit.html", form=form, definition=definition)
+
+
+@bp.route("/processes/<int:definition_id>/activate", methods=["POST"])
+def process_activate(definition_id: int):
+    """Activate a process definition."""
+    definition = db.get_or_404(ProcessDefinition, definition_id)
+    services.set_process_active(definition, True)
+    db.session.commit()
+    return _back(f"\u201c{definition.name}\u201d is active.")
+
+
+@bp.route("/processes/<int:definition_id>/deactivate", methods=["POST"])
+def process_deactivate(definition_id: int):
+    """Deactivate a process definition; existing tasks keep it."""
+    definition = db.get_or_404(ProcessDefinition, definition_id)
+    services.set_process_active(definition, False)
+    db.session.commit()
+    return _back(f"\u201c{definition.name}\u201d is inactive. Tasks already started keep it.")

@@ -1,0 +1,93 @@
+"""Change user accounts: details, role, access, password. Services flush, never commit."""
+
+from sqlalchemy import select
+
+from lever_cezanne.admin.services import ValidationError, refusing_duplicates, username_taken
+from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from lever_cezanne.extensions import db
+from lever_cezanne.models import User
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.org import ROLE_ADMINISTRATOR, ROLES
+
+LAST_ADMINISTRATOR = (
+    "{name} is the last active Administrator, so this would leave nobody able to manage users, "
+    "companies and integrations. Make another user an Administrator first."
+)
+
+
+def _other_active_administrators(user: User) -> list[int]:
+    # FOR UPDATE (PostgreSQL): two Administrators demoting each other at the same moment are
+    # serialised, so the second one sees that the first is no longer an Administrator.
+    query = (
+        select(User.id)
+        .where(
+            User.role == ROLE_ADMINISTRATOR,
+            User.active.is_(True),
+            User.deleted_at.is_(None),
+            User.id != user.id,
+        )
+        .with_for_update()
+    )
+    return list(db.session.scalars(query))
+
+
+def ensure_not_last_administrator(user: User) -> None:
+    """Refuse to remove the last active Administrator's rights or access."""
+    if user.is_administrator and user.is_active and not _other_active_administrators(user):
+        raise ValidationError(LAST_ADMINISTRATOR.format(name=user.display_name))
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: sessions carry the old version and stop working."""
+    user.session_version += 1
+
+
+def update_user(user: User, username: str, display_name: str, email: str | None, role: str) -> None:
+    """Change a user's details and role; the last active Administrator keeps the role."""
+    username = username.strip()
+    if role not in ROLES:
+        raise ValidationError("Choose a role: Administrator or HR Professional.")
+    if username_taken(username, exclude_id=user.id):
+        raise ValidationError(f"The username {username!r} is already taken.")
+    if role != ROLE_ADMINISTRATOR:
+        ensure_not_last_administrator(user)
+    with refusing_duplicates(f"The username {username!r} is already taken."):
+        user.username, user.display_name = username, display_name.strip() or username
+        user.email, user.role = (email or "").strip() or None, role
+
+
+def _ensure_not_self(user: User, actor: User | None, action: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise ValidationError(
+            f"You cannot {action} your own account while signed in with it. "
+            "Ask another Administrator to do it."
+        )
+
+
+def set_user_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Reactivate or deactivate a user; deactivation signs them out everywhere."""
+    if not active:
+        _ensure_not_self(user, actor, "deactivate")
+        ensure_not_last_administrator(user)
+        end_sessions(user)
+    user.active = active
+    db.session.flush()
+
+
+def delete_user(user: User, actor: User | None = None) -> None:
+    """Soft-delete a user: the account stays for history, it cannot sign in or be chosen."""
+    _ensure_not_self(user, actor, "delete")
+    ensure_not_last_administrator(user)
+    end_sessions(user)
+    user.active = False
+    user.deleted_at = utcnow()
+    db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and sign the user out of every other session."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.flush()

@@ -1,0 +1,142 @@
+"""Users: list, create, edit, role, access, password and delete."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import func, or_, select
+
+from lever_cezanne.admin import bp, user_services
+from lever_cezanne.admin.forms import NewUserForm, PasswordForm, UserForm
+from lever_cezanne.admin.services import ValidationError, create_user
+from lever_cezanne.extensions import db
+from lever_cezanne.hr.search import starts_with
+from lever_cezanne.models import LeverIntegration, User
+
+PER_PAGE = 50
+
+
+def _live_user(user_id: int) -> User:
+    """Load a user that is not deleted, or 404: deleted accounts are history only."""
+    user = db.get_or_404(User, user_id)
+    if user.deleted_at is not None:
+        abort(404)
+    return user
+
+
+def _back(message: str, category: str = "success"):
+    flash(message, category)
+    return redirect(url_for("admin.users_index"))
+
+
+@bp.route("/users")
+def users_index():
+    """List users that are not deleted, searchable by name, username or e-mail."""
+    q = request.args.get("q", "").strip()[:100]
+    query = select(User).where(User.deleted_at.is_(None)).order_by(func.lower(User.username))
+    if q:
+        by = (User.display_name, User.username, User.email)
+        query = query.where(or_(*(starts_with(column, q) for column in by)))
+    users = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users/index.html", users=users, q=q)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Create a user."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.username.data,
+                form.password.data,
+                form.role.data,
+                form.display_name.data,
+                form.email.data,
+            )
+        except ValidationError as exc:
+            form.username.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return _back(f"{user.display_name} can now sign in as {user.username}.")
+    return render_template("admin/users/new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """Change a user's details and role."""
+    user = _live_user(user_id)
+    form = UserForm(obj=user, user_id=user.id)
+    if form.validate_on_submit():
+        try:
+            user_services.update_user(
+                user, form.username.data, form.display_name.data, form.email.data, form.role.data
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            if user.id == current_user.id and not user.is_administrator:
+                flash("You are now an HR Professional and no longer an Administrator.", "info")
+                return redirect(url_for("hr.home"))
+            return _back(f"Saved the changes to {user.display_name}.")
+    return render_template("admin/users/edit.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def user_password(user_id: int):
+    """Set a new password; the user is signed out everywhere else."""
+    user = _live_user(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user_services.set_password(user, form.password.data)
+        db.session.commit()
+        if user.id == current_user.id:
+            login_user(user)  # keep this session: it now carries the new session version
+        return _back(f"New password set for {user.display_name}. Their other sessions ended.")
+    return render_template("admin/users/password.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def user_deactivate(user_id: int):
+    """Deactivate a user: they are signed out and cannot sign in or be chosen."""
+    return _set_active(_live_user(user_id), False)
+
+
+@bp.route("/users/<int:user_id>/activate", methods=["POST"])
+def user_activate(user_id: int):
+    """Reactivate a user."""
+    return _set_active(_live_user(user_id), True)
+
+
+def _set_active(user: User, active: bool):
+    try:
+        user_services.set_user_active(user, active, actor=current_user)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _back(str(exc), "error")
+    db.session.commit()
+    if active:
+        return _back(f"{user.display_name} can sign in again.")
+    return _back(f"{user.display_name} is deactivated and has been signed out.")
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
+def user_delete(user_id: int):
+    """Ask, then soft-delete a user."""
+    user = _live_user(user_id)
+    if request.method == "GET":
+        integrations = db.session.scalars(
+            select(LeverIntegration).where(
+                LeverIntegration.admin_user_id == user.id, LeverIntegration.deleted_at.is_(None)
+            )
+        ).all()
+        return render_template("admin/users/delete.html", user=user, integrations=integrations)
+    try:
+        user_services.delete_user(user, actor=current_user)
+    except ValidationError as exc:
+        db.session.rollback()
+        return _back(str(exc), "error")
+    db.session.commit()
+    return _back(
+        f"{user.display_name} is deleted. Their history stays; they can no longer sign in."
+    )

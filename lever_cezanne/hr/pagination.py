@@ -1,0 +1,76 @@
+"""Keyset pagination: pages stay fast however many rows there are (no OFFSET, no COUNT)."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, tuple_
+
+from lever_cezanne.extensions import db
+
+PER_PAGE = 50
+
+
+@dataclass
+class KeysetPage:
+    """One page of rows, with cursors for the pages before and after it (None at either end)."""
+
+    items: list
+    newer: str | None = None
+    older: str | None = None
+
+    @property
+    def has_pages(self) -> bool:
+        return self.newer is not None or self.older is not None
+
+
+def _encode(values: Sequence) -> str:
+    return ".".join(str(v) for v in values)
+
+
+def _decode(raw: str | None, types: Sequence[Callable]) -> tuple | None:
+    """Parse a cursor like "open.123"; a tampered or stale cursor just means the first page."""
+    if not raw:
+        return None
+    parts = raw.split(".")
+    if len(parts) != len(types):
+        return None
+    try:
+        return tuple(kind(part) for kind, part in zip(types, parts, strict=True))
+    except ValueError:
+        return None
+
+
+def keyset_page(
+    query: Select,
+    keys: Sequence,
+    key_of: Callable[[object], tuple],
+    types: Sequence[Callable],
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PER_PAGE,
+) -> KeysetPage:
+    """Return the page of `query` ordered by `keys` (all descending) after or before a cursor."""
+    key = tuple_(*keys) if len(keys) > 1 else keys[0]
+    after_values, before_values = _decode(after, types), _decode(before, types)
+    if before_values is not None:
+        bound = before_values if len(keys) > 1 else before_values[0]
+        rows = _rows(query.where(key > bound).order_by(*(k.asc() for k in keys)), per_page)
+        rows.reverse()
+        more_newer = len(rows) > per_page
+        items = rows[-per_page:] if more_newer else rows
+        newer = _encode(key_of(items[0])) if more_newer and items else None
+        older = _encode(key_of(items[-1])) if items else None
+        return KeysetPage(items, newer=newer, older=older)
+    if after_values is not None:
+        bound = after_values if len(keys) > 1 else after_values[0]
+        query = query.where(key < bound)
+    rows = _rows(query.order_by(*(k.desc() for k in keys)), per_page)
+    items = rows[:per_page]
+    newer = _encode(key_of(items[0])) if after_values is not None and items else None
+    older = _encode(key_of(items[-1])) if len(rows) > per_page else None
+    return KeysetPage(items, newer=newer, older=older)
+
+
+def _rows(query: Select, per_page: int) -> list:
+    # One extra row tells whether another page follows, without counting.
+    return list(db.session.scalars(query.limit(per_page + 1)))

@@ -1,0 +1,64 @@
+"""Read-only queries behind the people and task lists."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import KeysetPage, keyset_page
+from lever_cezanne.hr.search import starts_with
+from lever_cezanne.models import Employment, Person, Task
+from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
+
+TASK_STATUSES = {TASK_OPEN: "Open", TASK_COMPLETED: "Completed"}
+
+
+def matching_people(q: str):
+    """Match people whose full name, surname, person code or e-mail starts with q."""
+    return or_(
+        starts_with(Person.full_name, q),
+        starts_with(Person.surname, q),
+        starts_with(Person.person_code, q),
+        starts_with(Person.external_email, q),
+    )
+
+
+def people_page(q: str = "", after: str | None = None, before: str | None = None) -> KeysetPage:
+    """Return a page of people, newest first, optionally filtered by a search."""
+    query = select(Person).options(selectinload(Person.employments).joinedload(Employment.company))
+    if q.strip():
+        query = query.where(matching_people(q))
+    return keyset_page(query, [Person.id], lambda p: (p.id,), [int], after, before)
+
+
+def person_tasks(person: Person) -> list[Task]:
+    """Return the person's New Starter tasks, open first, newest first."""
+    query = (
+        select(Task)
+        .where(Task.person_id == person.id)
+        .options(joinedload(Task.definition), joinedload(Task.assignee))
+        .order_by(Task.status.desc(), Task.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def tasks_page(
+    assignee_id: int | None = None,
+    status: str = "",
+    q: str = "",
+    after: str | None = None,
+    before: str | None = None,
+) -> KeysetPage:
+    """Return a page of tasks, open first then newest first, filtered as asked."""
+    query = select(Task).options(
+        joinedload(Task.person), joinedload(Task.definition), joinedload(Task.assignee)
+    )
+    if assignee_id is not None:
+        query = query.where(Task.assignee_id == assignee_id)
+    if status in TASK_STATUSES:
+        query = query.where(Task.status == status)
+    if q.strip():
+        query = query.join(Task.person).where(matching_people(q))
+    # "open" sorts after "completed", so descending order puts open tasks first.
+    return keyset_page(
+        query, [Task.status, Task.id], lambda t: (t.status, t.id), [str, int], after, before
+    )

@@ -1,0 +1,118 @@
+"""New Starter task screens: My Tasks, a task's page and what its assignee can do there."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.extensions import db
+from lever_cezanne.hr import bp, services
+from lever_cezanne.hr.filters import local_today
+from lever_cezanne.hr.forms import AddEmploymentForm, CompanyChoiceForm, TaskFilterForm
+from lever_cezanne.hr.queries import tasks_page
+from lever_cezanne.models import Task
+
+
+@bp.route("/tasks/mine")
+def tasks_mine():
+    """List the signed-in user's New Starter tasks, open first, with filters."""
+    filters = TaskFilterForm(request.args)
+    args = filters.active_filters() if filters.validate() else {}
+    page = tasks_page(
+        current_user.id, after=request.args.get("after"), before=request.args.get("before"), **args
+    )
+    return render_template("hr/tasks/mine.html", page=page, filters=filters, args=args)
+
+
+@bp.route("/tasks/<int:task_id>")
+def task_show(task_id: int):
+    """Show a New Starter task: the person, their Employment Details and the actions."""
+    task = db.get_or_404(Task, task_id)
+    return _render_task(task)
+
+
+def _render_task(task: Task, add_form=None, change_form=None, status: int = 200):
+    person = task.person
+    if add_form is None:
+        add_form = AddEmploymentForm(
+            formdata=None, hire_date=local_today(), employment_id=person.person_code
+        )
+    return render_template(
+        "hr/tasks/show.html",
+        task=task,
+        person=person,
+        employment=person.current_employment,
+        may_act=services.may_act_on(task, current_user),
+        add_form=add_form,
+        change_form=change_form or CompanyChoiceForm(formdata=None),
+    ), status
+
+
+def _task_for_action(task_id: int) -> Task:
+    task = db.get_or_404(Task, task_id)
+    if not services.may_act_on(task, current_user):
+        abort(403)
+    return task
+
+
+def _done(task: Task, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("hr.task_show", task_id=task.id))
+
+
+def _refused(task: Task, exc: ValidationError):
+    db.session.rollback()
+    flash(str(exc), "error")
+    return redirect(url_for("hr.task_show", task_id=task.id))
+
+
+@bp.route("/tasks/<int:task_id>/employment", methods=["POST"])
+def task_add_employment(task_id: int):
+    """Add the Employment Details the integration could not create."""
+    task = _task_for_action(task_id)
+    form = AddEmploymentForm()
+    if not form.validate_on_submit():
+        return _render_task(task, add_form=form, status=422)
+    try:
+        employment = services.add_employment(
+            task, form.company.company, form.hire_date.data, form.employment_id.data or ""
+        )
+    except ValidationError as exc:
+        return _refused(task, exc)
+    return _done(task, f"Employment Details added in {employment.company.label}.")
+
+
+@bp.route("/tasks/<int:task_id>/company", methods=["POST"])
+def task_change_company(task_id: int):
+    """Move the person's open Employment Details to another company."""
+    task = _task_for_action(task_id)
+    form = CompanyChoiceForm()
+    if not form.validate_on_submit():
+        return _render_task(task, change_form=form, status=422)
+    try:
+        employment = services.change_company(task, form.company.company)
+    except ValidationError as exc:
+        return _refused(task, exc)
+    return _done(task, f"The company is now {employment.company.label}.")
+
+
+@bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
+def task_complete(task_id: int):
+    """Mark the task completed."""
+    task = _task_for_action(task_id)
+    try:
+        services.complete_task(task, current_user)
+    except ValidationError as exc:
+        return _refused(task, exc)
+    return _done(task, f"The New Starter task for {task.person.full_name} is completed.")
+
+
+@bp.route("/tasks/<int:task_id>/reopen", methods=["POST"])
+def task_reopen(task_id: int):
+    """Reopen a completed task."""
+    task = _task_for_action(task_id)
+    try:
+        services.reopen_task(task)
+    except ValidationError as exc:
+        return _refused(task, exc)
+    return _done(task, f"The New Starter task for {task.person.full_name} is open again.")

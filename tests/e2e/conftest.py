@@ -1,0 +1,107 @@
+"""Fixtures for the browser tests: the live stack (session) and Chromium (module).
+
+Skipped, with the reason printed, only when Chromium (or Playwright) is not installed.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browsing import VIEWPORT, Browse, screenshot_dir
+from tests.e2e.live_stack import LiveStack, TestDatabase, own_redis_url
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+_skip_reason: list[str] = []
+
+
+def _missing_browser() -> str | None:
+    """Say why the browser tests cannot run here, or None when they can."""
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set E2E_CHROMIUM)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skip_reason:
+        terminalreporter.write_line(f"end-to-end browser tests skipped: {_skip_reason[0]}")
+
+
+@pytest.fixture(scope="session")
+def browser_available():
+    reason = _missing_browser()
+    if reason:
+        _skip_reason.append(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def stack(browser_available, tmp_path_factory):
+    """The app under gunicorn on a free port, its own database, and an RQ worker with Redis."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    live = LiveStack(
+        workdir=workdir,
+        database=TestDatabase(os.environ.get("TEST_DATABASE_URL"), workdir),
+        redis_url=own_redis_url(os.environ.get("REDIS_URL")),
+    )
+    try:
+        live.prepare_database()
+        live.start_server()
+        live.start_worker()
+        yield live
+    except BaseException:
+        for process in live.processes:
+            print(f"--- {process.name} log ---\n{process.log_tail()}")
+        raise
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver(browser_available):
+    from playwright.sync_api import sync_playwright
+
+    driver = sync_playwright().start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory) -> Path:
+    return screenshot_dir(tmp_path_factory.mktemp("screenshots"))
+
+
+@pytest.fixture(scope="module")
+def open_tab(browser, stack, shots):
+    """Open a tab in a fresh browser context (its own cookies): open_tab(viewport=...)."""
+    contexts = []
+
+    def open_(viewport=VIEWPORT) -> Browse:
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return Browse(context, stack.base_url, shots)
+
+    yield open_
+    for context in contexts:
+        context.close()

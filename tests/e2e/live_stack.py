@@ -1,0 +1,270 @@
+"""The live stack for the browser tests: its own database, the app under gunicorn, an RQ worker.
+
+The Lever simulator is mounted in the app's process at /lever-sandbox and keeps its state in
+memory, so the app runs as exactly one gunicorn process (with threads).
+"""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+E2E_REDIS_DB = os.environ.get("E2E_REDIS_DB", "9")
+START_TIMEOUT = 30
+
+
+def free_port() -> int:
+    """Ask the kernel for a port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class TestDatabase:
+    """A fresh PostgreSQL database on TEST_DATABASE_URL's server, or a SQLite file."""
+
+    def __init__(self, server_url: str | None, sqlite_dir: Path):
+        self.server_url = server_url
+        if server_url:
+            self.name = f"lc_e2e_{secrets.token_hex(4)}"
+            self.url = urlunsplit(urlsplit(server_url)._replace(path="/" + self.name))
+        else:
+            self.name = None
+            self.url = f"sqlite:///{sqlite_dir / 'e2e.db'}"
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create(self) -> None:
+        if self.name:
+            self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        if self.name:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def own_redis_url(redis_url: str | None) -> str | None:
+    """Point REDIS_URL at the e2e tests' own database number."""
+    if not redis_url:
+        return None
+    return urlunsplit(urlsplit(redis_url)._replace(path="/" + E2E_REDIS_DB))
+
+
+def flush_redis(url: str) -> None:
+    from redis import Redis
+
+    client = Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@dataclass
+class Process:
+    """A child process with its output in a log file."""
+
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.alive():
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+        else:
+            self.popen.wait()
+
+
+@dataclass
+class LiveStack:
+    """Everything a browser test needs to reach: URLs, the demo passwords, the simulator."""
+
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    database: TestDatabase | None = None
+    redis_url: str | None = None
+    admin_password: str = ""
+    hr_password: str = ""
+    processes: list[Process] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"{self.base_url}/lever-sandbox"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def env(self) -> dict:
+        """The environment every process of the stack shares."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("LEVER_", "FLASK_", "GUNICORN_")) and key != "REDIS_URL"
+        }
+        env.update(
+            APP_ENV="development",
+            DATABASE_URL=self.database.url,
+            SECRET_KEY=self._secret("secret_key", lambda: secrets.token_hex(32)),
+            ENCRYPTION_KEYS=self._secret("encryption_key", lambda: Fernet.generate_key().decode()),
+            LEVER_ENVIRONMENT="local",
+            LEVER_LOCAL_BASE_URL=self.sandbox_url,
+            PUBLIC_BASE_URL=self.base_url,
+            TIMEZONE="Europe/London",
+            PYTHONUNBUFFERED="1",
+        )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        return env
+
+    def _secret(self, name: str, make) -> str:
+        path = self.workdir / name
+        if not path.exists():
+            path.write_text(make())
+        return path.read_text()
+
+    def sandbox_config(self) -> dict:
+        """Register this port's callback with the mounted simulator (its default is port 5000)."""
+        return {
+            "REDIRECT_URIS": [f"{self.base_url}/integrations/lever/oauth/callback"],
+            "WEBHOOK_URL": "",
+            "STATE_PATH": None,
+            "WEBHOOK_RETRY_DELAYS": [1, 2, 5],
+            "WEBHOOK_TIMEOUT": 10,
+        }
+
+    # -- start and stop -------------------------------------------------------------------
+
+    def flask(self, *args: str, timeout: int = 120) -> str:
+        """Run a `flask` command with the stack's environment and return its output."""
+        result = subprocess.run(
+            [str(BIN / "flask"), "--app", "app", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def prepare_database(self) -> None:
+        """Create the database, migrate it and seed the demo organisation."""
+        self.database.create()
+        if self.redis_url:
+            flush_redis(self.redis_url)
+        self.flask("db", "upgrade")
+        seeded = self.flask("demo", "seed")
+        self.admin_password = _password_after(seeded, "Administrator:")
+        self.hr_password = _password_after(seeded, "HR Professionals:")
+
+    def _spawn(self, name: str, command: list[str]) -> Process:
+        log_path = self.workdir / f"{name}.log"
+        log = log_path.open("w")
+        try:
+            popen = subprocess.Popen(
+                command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            )
+        finally:
+            log.close()  # the child has its own copy of the descriptor
+        process = Process(name, popen, log_path)
+        self.processes.append(process)
+        return process
+
+    def start_server(self) -> None:
+        """Serve the app with one gunicorn process and several threads."""
+        factory = f"lever_cezanne:create_app({{'LEVER_SANDBOX_CONFIG': {self.sandbox_config()!r}}})"
+        server = self._spawn(
+            "gunicorn",
+            [
+                str(BIN / "gunicorn"),
+                "--workers=1",
+                "--threads=16",
+                f"--bind=127.0.0.1:{self.port}",
+                "--timeout=60",
+                "--graceful-timeout=5",
+                factory,
+            ],
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if not server.alive():
+                raise RuntimeError(f"gunicorn exited:\n{server.log_tail()}")
+            try:
+                if requests.get(self.url("/auth/login"), timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer in {START_TIMEOUT}s:\n{server.log_tail()}")
+
+    def start_worker(self) -> Process | None:
+        """Start the RQ worker (`flask worker`) when jobs go through Redis."""
+        if not self.redis_url:
+            return None
+        return self._spawn("worker", [str(BIN / "flask"), "--app", "app", "worker"])
+
+    def worker(self) -> Process | None:
+        return next((p for p in self.processes if p.name == "worker"), None)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+        if self.database is not None:
+            self.database.drop()
+        if self.redis_url:
+            flush_redis(self.redis_url)
+
+    # -- the Lever simulator's machine interface ------------------------------------------
+
+    def sandbox_state(self) -> dict:
+        response = requests.get(f"{self.sandbox_url}/_admin/state", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def sandbox_post(self, path: str, body: dict | None = None) -> dict:
+        response = requests.post(f"{self.sandbox_url}/_admin/{path}", json=body or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+def _password_after(output: str, prefix: str) -> str:
+    """Read a password from `flask demo seed`'s sign-in lines."""
+    for line in output.splitlines():
+        if line.startswith(prefix):
+            match = re.search(r"password (\S+)$", line)
+            if match:
+                return match.group(1)
+    raise RuntimeError(f"`flask demo seed` printed no {prefix!r} line:\n{output}")

@@ -1,21 +1,113 @@
-"""The Log tab of a Lever integration."""
+"""The Log tab of a Lever integration: browse, search, export, and retry a failed delivery."""
 
-from flask import render_template
-from sqlalchemy import select
+import json
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
 
 from lever_cezanne.extensions import db
-from lever_cezanne.integration import bp
-from lever_cezanne.models import LeverIntegration, LogEntry
+from lever_cezanne.integration import bp, setup_bp
+from lever_cezanne.integration.log_export import csv_lines
+from lever_cezanne.integration.log_query import LogFilter, log_page, rows_for_export
+from lever_cezanne.jobs.queue import enqueue_delivery_safely
+from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.models.integration import (
+    DELIVERY_FAILED,
+    DELIVERY_PARTIAL,
+    DELIVERY_RECEIVED,
+    LEVELS,
+)
+from lever_cezanne.onboarding.mapping import LEVER_CANDIDATE_URL
+
+RETRYABLE = (DELIVERY_FAILED, DELIVERY_PARTIAL)
+LEVEL_BADGES = {"information": "badge-info", "warning": "badge-warning", "error": "badge-error"}
+
+
+def _opportunity_url(entry) -> str | None:
+    """Link to the opportunity in Lever: the person's stored link, else Lever's candidate page."""
+    if not entry.opportunity_id:
+        return None
+    person = entry.person
+    same = person is not None and person.lever_opportunity_id == entry.opportunity_id
+    if same and person.lever_opportunity_url:
+        return person.lever_opportunity_url
+    return LEVER_CANDIDATE_URL.format(quote(entry.opportunity_id, safe=""))
+
+
+def _pretty(payload: str) -> str:
+    try:
+        return json.dumps(json.loads(payload), indent=2, ensure_ascii=False, sort_keys=True)
+    except ValueError:
+        return payload
 
 
 @bp.route("/<int:integration_id>/log")
 def integration_log(integration_id: int):
-    """Show the integration's log, newest first."""
+    """Show the integration's log, newest first, filtered and searched."""
     integration = db.get_or_404(LeverIntegration, integration_id)
-    entries = db.session.scalars(
-        select(LogEntry)
-        .where(LogEntry.integration_id == integration.id)
-        .order_by(LogEntry.id.desc())
-        .limit(50)
-    ).all()
-    return render_template("integration/log.html", integration=integration, entries=entries)
+    log_filter = LogFilter.from_args(request.args)
+    page = log_page(integration.id, log_filter, request.args)
+    return render_template(
+        "integration/log.html",
+        integration=integration,
+        page=page,
+        log_filter=log_filter,
+        levels=LEVELS,
+        badges=LEVEL_BADGES,
+        zone=ZoneInfo(current_app.config["TIMEZONE"]),
+        person_links="hr.person_show" in current_app.view_functions,
+        can_retry=current_user.is_administrator,
+        retryable=RETRYABLE,
+        pretty=_pretty,
+        opportunity_url=_opportunity_url,
+    )
+
+
+@bp.route("/<int:integration_id>/log.csv")
+def integration_log_csv(integration_id: int):
+    """Download the filtered log as CSV."""
+    integration = db.get_or_404(LeverIntegration, integration_id)
+    log_filter = LogFilter.from_args(request.args)
+    lines = csv_lines(rows_for_export(integration.id, log_filter), current_app.config["TIMEZONE"])
+    filename = f"lever-{integration.id}-log.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@setup_bp.post("/<int:integration_id>/deliveries/<int:delivery_id>/retry")
+def delivery_retry(integration_id: int, delivery_id: int):
+    """Process a failed or partial delivery again."""
+    delivery = db.get_or_404(WebhookDelivery, delivery_id)
+    back = url_for("integration.integration_log", integration_id=integration_id)
+    if delivery.integration_id != integration_id:
+        abort(404)
+    if delivery.status not in RETRYABLE:
+        flash("This delivery is not failed, so there is nothing to retry.", "info")
+        return redirect(back)
+    delivery.status = DELIVERY_RECEIVED
+    delivery.last_error = None
+    delivery.completed_at = None
+    db.session.commit()
+    if enqueue_delivery_safely(delivery.id, attempt=delivery.attempts + 1):
+        flash("Retrying now. The outcome appears on this log in a moment.", "success")
+    else:
+        flash(
+            "The job queue is unavailable, so the retry will start within a few minutes.",
+            "warning",
+        )
+    return redirect(back)

@@ -125,6 +125,7 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
     db.session.rollback()
     what = str(exc) if isinstance(exc, LeverError) else "The database was unavailable."
     if final_attempt:
+        what = what.replace(": this will be tried again.", ".")
         return _fail(
             delivery,
             f"This hire could not be processed after {delivery.attempts} attempts: {what} "

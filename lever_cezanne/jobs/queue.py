@@ -29,7 +29,7 @@ ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEF
 
 def retry_intervals() -> list[int]:
     """Return the backoff schedule with jitter, so retries of a burst do not arrive together."""
-    return [round(seconds * random.uniform(0.8, 1.2)) for seconds in RETRY_INTERVALS]  # noqa: S311
+    return [round(seconds * random.uniform(0.8, 1.2), 1) for seconds in RETRY_INTERVALS]  # noqa: S311
 
 
 def job_id(delivery_id: int, attempt: int) -> str:

@@ -122,3 +122,55 @@ def send_hire(client, hired_body):
         )
 
     return send
+
+
+class LiveApp:
+    """Our app served over real HTTP on 127.0.0.1, for Lever's webhooks and concurrent clients."""
+
+    def __init__(self, app):
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
+        self.webhook_url = f"{self.base_url}/cezannehr/api/v4/Lever/webhook/CezanneHR"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_app(app):
+    server = LiveApp(app)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def lever_sends_webhooks(db, integration, lever_server, live_app):
+    """Point the simulator's Candidate Hired webhook at our receiver, with matching tokens."""
+    lever_server.store.set_webhook_url(live_app.webhook_url)
+    token = lever_server.store.webhook()["signature_token"]
+    integration.signature_token_encrypted = encrypt(token)
+    integration.signature_token_last4 = token[-4:]
+    db.session.commit()
+    return lever_server.store
+
+
+@pytest.fixture
+def plain_integration(db, company, new_hire_admin):
+    """An integration that is not authorised in Lever: enough for the Log tab."""
+    found = LeverIntegration(
+        subdomain="CezanneHR",
+        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
+        signature_token_last4=SIGNATURE_TOKEN[-4:],
+        admin_user_id=new_hire_admin.id,
+        default_company_id=company.id,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found

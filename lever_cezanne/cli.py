@@ -79,6 +79,7 @@ COMMAND_GROUPS = [users_cli, companies_cli, processes_cli, demo_cli, lever_cli]
 
 def register_commands(app) -> None:
     """Add the operator command groups to `flask`."""
+    from lever_cezanne.integration import commands  # noqa: F401 - attaches lever integrations|rotate-keys
     from lever_cezanne.jobs.commands import worker_command  # also attaches `flask lever reconcile`
 
     app.cli.add_command(worker_command)

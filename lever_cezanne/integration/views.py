@@ -1,11 +1,27 @@
-"""Integration list."""
+"""The integration list and each integration's page, for every signed-in HR Professional."""
 
-from flask import render_template
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
+from lever_cezanne.integration.services import status_label, webhook_url
 from lever_cezanne.models import LeverIntegration
+
+
+@bp.app_template_filter("integration_status")
+def integration_status(integration: LeverIntegration) -> tuple[str, str]:
+    """Give templates an integration's status label and badge class."""
+    return status_label(integration)
+
+
+def load_integration_or_404(integration_id: int) -> LeverIntegration:
+    """Return an integration that is not deleted, or answer 404."""
+    integration = db.get_or_404(LeverIntegration, integration_id)
+    if integration.deleted_at is not None:
+        abort(404)
+    return integration
 
 
 @bp.route("/")
@@ -17,3 +33,18 @@ def integrations_index():
         .order_by(LeverIntegration.subdomain)
     ).all()
     return render_template("integration/index.html", integrations=integrations)
+
+
+@bp.route("/<int:integration_id>")
+def integration_details(integration_id: int):
+    """Show the Details tab: the form for Administrators, a read-only summary for others."""
+    integration = load_integration_or_404(integration_id)
+    if current_user.is_administrator:
+        return redirect(
+            url_for("integration_setup.integration_edit", integration_id=integration.id)
+        )
+    return render_template(
+        "integration/details.html",
+        integration=integration,
+        webhook_url=webhook_url(integration.subdomain),
+    )

@@ -1,0 +1,97 @@
+"""The Details form of a Lever integration, and the CSRF-only forms of its buttons."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+from wtforms.validators import ValidationError as WTFormsValidationError
+
+from lever_cezanne.admin.search import ActiveHRProfessional
+from lever_cezanne.hr.search import EmployableCompany
+from lever_cezanne.integration.services import SUBDOMAIN_MAX, subdomain_problem
+from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
+
+HIRE_DATE_CHOICES = [
+    SelectChoice(HIRE_DATE_TODAY, "Today (as Lever sends no start date)"),
+    SelectChoice(HIRE_DATE_OFFER, "The signed offer's anticipated start date, else today"),
+]
+SIGNATURE_HELP_NEW = (
+    "The webhook Signature Token you copied in Lever (Settings › Integrations and API › Webhooks "
+    "› Candidate Hired). It is stored encrypted and never shown again in full."
+)
+SIGNATURE_HELP_EDIT = (
+    "The stored token ends •••• {last4}. Leave this blank to keep it; type a new one only if you "
+    "regenerated the token in Lever."
+)
+
+
+class DetailsForm(FlaskForm):
+    """Subdomain, signature token, New Hire Administrator, default company, Hire Date source."""
+
+    subdomain = StringField(
+        "Subdomain",
+        validators=[DataRequired("Enter the subdomain."), Length(max=SUBDOMAIN_MAX)],
+        description=(
+            "Your company's subdomain, e.g. CezanneHR. It must match the end of the webhook URL "
+            "you entered in Lever. Letters, digits, hyphens and underscores only."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    signature_token = PasswordField(
+        "Signature Token",
+        validators=[Length(max=200)],
+        description=SIGNATURE_HELP_NEW,
+        render_kw={"autocomplete": "new-password"},
+    )
+    admin_username = StringField(
+        "New Hire Administrator",
+        validators=[DataRequired("Choose the New Hire Administrator."), ActiveHRProfessional()],
+        description=(
+            "The HR Professional responsible for the New Starter Process: they are sent the task "
+            "to complete each successful candidate's New Starter Process. If they leave the "
+            "company or their username changes, you must update this field by hand."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    company_code = StringField(
+        "New Hire Default Company",
+        validators=[DataRequired("Choose the New Hire Default Company."), EmployableCompany()],
+        description=(
+            "The company successful candidates are hired into; search by code or name. Only one "
+            "default company can be entered, but the New Hire Administrator can change a "
+            "candidate's company in the New Starter Process."
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    hire_date_source = RadioField(
+        "Hire Date",
+        choices=HIRE_DATE_CHOICES,
+        default=HIRE_DATE_TODAY,
+        description=(
+            "Lever sends no start date, so the Hire Date defaults to today. Choose the offer "
+            "option to use the anticipated start date of the candidate's signed offer in Lever."
+        ),
+    )
+
+    def __init__(self, *args, integration=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.integration = integration
+        if integration is not None:
+            self.signature_token.description = SIGNATURE_HELP_EDIT.format(
+                last4=integration.signature_token_last4
+            )
+
+    def validate_subdomain(self, field) -> None:
+        problem = subdomain_problem(field.data or "", self.integration and self.integration.id)
+        if problem:
+            raise WTFormsValidationError(problem)
+
+    def validate_signature_token(self, field) -> None:
+        if self.integration is None and not (field.data or "").strip():
+            raise WTFormsValidationError(
+                "Enter the Signature Token you copied from the Candidate Hired webhook in Lever."
+            )
+
+
+class ButtonForm(FlaskForm):
+    """A CSRF token for a POST button (authorise, test, enable, disable, disconnect, delete)."""

@@ -1,0 +1,21 @@
+"""Test connection: one cheap Lever call, and what to do when it fails."""
+
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.lever.errors import (
+    LeverAuthorisationError,
+    LeverError,
+    LeverTransientError,
+)
+
+
+def check_connection(integration_id: int) -> tuple[bool, str]:
+    """Ask Lever for the Hired archive reasons; return (worked, message for the user)."""
+    try:
+        LeverClient.for_integration(integration_id).get_archive_reasons("hired")
+    except LeverAuthorisationError as exc:
+        return False, f"Connection failed. {exc}"
+    except LeverTransientError as exc:
+        return False, f"Connection failed: {exc} If it keeps failing, check Lever's status page."
+    except LeverError as exc:
+        return False, f"Connection failed: {exc}"
+    return True, "Connection OK: Lever answered and Cezanne HR can read your Lever data."

@@ -1,0 +1,42 @@
+"""Administrators: send the browser to Lever to authorise, and take Lever's reply."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from lever_cezanne.extensions import db
+from lever_cezanne.integration import authorisation, setup_bp
+from lever_cezanne.integration.forms import ButtonForm
+from lever_cezanne.integration.views import load_integration_or_404
+
+
+@setup_bp.route("/<int:integration_id>/authorise", methods=["GET", "POST"])
+def integration_authorise(integration_id: int):
+    """Confirm, then redirect to Lever's consent screen (also Re-authorise)."""
+    integration = load_integration_or_404(integration_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        return redirect(authorisation.begin(integration))
+    return render_template("integration/authorise.html", integration=integration, form=form)
+
+
+@setup_bp.route("/oauth/callback")
+def oauth_callback():
+    """Take Lever's reply: store the tokens, or say why the authorisation failed."""
+    try:
+        pending = authorisation.take_pending(request.args)
+    except authorisation.AuthorisationFailed as exc:
+        flash(str(exc), "error")
+        if exc.integration_id is None:
+            return redirect(url_for("integration.integrations_index"))
+        return redirect(url_for(".integration_edit", integration_id=exc.integration_id))
+    integration = load_integration_or_404(pending["integration_id"])
+    try:
+        authorisation.complete(integration, request.args, pending["redirect_uri"], current_user)
+        flash(
+            "Lever is authorised: candidates marked Hired in Lever will now reach Cezanne HR.",
+            "success",
+        )
+    except authorisation.AuthorisationFailed as exc:
+        flash(str(exc), "error")
+    db.session.commit()
+    return redirect(url_for(".integration_edit", integration_id=integration.id))

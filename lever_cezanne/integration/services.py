@@ -1,0 +1,150 @@
+"""Create, change, switch off and delete Lever integrations. Services flush, never commit."""
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select
+
+from lever_cezanne import crypto
+from lever_cezanne.admin.services import ValidationError, refusing_duplicates
+from lever_cezanne.extensions import db
+from lever_cezanne.lever.tokens import forget_tokens
+from lever_cezanne.models import Company, LeverIntegration, User
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import (
+    AUTH_AUTHORISED,
+    AUTH_NEEDS_REAUTHORISATION,
+    AUTH_NOT_AUTHORISED,
+    HIRE_DATE_OFFER,
+    HIRE_DATE_TODAY,
+)
+
+SUBDOMAIN_MAX = 63
+SUBDOMAIN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+SUBDOMAIN_RULE = "Use only letters, digits, hyphens (-) and underscores (_), with no spaces."
+WEBHOOK_PATH = "/cezannehr/api/v4/Lever/webhook/"
+HIRE_DATE_SOURCES = (HIRE_DATE_TODAY, HIRE_DATE_OFFER)
+STATUSES = {
+    AUTH_NOT_AUTHORISED: ("Not authorised", "badge-warning"),
+    AUTH_AUTHORISED: ("Authorised", "badge-ok"),
+    AUTH_NEEDS_REAUTHORISATION: ("Needs re-authorisation", "badge-error"),
+}
+
+
+@dataclass
+class Details:
+    """What the Details form (or the CLI) sets on an integration."""
+
+    subdomain: str
+    signature_token: str | None  # None or "" keeps the stored token
+    admin_user: User
+    default_company: Company
+    hire_date_source: str = HIRE_DATE_TODAY
+
+
+def status_label(integration: LeverIntegration) -> tuple[str, str]:
+    """Return the status shown on the list and the page, with its badge class."""
+    if not integration.enabled:
+        return "Disabled", "badge-muted"
+    return STATUSES.get(integration.auth_status, (integration.auth_status, "badge-muted"))
+
+
+def subdomain_taken(subdomain: str, exclude_id: int | None = None) -> bool:
+    """Return whether an integration that is not deleted has this subdomain, in any case."""
+    query = select(LeverIntegration.id).where(
+        func.lower(LeverIntegration.subdomain) == subdomain.strip().lower(),
+        LeverIntegration.deleted_at.is_(None),
+    )
+    if exclude_id is not None:
+        query = query.where(LeverIntegration.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def subdomain_problem(subdomain: str, exclude_id: int | None = None) -> str | None:
+    """Say what is wrong with a subdomain, or None when it can be used."""
+    subdomain = subdomain.strip()
+    if not subdomain:
+        return "Enter the subdomain you put at the end of the webhook URL in Lever."
+    if len(subdomain) > SUBDOMAIN_MAX:
+        return f"The subdomain can be at most {SUBDOMAIN_MAX} characters."
+    if not SUBDOMAIN_PATTERN.fullmatch(subdomain):
+        return SUBDOMAIN_RULE
+    if subdomain_taken(subdomain, exclude_id):
+        return (
+            f"Another Lever integration already uses the subdomain '{subdomain}' (in some "
+            "capitalisation). Choose a different one, and use it in the webhook URL in Lever."
+        )
+    return None
+
+
+def _check(integration_id: int | None, details: Details) -> None:
+    problem = subdomain_problem(details.subdomain, integration_id)
+    if problem:
+        raise ValidationError(problem)
+    if integration_id is None and not (details.signature_token or "").strip():
+        raise ValidationError("Enter the Signature Token you copied from the webhook in Lever.")
+    if details.hire_date_source not in HIRE_DATE_SOURCES:
+        raise ValidationError("Choose where the Hire Date comes from: today or the offer.")
+    if not details.admin_user.is_active:
+        raise ValidationError(
+            f"The user '{details.admin_user.username}' is not active: choose an active HR "
+            "Professional as New Hire Administrator."
+        )
+    if not details.default_company.can_employ:
+        raise ValidationError(
+            f"The company '{details.default_company.code}' is inactive or deleted: choose an "
+            "active company."
+        )
+
+
+def save_details(integration: LeverIntegration | None, details: Details) -> LeverIntegration:
+    """Create an integration, or change one; a blank signature token keeps the stored one."""
+    _check(integration.id if integration else None, details)
+    if integration is None:
+        integration = LeverIntegration()
+        db.session.add(integration)
+    integration.subdomain = details.subdomain.strip()
+    token = (details.signature_token or "").strip()
+    if token:
+        integration.signature_token_encrypted = crypto.encrypt(token)
+        integration.signature_token_last4 = token[-4:]
+    integration.admin_user = details.admin_user
+    integration.default_company = details.default_company
+    integration.hire_date_source = details.hire_date_source
+    message = f"Another Lever integration already uses the subdomain '{integration.subdomain}'."
+    with refusing_duplicates(message):
+        db.session.flush()
+    return integration
+
+
+def webhook_url(subdomain: str) -> str:
+    """Return the exact URL to paste into Lever's Candidate Hired webhook."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{(base or '').rstrip('/')}{WEBHOOK_PATH}{subdomain}"
+
+
+def disconnect(integration: LeverIntegration) -> None:
+    """Forget the OAuth tokens: the integration is Not authorised until authorised again."""
+    forget_tokens(integration)
+    integration.auth_status = AUTH_NOT_AUTHORISED
+    integration.authorised_at = None
+    integration.authorised_by = None
+    db.session.flush()
+
+
+def set_enabled(integration: LeverIntegration, enabled: bool) -> None:
+    """Switch the integration on or off; while off its webhook answers 404."""
+    integration.enabled = enabled
+    db.session.flush()
+
+
+def delete_integration(integration: LeverIntegration) -> None:
+    """Soft-delete: the log stays, the subdomain reaches nothing and can be used again."""
+    forget_tokens(integration)
+    integration.auth_status = AUTH_NOT_AUTHORISED
+    integration.enabled = False
+    integration.deleted_at = utcnow()
+    db.session.flush()

@@ -1,0 +1,144 @@
+"""Administrators: add and edit an integration's Details, and its action buttons."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.extensions import db
+from lever_cezanne.integration import services, setup_bp
+from lever_cezanne.integration.forms import ButtonForm, DetailsForm
+from lever_cezanne.integration.health import check_connection
+from lever_cezanne.integration.views import load_integration_or_404
+from lever_cezanne.models import LeverIntegration
+from lever_cezanne.models.integration import AUTH_AUTHORISED
+
+
+def _details(form: DetailsForm) -> services.Details:
+    return services.Details(
+        subdomain=form.subdomain.data,
+        signature_token=form.signature_token.data,
+        admin_user=form.admin_username.user,
+        default_company=form.company_code.company,
+        hire_date_source=form.hire_date_source.data,
+    )
+
+
+def _save(form: DetailsForm, integration: LeverIntegration | None) -> LeverIntegration | None:
+    """Save the form's details and commit; on a refusal, show it on the form and return None."""
+    try:
+        saved = services.save_details(integration, _details(form))
+    except ValidationError as exc:
+        db.session.rollback()
+        form.subdomain.errors = [*form.subdomain.errors, str(exc)]
+        return None
+    db.session.commit()
+    return saved
+
+
+def _render_form(form: DetailsForm, integration: LeverIntegration | None):
+    subdomain = integration.subdomain if integration else (form.subdomain.data or "YOUR_SUBDOMAIN")
+    return render_template(
+        "integration/form.html",
+        form=form,
+        integration=integration,
+        webhook_url=services.webhook_url(subdomain),
+    )
+
+
+@setup_bp.route("/new", methods=["GET", "POST"])
+def integration_new():
+    """Add a Lever integration, then go on to authorise it."""
+    form = DetailsForm()
+    if form.validate_on_submit() and (integration := _save(form, None)):
+        flash(f"Lever integration '{integration.subdomain}' saved.", "success")
+        return redirect(url_for(".integration_authorise", integration_id=integration.id))
+    return _render_form(form, None)
+
+
+@setup_bp.route("/<int:integration_id>/details", methods=["GET", "POST"])
+def integration_edit(integration_id: int):
+    """Show and change an integration's Details."""
+    integration = load_integration_or_404(integration_id)
+    old_subdomain = integration.subdomain
+    initial = {
+        "subdomain": integration.subdomain,
+        "admin_username": integration.admin_user.username if integration.admin_user else "",
+        "company_code": integration.default_company.code if integration.default_company else "",
+        "hire_date_source": integration.hire_date_source,
+    }
+    form = DetailsForm(data=initial, integration=integration)
+    if form.validate_on_submit() and _save(form, integration):
+        flash("Details saved.", "success")
+        if integration.subdomain != old_subdomain:
+            flash("The webhook URL has changed: update it in Lever to the one below.", "warning")
+        if integration.auth_status != AUTH_AUTHORISED:
+            return redirect(url_for(".integration_authorise", integration_id=integration.id))
+        return redirect(url_for(".integration_edit", integration_id=integration.id))
+    return _render_form(form, integration)
+
+
+@setup_bp.post("/<int:integration_id>/test")
+def integration_test(integration_id: int):
+    """Make a cheap call to Lever and say whether the connection works."""
+    integration = load_integration_or_404(integration_id)
+    if ButtonForm().validate_on_submit():
+        ok, message = check_connection(integration.id)
+        flash(message, "success" if ok else "error")
+    return redirect(url_for(".integration_edit", integration_id=integration_id))
+
+
+@setup_bp.post("/<int:integration_id>/enable")
+def integration_enable(integration_id: int):
+    """Switch the integration back on: its webhook accepts Candidate Hired again."""
+    return _toggle(
+        integration_id, True, "Enabled: Candidate Hired webhooks from Lever are accepted."
+    )
+
+
+@setup_bp.post("/<int:integration_id>/disable")
+def integration_disable(integration_id: int):
+    """Switch the integration off: its webhook answers 404 until enabled again."""
+    message = "Disabled: webhooks from Lever are refused until you enable the integration again."
+    return _toggle(integration_id, False, message)
+
+
+def _toggle(integration_id: int, enabled: bool, message: str):
+    integration = load_integration_or_404(integration_id)
+    if ButtonForm().validate_on_submit():
+        services.set_enabled(integration, enabled)
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for(".integration_edit", integration_id=integration_id))
+
+
+@setup_bp.route("/<int:integration_id>/disconnect", methods=["GET", "POST"])
+def integration_disconnect(integration_id: int):
+    """Ask, then forget the Lever tokens: the integration becomes Not authorised."""
+    integration = load_integration_or_404(integration_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        services.disconnect(integration)
+        db.session.commit()
+        flash("Disconnected from Lever. Authorise again to receive new starters.", "success")
+        return redirect(url_for(".integration_edit", integration_id=integration_id))
+    return render_template(
+        "integration/confirm.html", integration=integration, form=form, action="disconnect"
+    )
+
+
+@setup_bp.route("/<int:integration_id>/delete", methods=["GET", "POST"])
+def integration_delete(integration_id: int):
+    """Ask, then delete the integration: its webhook URL stops working."""
+    integration = load_integration_or_404(integration_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        services.delete_integration(integration)
+        db.session.commit()
+        flash(
+            f"Lever integration '{integration.subdomain}' deleted by {current_user.display_name}.",
+            "success",
+        )
+        return redirect(url_for("integration.integrations_index"))
+    return render_template(
+        "integration/confirm.html", integration=integration, form=form, action="delete"
+    )

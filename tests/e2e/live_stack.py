@@ -225,7 +225,7 @@ class LiveStack:
             try:
                 if requests.get(self.url("/auth/login"), timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # bound, but the app is still loading
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer in {START_TIMEOUT}s:\n{server.log_tail()}")

@@ -1,0 +1,74 @@
+"""The organisation a pipeline needs: administrator, company, New Starter process, integration."""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+
+import redis
+
+from benchmarks.helpers import REDIS_URL, make_app
+
+SUBDOMAIN = "bench"
+
+
+def seed_organisation(url: str, signature_token: str) -> int:
+    """Create what a hire needs through the app's own services; return the integration id."""
+    from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+    from lever_cezanne.crypto import encrypt
+    from lever_cezanne.extensions import db
+    from lever_cezanne.models import LeverIntegration
+
+    app = make_app(url)
+    with app.app_context():
+        admin = create_user("bench.admin", secrets.token_urlsafe(16), "administrator", "Dana Admin")
+        company = create_company("BENCH", "Benchmark Ltd")
+        create_process_definition("Enter a New Starter", "with_absences", True)
+        integration = LeverIntegration(
+            subdomain=SUBDOMAIN,
+            signature_token_encrypted=encrypt(signature_token),
+            signature_token_last4=signature_token[-4:],
+            admin_user=admin,
+            default_company=company,
+        )
+        db.session.add(integration)
+        db.session.commit()
+        integration_id = integration.id
+        db.session.remove()
+        db.engine.dispose()
+    return integration_id
+
+
+def webhook_path() -> str:
+    return f"/cezannehr/api/v4/Lever/webhook/{SUBDOMAIN}"
+
+
+def signed_body(signature_token: str, opportunity_id: str, contact_id: str) -> str:
+    """A candidateHired body as Lever signs it (lever-api.md §4.4), with a fresh token."""
+    token = secrets.token_hex(24)
+    triggered_at = int(time.time() * 1000)
+    signature = hmac.new(
+        signature_token.encode(), f"{token}{triggered_at}".encode(), hashlib.sha256
+    ).hexdigest()
+    body = {
+        "triggeredAt": triggered_at,
+        "event": "candidateHired",
+        "signature": signature,
+        "token": token,
+        "data": {
+            "opportunityId": opportunity_id,
+            "candidateId": opportunity_id,
+            "contactId": contact_id,
+        },
+    }
+    return json.dumps(body, separators=(",", ":"))
+
+
+def flush_redis() -> None:
+    """Empty our own Redis database (REDIS_URL's number) before a run."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    finally:
+        client.close()

@@ -1,0 +1,179 @@
+"""Subprocess servers: gunicorn from the Procfile, the Lever simulator, RQ workers; RSS sampling."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from benchmarks.helpers import (
+    ROOT,
+    child_pids,
+    free_port,
+    proc_cpu_seconds,
+    proc_status_kb,
+    wait_until,
+)
+
+LOG_DIR = Path(tempfile.gettempdir()) / "lc_bench_logs"
+
+
+def procfile_command(process: str) -> str:
+    """Return the Procfile's command line for a process type (web, worker, release)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            return command.strip()
+    raise LookupError(f"the Procfile has no {process!r} process")
+
+
+class Service:
+    """A subprocess with its output in a log file; stopped gently, then killed."""
+
+    def __init__(self, name: str, command: str, env: dict):
+        LOG_DIR.mkdir(exist_ok=True)
+        self.name = name
+        self.log_path = LOG_DIR / f"{name}.log"
+        self._log = self.log_path.open("wb")
+        # exec: the shell is replaced, so our child is the server itself (its pid is the master).
+        self.proc = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.pid = self.proc.pid
+        self.rusage = None
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def check_alive(self) -> None:
+        if not self.alive():
+            raise RuntimeError(f"{self.name} exited early; see {self.log_path}:\n{self.tail()}")
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self, timeout: float = 20) -> None:
+        """SIGTERM (warm shutdown), then SIGKILL; keep the rusage of it and its reaped children."""
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while self.proc.returncode is None:
+                pid, status, rusage = os.wait4(self.pid, os.WNOHANG)
+                if pid:
+                    self.proc.returncode = os.waitstatus_to_exitcode(status)
+                    self.rusage = rusage
+                elif time.monotonic() > deadline:
+                    os.killpg(self.pid, signal.SIGKILL)
+                    deadline = time.monotonic() + 5
+                else:
+                    time.sleep(0.05)
+        self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_http(service: Service, url: str, timeout: float = 30) -> None:
+    """Wait until the service answers HTTP at url (any status)."""
+
+    def up():
+        service.check_alive()
+        try:
+            requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            return False
+        return True
+
+    wait_until(up, timeout, 0.1, f"{service.name} at {url}")
+
+
+def start_gunicorn(env: dict, name: str = "gunicorn") -> tuple[Service, str]:
+    """Start the Procfile's web line (production settings) on a free port; return it and its URL."""
+    port = free_port()
+    service = Service(name, procfile_command("web"), dict(env, PORT=str(port)))
+    base = f"http://127.0.0.1:{port}"
+    wait_http(service, base + "/static/css/app.css", timeout=60)
+    wait_until(lambda: len(child_pids(service.pid)) >= 1, 30, 0.1, "gunicorn workers")
+    return service, base
+
+
+def start_simulator(settings: dict, name: str = "lever-simulator") -> tuple[Service, str]:
+    """Serve the Lever simulator alone (threaded `flask run`); return it and its URL."""
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.update({f"LEVER_SANDBOX_{key}": str(value) for key, value in settings.items()})
+    command = (
+        f"{ROOT}/.venv/bin/flask --app lever_cezanne.sandbox run "
+        f"--host 127.0.0.1 --port {port} --no-reload --no-debugger --with-threads"
+    )
+    service = Service(name, command, env)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(service, base + "/_admin/state", timeout=30)
+    return service, base
+
+
+def start_worker(env: dict, name: str = "rq-worker") -> Service:
+    """Start the Procfile's worker line (`flask --app app worker`)."""
+    return Service(name, procfile_command("worker"), env)
+
+
+class PeakSampler:
+    """Sample VmHWM of processes and their descendants a few times a second, by role."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval = interval
+        self.roots: dict[str, int] = {}
+        self.peaks_kb: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def watch(self, role: str, pid: int) -> None:
+        self.roots[role] = pid
+
+    def _sample(self) -> None:
+        for role, root in list(self.roots.items()):
+            for pid in [root, *descendants(root)]:
+                hwm = proc_status_kb(pid, "VmHWM") or 0
+                if hwm > self.peaks_kb.get(role, 0):
+                    self.peaks_kb[role] = hwm
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        kids = child_pids(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def cpu_of(service: Service) -> float:
+    """CPU seconds of a live service and every child it has reaped."""
+    return proc_cpu_seconds(service.pid) or 0.0

@@ -106,6 +106,8 @@ class PersonForm(StrippedForm):
     )
 
     def validate_date_of_birth(self, field) -> None:
+        if field.data is None:
+            return  # mistyped: the field already says how to type a date
         if field.data > local_today():
             raise ValidationError("The date of birth cannot be in the future.")
         if field.data < EARLIEST_BIRTH_DATE:

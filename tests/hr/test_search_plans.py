@@ -1,13 +1,16 @@
 """The pickers stay fast with many rows: prefix searches are answered from indexes."""
 
 import os
+import re
+from datetime import date
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from lever_cezanne.admin.search import search_hr_professionals
+from lever_cezanne.hr.queries import people_page
 from lever_cezanne.hr.search import search_companies
-from lever_cezanne.models import Company, User
+from lever_cezanne.models import Company, Gender, Person, User
 
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 ROWS = 3000
@@ -32,10 +35,28 @@ def many_rows(db):
             for n in range(ROWS)
         ],
     )
+    gender_id = db.session.scalar(select(Gender.id))
+    db.session.execute(
+        insert(Person),
+        [
+            {
+                "person_code": f"LEV-{n:05}",
+                "first_name": "First",
+                "surname": f"Surname{n:05}",
+                "known_as": "First",
+                "full_name": f"First Surname{n:05}",
+                "legal_name": f"First Surname{n:05}",
+                "gender_id": gender_id,
+                "date_of_birth": date(1990, 1, 1),
+                "external_email": f"p{n:05}@example.com",
+            }
+            for n in range(ROWS)
+        ],
+    )
     db.session.commit()
     if ON_POSTGRES:
-        db.session.execute(text("ANALYZE companies"))
-        db.session.execute(text("ANALYZE users"))
+        for table in ("companies", "users", "people"):
+            db.session.execute(text(f"ANALYZE {table}"))
 
 
 def test_searches_find_the_right_rows_among_thousands(many_rows, client, admin, login_as):
@@ -47,6 +68,21 @@ def test_searches_find_the_right_rows_among_thousands(many_rows, client, admin, 
     # Every third company is inactive: 12, 15 and 18 are left out.
     assert [r["value"] for r in companies] == [f"C000{n}" for n in (10, 11, 13, 14, 16, 17, 19)]
     assert len(users) == 10 and users[0]["value"] == "u00020"
+
+
+def test_people_search_and_deep_pages_among_thousands(many_rows, client, admin, login_as):
+    login_as(admin)
+
+    found = client.get("/people?q=lev-0123").get_data(as_text=True)
+    assert found.count("First Surname0123") == 10
+
+    url, pages = "/people", 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages += 1
+        next_link = re.search(r'href="(/people\?after=\d+)"', html)
+        url = next_link.group(1) if next_link else None
+    assert pages == ROWS // 50 and "First Surname00000" in html
 
 
 def _plan(db, statement) -> str:
@@ -65,6 +101,8 @@ def test_postgres_answers_picker_searches_from_indexes(db, many_rows, monkeypatc
     monkeypatch.setattr(db.session, "scalars", lambda stmt: statements.append(stmt) or [])
     search_companies("firm 01")
     search_hr_professionals("u0001")
+    people_page("surname0001")
+    people_page(after="1500")
     monkeypatch.undo()
 
     for statement in statements:

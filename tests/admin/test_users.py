@@ -1,0 +1,251 @@
+"""Users: create, edit, role, deactivate, delete, passwords, and the last Administrator."""
+
+from html import unescape
+
+from sqlalchemy import func, select
+
+from lever_cezanne.admin import user_services
+from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.models import User
+from lever_cezanne.models.base import utcnow
+
+PASSWORD = "correct-horse-battery"
+
+
+def _text(response) -> str:
+    return unescape(response.get_data(as_text=True))
+
+
+def _flash(client, response) -> str:
+    assert response.status_code == 302, response.status_code
+    return _text(client.get(response.headers["Location"]))
+
+
+def _signed_in(app, user, password=PASSWORD):
+    """A second browser signed in as `user`."""
+    browser = app.test_client()
+    response = browser.post("/auth/login", data={"username": user.username, "password": password})
+    assert response.status_code == 302
+    return browser
+
+
+def _still_signed_in(browser) -> bool:
+    return browser.get("/people").status_code == 200
+
+
+def _new_user(**changes) -> dict:
+    data = {
+        "username": "pshah",
+        "display_name": "Priya Shah",
+        "email": "priya@example.com",
+        "role": "hr",
+        "password": "a-long-password",
+        "confirm": "a-long-password",
+    }
+    data.update(changes)
+    return data
+
+
+def test_list_search_and_empty_result(client, admin, hr_user, login_as):
+    login_as(admin)
+    assert "hr.alex" in _text(client.get("/admin/users"))
+    found = _text(client.get("/admin/users?q=alex"))
+    assert "hr.alex" in found and ">admin<" not in found
+    assert "No user matches" in _text(client.get("/admin/users?q=zzz"))
+
+
+def test_create_user_who_can_sign_in(app, db, client, admin, login_as):
+    login_as(admin)
+
+    response = client.post("/admin/users/new", data=_new_user(username="  pshah "))
+
+    assert "Priya Shah can now sign in as pshah." in _flash(client, response)
+    user = db.session.scalar(select(User).where(User.username == "pshah"))
+    assert user.role == "hr" and user.email == "priya@example.com"
+    assert _still_signed_in(_signed_in(app, user, "a-long-password"))
+
+
+def test_create_user_validation(db, client, admin, hr_user, login_as):
+    login_as(admin)
+
+    taken = _text(client.post("/admin/users/new", data=_new_user(username="HR.ALEX")))
+    mismatch = _text(client.post("/admin/users/new", data=_new_user(confirm="different-one")))
+    short = _text(
+        client.post("/admin/users/new", data=_new_user(password="short", confirm="short"))
+    )
+    bad = _text(
+        client.post("/admin/users/new", data=_new_user(username="bad name", email="nope", role="x"))
+    )
+
+    assert "The username 'HR.ALEX' is already taken" in taken
+    assert "The two passwords are not the same." in mismatch
+    assert "Use at least 8 characters." in short
+    assert "Use letters, digits, dots" in bad
+    assert "Enter an e-mail address." in bad
+    assert "Choose Administrator or HR Professional." in bad
+    assert db.session.scalar(select(func.count(User.id))) == 2
+
+
+def test_edit_user_details_and_role(db, client, admin, hr_user, login_as):
+    login_as(admin)
+    form = _text(client.get(f"/admin/users/{hr_user.id}/edit"))
+    assert 'value="hr.alex"' in form
+
+    response = client.post(
+        f"/admin/users/{hr_user.id}/edit",
+        data={"username": "alex.m", "display_name": "Alex M", "email": "", "role": "administrator"},
+    )
+
+    assert "Saved the changes to Alex M." in _flash(client, response)
+    db.session.refresh(hr_user)
+    assert (hr_user.username, hr_user.role, hr_user.email) == ("alex.m", "administrator", None)
+
+
+def test_last_administrator_cannot_demote_themselves(db, client, admin, login_as):
+    login_as(admin)
+
+    html = _text(
+        client.post(
+            f"/admin/users/{admin.id}/edit",
+            data={"username": "admin", "display_name": "Dana Admin", "role": "hr"},
+        )
+    )
+
+    assert "Dana Admin is the last active Administrator" in html
+    assert "Make another user an Administrator first." in html
+    db.session.refresh(admin)
+    assert admin.role == "administrator"
+
+
+def test_an_administrator_may_step_down_when_another_remains(
+    db, client, admin, make_user, login_as
+):
+    make_user("administrator", username="second")
+    login_as(admin)
+
+    response = client.post(
+        f"/admin/users/{admin.id}/edit",
+        data={"username": "admin", "display_name": "Dana Admin", "role": "hr"},
+    )
+
+    assert response.headers["Location"] == "/"
+    assert client.get("/admin/users").status_code == 403
+
+
+def test_inactive_administrators_do_not_count(db, client, admin, make_user, login_as):
+    make_user("administrator", username="dormant", active=False)
+    make_user("administrator", username="removed", deleted_at=utcnow())
+    login_as(admin)
+
+    html = _text(
+        client.post(
+            f"/admin/users/{admin.id}/edit",
+            data={"username": "admin", "display_name": "Dana Admin", "role": "hr"},
+        )
+    )
+
+    assert "is the last active Administrator" in html
+
+
+def test_deactivate_signs_the_user_out_and_reactivate(app, db, client, admin, hr_user, login_as):
+    browser = _signed_in(app, hr_user)
+    login_as(admin)
+
+    page = _flash(client, client.post(f"/admin/users/{hr_user.id}/deactivate"))
+
+    assert "Alex Morgan is deactivated and has been signed out." in page
+    assert not _still_signed_in(browser)
+    assert _signed_in_fails(app, hr_user)
+    assert "can sign in again" in _flash(client, client.post(f"/admin/users/{hr_user.id}/activate"))
+    assert _still_signed_in(_signed_in(app, hr_user))
+
+
+def _signed_in_fails(app, user) -> bool:
+    response = app.test_client().post(
+        "/auth/login", data={"username": user.username, "password": PASSWORD}
+    )
+    return response.status_code == 200
+
+
+def test_nobody_deactivates_or_deletes_their_own_account(db, client, admin, make_user, login_as):
+    make_user("administrator", username="second")
+    login_as(admin)
+
+    deactivate = _flash(client, client.post(f"/admin/users/{admin.id}/deactivate"))
+    delete = _flash(client, client.post(f"/admin/users/{admin.id}/delete"))
+
+    assert "You cannot deactivate your own account" in deactivate
+    assert "You cannot delete your own account" in delete
+    db.session.refresh(admin)
+    assert admin.is_active
+
+
+def test_the_last_administrator_cannot_be_deactivated_or_deleted(db, admin, make_user):
+    other = make_user("administrator", username="other")
+    user_services.set_user_active(other, False, actor=admin)
+    db.session.commit()
+
+    for action in (
+        lambda: user_services.set_user_active(admin, False, actor=other),
+        lambda: user_services.delete_user(admin, actor=other),
+        lambda: user_services.update_user(admin, "admin", "Dana", None, "hr"),
+    ):
+        try:
+            action()
+        except ValidationError as exc:
+            assert "last active Administrator" in str(exc)
+        else:
+            raise AssertionError("the last Administrator lost their rights")
+
+
+def test_delete_asks_first_then_soft_deletes(app, db, client, admin, hr_user, login_as):
+    browser = _signed_in(app, hr_user)
+    login_as(admin)
+
+    confirm = _text(client.get(f"/admin/users/{hr_user.id}/delete"))
+    assert "Delete Alex Morgan?" in confirm and "deactivate" in confirm
+    page = _flash(client, client.post(f"/admin/users/{hr_user.id}/delete"))
+
+    assert "Alex Morgan is deleted." in page and "hr.alex" not in page.split("</h1>", 1)[1]
+    db.session.refresh(hr_user)
+    assert hr_user.deleted_at is not None and not hr_user.active
+    assert not _still_signed_in(browser)
+    assert client.get("/admin/search/users?q=alex").get_json() == {"results": []}
+    assert client.get(f"/admin/users/{hr_user.id}/edit").status_code == 404
+
+
+def test_set_password_ends_other_sessions(app, db, client, admin, hr_user, login_as):
+    browser = _signed_in(app, hr_user)
+    login_as(admin)
+
+    mismatch = _text(
+        client.post(
+            f"/admin/users/{hr_user.id}/password",
+            data={"password": "new-password-1", "confirm": "new-password-2"},
+        )
+    )
+    assert "The two passwords are not the same." in mismatch
+    assert _still_signed_in(browser)
+
+    response = client.post(
+        f"/admin/users/{hr_user.id}/password",
+        data={"password": " spaces kept ", "confirm": " spaces kept "},
+    )
+
+    assert "New password set for Alex Morgan." in _flash(client, response)
+    assert not _still_signed_in(browser)
+    assert _still_signed_in(_signed_in(app, hr_user, " spaces kept "))
+
+
+def test_changing_my_own_password_keeps_me_signed_in(app, client, admin, login_as):
+    other_browser = _signed_in(app, admin)
+    login_as(admin)
+
+    response = client.post(
+        f"/admin/users/{admin.id}/password",
+        data={"password": "brand-new-password", "confirm": "brand-new-password"},
+    )
+
+    assert response.status_code == 302
+    assert client.get("/admin/users").status_code == 200
+    assert not _still_signed_in(other_browser)

@@ -1,4 +1,4 @@
-"""A hire in Lever becomes a Person, Employment Details and a New Starter task, in the background."""
+"""A hire in Lever becomes a Person, Employment Details and a New Starter task."""
 
 from datetime import UTC, datetime, timedelta
 

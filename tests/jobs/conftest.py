@@ -1,0 +1,55 @@
+"""Job fixtures: deliveries in any state, without Lever."""
+
+from datetime import timedelta
+
+import pytest
+
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.models.base import utcnow
+
+
+@pytest.fixture
+def integration(db, admin):
+    found = LeverIntegration(
+        subdomain="CezanneHR",
+        signature_token_encrypted=encrypt("signature-token"),
+        signature_token_last4="oken",
+        admin_user_id=admin.id,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def make_delivery(db, integration):
+    counter = iter(range(1, 10000))
+
+    def make(status="received", attempts=0, age=timedelta(minutes=3)):
+        delivery = WebhookDelivery(
+            integration_id=integration.id,
+            token_hash=f"{next(counter):064d}",
+            event="candidateHired",
+            opportunity_id="opp-1",
+            triggered_at=1700000000123,
+            payload="{}",
+            status=status,
+            attempts=attempts,
+            updated_at=utcnow() - age,
+        )
+        db.session.add(delivery)
+        db.session.commit()
+        return delivery
+
+    return make
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    from lever_cezanne.jobs import queue
+
+    calls = []
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: calls.append((d, attempt)))
+    monkeypatch.setattr(queue, "delivery_job_pending", lambda d, attempts: False)
+    return calls

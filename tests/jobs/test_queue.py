@@ -1,0 +1,92 @@
+"""The queue seam: job ids, backoff with jitter, and the in-process runner."""
+
+import threading
+
+from lever_cezanne.jobs import queue
+from lever_cezanne.jobs.inprocess import InProcessRunner
+
+
+def test_job_ids_name_the_delivery_and_attempt():
+    assert queue.job_id(42, 3) == "delivery-42-3"
+
+
+def test_backoff_grows_and_is_jittered():
+    schedules = {tuple(queue.retry_intervals()) for _ in range(20)}
+    assert len(schedules) > 1  # jitter: retries of a burst do not all fire together
+    for schedule in schedules:
+        assert len(schedule) == 5
+        for seconds, nominal in zip(schedule, queue.RETRY_INTERVALS, strict=True):
+            assert nominal * 0.8 - 0.1 <= seconds <= nominal * 1.2 + 0.1
+        assert list(schedule) == sorted(schedule)
+
+
+def test_without_redis_the_app_runs_jobs_in_process(app):
+    assert app.config["REDIS_URL"] is None
+    assert isinstance(app.extensions["lever_jobs"], InProcessRunner)
+
+
+def test_runner_runs_jobs_on_threads_and_reports_idle(app, monkeypatch):
+    from lever_cezanne.jobs import delivery
+
+    ran, gate = [], threading.Event()
+
+    def fake_process(delivery_id, final_attempt):
+        gate.wait(5)
+        ran.append((delivery_id, threading.current_thread().name))
+
+    monkeypatch.setattr(delivery, "process_delivery", fake_process)
+    runner = InProcessRunner(app)
+    try:
+        runner.submit(7)
+        assert runner.is_pending(7) and not runner.wait_idle(0.05)
+        gate.set()
+        assert runner.wait_idle(5)
+        assert not runner.is_pending(7)
+        assert ran[0][0] == 7 and ran[0][1].startswith("lever-job")
+    finally:
+        runner.shutdown()
+
+
+def test_runner_retries_transient_failures_then_gives_the_last_attempt(app, monkeypatch):
+    from lever_cezanne.jobs import delivery
+
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.01, 0.01))
+    attempts = []
+
+    def flaky(delivery_id, final_attempt):
+        attempts.append(final_attempt)
+        if not final_attempt:
+            raise delivery.RetryLater("Lever is busy")
+
+    monkeypatch.setattr(delivery, "process_delivery", flaky)
+    runner = InProcessRunner(app)
+    try:
+        runner.submit(1)
+        assert runner.wait_idle(5)
+    finally:
+        runner.shutdown()
+    assert attempts == [False, False, True]
+
+
+def test_shut_down_runner_refuses_work(app):
+    runner = InProcessRunner(app)
+    runner.shutdown()
+    try:
+        runner.submit(1)
+        raise AssertionError("a stopped runner must refuse jobs")
+    except RuntimeError:
+        pass
+
+
+def test_in_process_reconciler_runs_on_a_timer(app, db, make_delivery, enqueued):
+    delivery = make_delivery(status="received")
+    runner = InProcessRunner(app)
+    try:
+        runner.start_reconciler(interval=0.05)
+        for _ in range(100):
+            if enqueued:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        runner.shutdown()
+    assert enqueued[0] == (delivery.id, 1)

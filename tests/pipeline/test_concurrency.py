@@ -1,0 +1,118 @@
+"""Repeats of one hire, sequential and 20 at once on PostgreSQL: one person, employment, task."""
+
+import json
+import threading
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from lever_cezanne.extensions import db as _db
+from lever_cezanne.jobs import queue
+from lever_cezanne.jobs.delivery import process_delivery
+from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
+
+THREADS = 20
+
+
+def _counts(db):
+    db.session.expire_all()
+    return [
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Person, Employment, Task)
+    ]
+
+
+def _needs_postgres(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        print("skipping: SQLite has no concurrent writers; set TEST_DATABASE_URL for PostgreSQL")
+        pytest.skip("concurrent repeats are tested on PostgreSQL (set TEST_DATABASE_URL)")
+
+
+def _together(count, work):
+    """Run work(i) on count threads released at the same moment; return results and errors."""
+    barrier, results, errors = threading.Barrier(count), [None] * count, []
+
+    def run(i):
+        try:
+            barrier.wait(10)
+            results[i] = work(i)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results, errors
+
+
+def test_sequential_repeats_create_each_record_once(
+    db, integration, add_candidate, send_hire, hired_body, runner
+):
+    opportunity_id = add_candidate()
+    body = hired_body(opportunity_id)
+    answers = [send_hire(opportunity_id, body).get_json()["status"] for _ in range(3)]
+    for _ in range(3):  # Lever re-sends Candidate Hired with fresh tokens
+        send_hire(opportunity_id)
+    assert answers == ["accepted", "duplicate", "duplicate"]
+    assert runner.wait_idle(20)
+    assert _counts(db) == [1, 1, 1]
+    statuses = db.session.scalars(select(WebhookDelivery.status)).all()
+    assert statuses == ["completed"] * 4
+
+
+def test_twenty_concurrent_posts_of_one_delivery(
+    app, db, integration, add_candidate, hired_body, live_app, runner, monkeypatch
+):
+    _needs_postgres(app)
+    enqueued = []
+    real_enqueue = queue.enqueue_delivery
+
+    def counting(delivery_id, attempt):
+        enqueued.append(delivery_id)
+        real_enqueue(delivery_id, attempt)
+
+    monkeypatch.setattr(queue, "enqueue_delivery", counting)
+    body = json.dumps(hired_body(add_candidate()))
+
+    def post(_):
+        return requests.post(
+            live_app.webhook_url,
+            data=body,
+            headers={"Content-Type": "application/json"},
+            timeout=30,
+        ).json()["status"]
+
+    results, errors = _together(THREADS, post)
+    assert errors == []
+    assert sorted(results) == ["accepted"] + ["duplicate"] * (THREADS - 1)
+    assert len(enqueued) == 1
+    assert runner.wait_idle(20)
+    assert _counts(db) == [1, 1, 1]
+
+
+def test_twenty_concurrent_deliveries_for_one_hire(
+    app, db, integration, add_candidate, hired_body, send_hire, monkeypatch
+):
+    _needs_postgres(app)
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
+    opportunity_id = add_candidate()
+    for _ in range(THREADS):
+        send_hire(opportunity_id)
+    ids = db.session.scalars(select(WebhookDelivery.id)).all()
+    assert len(ids) == THREADS
+    _db.session.remove()
+
+    def work(i):
+        with app.app_context():
+            try:
+                return process_delivery(ids[i])
+            finally:
+                _db.session.remove()
+
+    results, errors = _together(THREADS, work)
+    assert errors == []
+    assert results == ["completed"] * THREADS
+    assert _counts(db) == [1, 1, 1]

@@ -1,0 +1,130 @@
+"""A real RQ worker process (`flask worker`) against Redis processes deliveries end to end."""
+
+import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+from rq.serializers import JSONSerializer
+from sqlalchemy import select, update
+
+from lever_cezanne.jobs.reconcile import reconcile_deliveries
+from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
+from lever_cezanne.models.base import utcnow
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture
+def redis_queue(app):
+    """Point the app at the Redis from REDIS_URL, with an empty queue."""
+    if not REDIS_URL:
+        print("skipping: REDIS_URL is not set (CI sets it)")
+        pytest.skip("REDIS_URL is not set: the real RQ worker tests need Redis")
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    app.config["REDIS_URL"] = REDIS_URL
+    yield Queue("lever", connection=connection, serializer=JSONSerializer)
+    connection.flushdb()
+    connection.close()
+    app.extensions.pop("lever_redis").close()
+
+
+def run_worker(app, lever_server, database_url) -> subprocess.CompletedProcess:
+    """Run `flask worker --burst` in its own process, configured only by environment variables."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "app",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
+        "LEVER_SANDBOX_ENABLED": "0",
+        "TIMEZONE": app.config["TIMEZONE"],
+        **lever_server.app_config(),
+    }
+    flask = str(Path(sys.executable).with_name("flask"))
+    return subprocess.run(
+        [flask, "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def _settle(db):
+    db.session.commit()
+    db.session.remove()  # no open transaction while the worker writes
+
+
+def test_worker_process_turns_a_hire_into_records(
+    app, db, database_url, integration, lever_server, add_candidate, send_hire, redis_queue
+):
+    send_hire(add_candidate("Helena Manning"))
+    assert redis_queue.job_ids == ["delivery-1-1"]
+    _settle(db)
+    result = run_worker(app, lever_server, database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    assert delivery.status == "completed" and delivery.attempts == 1
+    [person] = db.session.scalars(select(Person)).all()
+    assert person.full_name == "Helena Manning"
+    assert len(db.session.scalars(select(Employment)).all()) == 1
+    assert len(db.session.scalars(select(Task)).all()) == 1
+    # Job arguments (and so any secret) stay out of the worker's log.
+    assert "delivery-1-1" in result.stdout + result.stderr
+    assert "run_delivery(1)" not in result.stdout + result.stderr
+
+
+def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
+    app, db, database_url, integration, lever_server, add_candidate, send_hire, redis_queue
+):
+    send_hire(add_candidate())
+    lever_server.store.set_faults(fault_500_rate=1.0)
+    _settle(db)
+    result = run_worker(app, lever_server, database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    delivery = db.session.scalars(select(WebhookDelivery)).one()
+    assert delivery.status == "queued" and "HTTP 500" in delivery.last_error
+    registry = ScheduledJobRegistry(queue=redis_queue)
+    assert registry.get_job_ids() == ["delivery-1-1"]
+    job = redis_queue.fetch_job("delivery-1-1")
+    assert job.retries_left == 4
+    # The reconciler sees the scheduled retry and does not enqueue a duplicate.
+    db.session.execute(update(WebhookDelivery).values(updated_at=utcnow() - timedelta(minutes=3)))
+    db.session.commit()
+    assert reconcile_deliveries()["pending"] == 1
+
+
+def test_queue_down_at_receive_time_then_worker_processes_after_reconcile(
+    app, db, database_url, integration, lever_server, add_candidate, send_hire, redis_queue
+):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    app.config["REDIS_URL"] = closed
+    down = app.extensions.pop("lever_redis", None)
+    assert send_hire(add_candidate()).status_code == 200
+    assert db.session.scalars(select(WebhookDelivery)).one().status == "received"
+    app.extensions.pop("lever_redis").close()
+    if down is not None:
+        down.close()
+    app.config["REDIS_URL"] = REDIS_URL  # Redis is back
+    db.session.execute(update(WebhookDelivery).values(updated_at=utcnow() - timedelta(minutes=3)))
+    db.session.commit()
+    assert reconcile_deliveries()["requeued"] == 1
+    assert redis_queue.job_ids == ["delivery-1-1"]
+    _settle(db)
+    result = run_worker(app, lever_server, database_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert db.session.scalars(select(WebhookDelivery)).one().status == "completed"
+    assert len(db.session.scalars(select(Task)).all()) == 1

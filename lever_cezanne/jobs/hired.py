@@ -43,16 +43,6 @@ def _write_cache(integration_id: int, reasons: dict[str, str]) -> None:
         _local[integration_id] = (time.monotonic(), reasons)
 
 
-def forget_archive_reasons(integration_id: int) -> None:
-    """Drop the cached reasons (used after re-authorisation and by tests)."""
-    if current_app.config.get("REDIS_URL"):
-        from lever_cezanne.jobs.queue import redis_connection
-
-        redis_connection().delete(_cache_key(integration_id))
-    with _local_lock:
-        _local.pop(integration_id, None)
-
-
 def _fetch(client) -> dict[str, str]:
     return {r["id"]: r.get("type") for r in client.get_archive_reasons() if r.get("id")}
 

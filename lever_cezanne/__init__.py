@@ -65,6 +65,22 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
 
 
+def lever_sandbox_settings(app: Flask) -> dict:
+    """Settings of the mounted Lever simulator: state under instance/, our client, the demo hook.
+
+    `flask demo seed` reads the webhook signature token from the same STATE_PATH, so the
+    simulator signs Candidate Hired with the token the demo integration holds.
+    """
+    callback = "/integrations/lever/oauth/callback"
+    return {
+        "STATE_PATH": str(Path(app.instance_path) / "lever-sandbox.json"),
+        "WEBHOOK_URL": "http://127.0.0.1:5000/cezannehr/api/v4/Lever/webhook/demo",
+        "CLIENT_ID": app.config["LEVER_CLIENT_ID"],
+        "CLIENT_SECRET": app.config["LEVER_CLIENT_SECRET"],
+        "REDIRECT_URIS": [f"http://127.0.0.1:5000{callback}", f"http://localhost:5000{callback}"],
+    } | app.config.get("LEVER_SANDBOX_CONFIG", {})
+
+
 def register_proxy(app: Flask) -> None:
     """Trust the router's X-Forwarded-* headers, and mount the Lever simulator when asked."""
     hops = app.config["PROXY_FIX_HOPS"]
@@ -75,6 +91,6 @@ def register_proxy(app: Flask) -> None:
 
         from lever_cezanne.sandbox import create_app as create_sandbox
 
-        sandbox = create_sandbox(app.config.get("LEVER_SANDBOX_CONFIG", {}))
+        sandbox = create_sandbox(lever_sandbox_settings(app))
         app.extensions["lever_sandbox_app"] = sandbox
         app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_SANDBOX_PATH: sandbox})

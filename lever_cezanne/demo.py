@@ -7,9 +7,18 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from lever_cezanne import crypto
 from lever_cezanne.admin.services import create_company, create_process_definition, create_user
 from lever_cezanne.extensions import db
-from lever_cezanne.models import Company, Employment, Gender, Person, ProcessDefinition, User
+from lever_cezanne.models import (
+    Company,
+    Employment,
+    Gender,
+    LeverIntegration,
+    Person,
+    ProcessDefinition,
+    User,
+)
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
 from lever_cezanne.models.processes import WITH_ABSENCES, WITHOUT_ABSENCES
 
@@ -23,6 +32,7 @@ PROCESSES = [
     ("Enter a New Starter", WITH_ABSENCES),
     ("Enter a New Starter (Without Absences)", WITHOUT_ABSENCES),
 ]
+DEMO_SUBDOMAIN = "demo"
 PEOPLE = [
     ("DEMO-0001", "Grace", "Hopper", "grace.hopper@example.com"),
     ("DEMO-0002", "Alan", "Turing", "alan.turing@example.com"),
@@ -110,11 +120,41 @@ def _seed_people(gender: Gender) -> None:
         )
 
 
+def _seed_lever_integration() -> str:
+    """Create the "demo" Lever integration, signed with the built-in simulator's token."""
+    from lever_cezanne import lever_sandbox_settings
+    from lever_cezanne.integration.services import Details, save_details
+    from lever_cezanne.sandbox import get_webhook_signature_token
+
+    state_path = lever_sandbox_settings(current_app).get("STATE_PATH")
+    token = get_webhook_signature_token(state_path)
+    integration = db.session.scalar(
+        select(LeverIntegration).where(
+            func.lower(LeverIntegration.subdomain) == DEMO_SUBDOMAIN,
+            LeverIntegration.deleted_at.is_(None),
+        )
+    )
+    if integration is None:
+        admin = db.session.scalar(select(User).where(User.username == HR_USERS[0][0]))
+        company = db.session.scalar(select(Company).where(Company.code == COMPANIES[0][0]))
+        save_details(None, Details(DEMO_SUBDOMAIN, token, admin, company))
+    elif crypto.decrypt(integration.signature_token_encrypted) != token:
+        # The simulator's state was reset and it made a new token: follow it.
+        integration.signature_token_encrypted = crypto.encrypt(token)
+        integration.signature_token_last4 = token[-4:]
+    return (
+        f"Lever integration '{DEMO_SUBDOMAIN}': sign in as admin and authorise it under "
+        "Integrations › Lever (the built-in Lever simulator answers)."
+    )
+
+
 def seed_demo() -> list[str]:
     """Create the demo organisation and return lines telling how to sign in."""
     gender = ensure_gender_not_known()
     lines = _seed_users()
     _seed_companies_and_processes()
     _seed_people(gender)
+    db.session.flush()
+    lines.append(_seed_lever_integration())
     db.session.flush()
     return lines

@@ -15,17 +15,14 @@ LAST_ADMINISTRATOR = (
 )
 
 
-def _other_active_administrators(user: User) -> list[int]:
-    # FOR UPDATE (PostgreSQL): two Administrators demoting each other at the same moment are
-    # serialised, so the second one sees that the first is no longer an Administrator.
+def _active_administrator_ids() -> list[int]:
+    # FOR UPDATE (PostgreSQL) on every active Administrator, the target included: two
+    # Administrators removing each other at the same moment are serialised, and the second one
+    # re-reads the first one's row and sees it is no longer an active Administrator.
     query = (
         select(User.id)
-        .where(
-            User.role == ROLE_ADMINISTRATOR,
-            User.active.is_(True),
-            User.deleted_at.is_(None),
-            User.id != user.id,
-        )
+        .where(User.role == ROLE_ADMINISTRATOR, User.active.is_(True), User.deleted_at.is_(None))
+        .order_by(User.id)
         .with_for_update()
     )
     return list(db.session.scalars(query))
@@ -33,7 +30,9 @@ def _other_active_administrators(user: User) -> list[int]:
 
 def ensure_not_last_administrator(user: User) -> None:
     """Refuse to remove the last active Administrator's rights or access."""
-    if user.is_administrator and user.is_active and not _other_active_administrators(user):
+    if not (user.is_administrator and user.is_active):
+        return
+    if not [other for other in _active_administrator_ids() if other != user.id]:
         raise ValidationError(LAST_ADMINISTRATOR.format(name=user.display_name))
 
 

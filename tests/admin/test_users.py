@@ -1,7 +1,10 @@
 """Users: create, edit, role, deactivate, delete, passwords, and the last Administrator."""
 
+import os
+import threading
 from html import unescape
 
+import pytest
 from sqlalchemy import func, select
 
 from lever_cezanne.admin import user_services
@@ -249,3 +252,36 @@ def test_changing_my_own_password_keeps_me_signed_in(app, client, admin, login_a
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200
     assert not _still_signed_in(other_browser)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks are PostgreSQL's")
+def test_two_administrators_removing_each_other_at_once_leave_one(app, db, admin, make_user):
+    other = make_user("administrator", username="other")
+    admin_id = admin.id
+    # The first Administrator's check has run (and taken its locks), its change not yet.
+    user_services.ensure_not_last_administrator(other)
+    outcome = []
+
+    def the_other_administrator_at_the_same_moment():
+        with app.app_context():
+            try:
+                user_services.set_user_active(db.session.get(User, admin_id), False)
+                db.session.commit()
+                outcome.append("saved")
+            except ValidationError as exc:
+                db.session.rollback()
+                outcome.append(str(exc))
+            finally:
+                db.session.remove()
+
+    racer = threading.Thread(target=the_other_administrator_at_the_same_moment)
+    racer.start()
+    racer.join(timeout=1)
+    assert racer.is_alive(), "the second change should wait for the first one's row locks"
+    user_services.set_user_active(other, False)
+    db.session.commit()
+    racer.join(timeout=10)
+
+    assert len(outcome) == 1 and "last active Administrator" in outcome[0]
+    db.session.expire_all()
+    assert db.session.get(User, admin_id).is_active

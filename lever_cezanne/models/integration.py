@@ -114,9 +114,9 @@ class LogEntry(db.Model):
     integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"))
     level: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_deliveries.id"))
-    opportunity_id: Mapped[str | None] = mapped_column(String(64))
+    opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person: Mapped[Person | None] = relationship()

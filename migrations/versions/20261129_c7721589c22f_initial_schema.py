@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 9e21025c76fa
+Revision ID: c7721589c22f
 Revises: 
-Create Date: 2026-11-29 08:44:06.829020
+Create Date: 2026-11-29 09:10:43.936341
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import lever_cezanne.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '9e21025c76fa'
+revision = 'c7721589c22f'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -30,8 +30,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_companies'))
     )
     with op.batch_alter_table('companies', schema=None) as batch_op:
-        batch_op.create_index('ix_companies_name_lower', [sa.literal_column('lower(name)')], unique=False)
-        batch_op.create_index('uq_companies_code_lower', [sa.literal_column('lower(code)')], unique=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_companies_name_lower', [sa.literal_column('lower(name)').label('name_lower')], unique=False, postgresql_ops={'name_lower': 'text_pattern_ops'})
+        batch_op.create_index('uq_companies_code_lower', [sa.literal_column('lower(code)').label('code_lower')], unique=True, postgresql_ops={'code_lower': 'text_pattern_ops'}, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
 
     op.create_table('genders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -65,8 +65,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.create_index('ix_users_display_name_lower', [sa.literal_column('lower(display_name)')], unique=False)
-        batch_op.create_index('uq_users_username_lower', [sa.literal_column('lower(username)')], unique=True)
+        batch_op.create_index('ix_users_display_name_lower', [sa.literal_column('lower(display_name)').label('display_name_lower')], unique=False, postgresql_ops={'display_name_lower': 'text_pattern_ops'})
+        batch_op.create_index('ix_users_email_lower', [sa.literal_column('lower(email)').label('email_lower')], unique=False, postgresql_ops={'email_lower': 'text_pattern_ops'})
+        batch_op.create_index('uq_users_username_lower', [sa.literal_column('lower(username)').label('username_lower')], unique=True, postgresql_ops={'username_lower': 'text_pattern_ops'})
 
     op.create_table('lever_integrations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,10 +123,11 @@ def upgrade():
     sa.UniqueConstraint('person_code', name=op.f('uq_people_person_code'))
     )
     with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.create_index('ix_people_external_email_lower', [sa.literal_column('lower(external_email)')], unique=False)
-        batch_op.create_index('ix_people_full_name_lower', [sa.literal_column('lower(full_name)')], unique=False)
+        batch_op.create_index('ix_people_external_email_lower', [sa.literal_column('lower(external_email)').label('external_email_lower')], unique=False, postgresql_ops={'external_email_lower': 'text_pattern_ops'})
+        batch_op.create_index('ix_people_full_name_lower', [sa.literal_column('lower(full_name)').label('full_name_lower')], unique=False, postgresql_ops={'full_name_lower': 'text_pattern_ops'})
         batch_op.create_index(batch_op.f('ix_people_lever_contact_id'), ['lever_contact_id'], unique=False)
-        batch_op.create_index('ix_people_surname_lower', [sa.literal_column('lower(surname)')], unique=False)
+        batch_op.create_index('ix_people_person_code_lower', [sa.literal_column('lower(person_code)').label('person_code_lower')], unique=False, postgresql_ops={'person_code_lower': 'text_pattern_ops'})
+        batch_op.create_index('ix_people_surname_lower', [sa.literal_column('lower(surname)').label('surname_lower')], unique=False, postgresql_ops={'surname_lower': 'text_pattern_ops'})
 
     op.create_table('employments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -184,6 +186,8 @@ def upgrade():
     with op.batch_alter_table('log_entries', schema=None) as batch_op:
         batch_op.create_index('ix_log_entries_integration_id', ['integration_id', 'id'], unique=False)
         batch_op.create_index('ix_log_entries_integration_level', ['integration_id', 'level', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_log_entries_opportunity_id'), ['opportunity_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_log_entries_person_id'), ['person_id'], unique=False)
 
     op.create_table('tasks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -222,6 +226,8 @@ def downgrade():
 
     op.drop_table('tasks')
     with op.batch_alter_table('log_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_log_entries_person_id'))
+        batch_op.drop_index(batch_op.f('ix_log_entries_opportunity_id'))
         batch_op.drop_index('ix_log_entries_integration_level')
         batch_op.drop_index('ix_log_entries_integration_id')
 
@@ -238,10 +244,11 @@ def downgrade():
 
     op.drop_table('employments')
     with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_index('ix_people_surname_lower')
+        batch_op.drop_index('ix_people_surname_lower', postgresql_ops={'surname_lower': 'text_pattern_ops'})
+        batch_op.drop_index('ix_people_person_code_lower', postgresql_ops={'person_code_lower': 'text_pattern_ops'})
         batch_op.drop_index(batch_op.f('ix_people_lever_contact_id'))
-        batch_op.drop_index('ix_people_full_name_lower')
-        batch_op.drop_index('ix_people_external_email_lower')
+        batch_op.drop_index('ix_people_full_name_lower', postgresql_ops={'full_name_lower': 'text_pattern_ops'})
+        batch_op.drop_index('ix_people_external_email_lower', postgresql_ops={'external_email_lower': 'text_pattern_ops'})
 
     op.drop_table('people')
     with op.batch_alter_table('lever_integrations', schema=None) as batch_op:
@@ -249,8 +256,9 @@ def downgrade():
 
     op.drop_table('lever_integrations')
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_index('uq_users_username_lower')
-        batch_op.drop_index('ix_users_display_name_lower')
+        batch_op.drop_index('uq_users_username_lower', postgresql_ops={'username_lower': 'text_pattern_ops'})
+        batch_op.drop_index('ix_users_email_lower', postgresql_ops={'email_lower': 'text_pattern_ops'})
+        batch_op.drop_index('ix_users_display_name_lower', postgresql_ops={'display_name_lower': 'text_pattern_ops'})
 
     op.drop_table('users')
     with op.batch_alter_table('process_definitions', schema=None) as batch_op:
@@ -259,8 +267,8 @@ def downgrade():
     op.drop_table('process_definitions')
     op.drop_table('genders')
     with op.batch_alter_table('companies', schema=None) as batch_op:
-        batch_op.drop_index('uq_companies_code_lower', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
-        batch_op.drop_index('ix_companies_name_lower')
+        batch_op.drop_index('uq_companies_code_lower', postgresql_ops={'code_lower': 'text_pattern_ops'}, postgresql_where=sa.text('deleted_at IS NULL'), sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.drop_index('ix_companies_name_lower', postgresql_ops={'name_lower': 'text_pattern_ops'})
 
     op.drop_table('companies')
     # ### end Alembic commands ###

@@ -5,6 +5,7 @@ import logging
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from lever_cezanne.crypto import DecryptionError
 from lever_cezanne.extensions import csrf, db
 from lever_cezanne.jobs import queue
 from lever_cezanne.webhooks import bp, services
@@ -41,7 +42,17 @@ def webhook_receive(subdomain: str):
         envelope = parse_envelope(raw)
     except EnvelopeError as exc:
         return _answer(400, error=str(exc))
-    key = services.signature_token_of(integration)
+    try:
+        key = services.signature_token_of(integration)
+    except DecryptionError:
+        # A server misconfiguration, not a bad request: answer 503 so Lever keeps retrying
+        # until an operator restores the key.
+        log.error(
+            "integration %s: signature token unreadable; check ENCRYPTION_KEYS", integration.id
+        )
+        return _answer(
+            503, error="This integration cannot verify webhooks right now; try again later."
+        )
     if not signature_matches(key, envelope.token, envelope.triggered_at, envelope.signature):
         services.note_bad_signature(integration)
         db.session.commit()

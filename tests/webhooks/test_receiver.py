@@ -297,3 +297,13 @@ def test_count_of_deliveries_is_exact_after_mixed_traffic(
     for body in bodies + bodies:
         post_webhook(body)
     assert db.session.scalar(select(func.count(WebhookDelivery.id))) == 3
+
+
+def test_unreadable_signature_token_is_503_so_lever_retries(
+    app, db, integration, enqueued, signed_body, post_webhook
+):
+    app.config["ENCRYPTION_KEYS"] = ["Ymk0wcBNFbIWWNTdTUjK3trzVvWeHtvqvzkMUhyzAnE="]
+    response = post_webhook(signed_body())
+    assert response.status_code == 503
+    assert "try again later" in response.get_json()["error"]
+    assert _deliveries(db) == []

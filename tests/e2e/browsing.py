@@ -131,23 +131,28 @@ class Browse:
         self.page.keyboard.press("Delete")
         self.page.keyboard.type(text)
 
-    def pick(self, selector: str, text: str, expected_label: str) -> str:
-        """Type into a picker, choose the suggestion labelled expected_label with the arrows."""
+    def pick(self, selector: str, text: str, expected_label: str, open_shot=None) -> str:
+        """Type into a picker, then choose the suggestion labelled expected_label (ArrowDown,
+        Enter); return the value it put in the field. open_shot names a screenshot of the list."""
         self.type_into(selector, text)
         field = self.page.locator(selector)
         listbox = self.page.locator("#" + field.get_attribute("aria-controls"))
-        listbox.wait_for(state="visible")
-        options = listbox.locator("[role=option]")
-        labels = options.all_inner_texts()
-        matching = [i for i, label in enumerate(labels) if expected_label in label]
-        assert matching, f"no suggestion like {expected_label!r} for {text!r}: {labels}"
-        for _ in range(matching[0] + 1):
+        listbox.locator("[role=option]", has_text=expected_label).first.wait_for()
+        assert field.get_attribute("aria-expanded") == "true"
+        labels = listbox.locator("[role=option]").all_inner_texts()
+        position = next(i for i, label in enumerate(labels) if expected_label in label)
+        for _ in range(position + 1):
             self.page.keyboard.press("ArrowDown")
         active = field.get_attribute("aria-activedescendant")
         assert active, "ArrowDown highlighted no suggestion"
         assert expected_label in self.page.locator("#" + active).inner_text()
+        if open_shot:
+            self.shot(open_shot)
+        self.page.evaluate("() => { window.pickerProbe = true; }")
         self.page.keyboard.press("Enter")
         assert listbox.is_hidden(), "the suggestions stayed open after Enter"
+        self.page.wait_for_timeout(250)  # a form submitted by that Enter would have left by now
+        assert self.page.evaluate("() => window.pickerProbe === true"), "Enter submitted the form"
         return field.input_value()
 
 

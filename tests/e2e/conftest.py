@@ -94,14 +94,18 @@ def shots(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def open_tab(browser, stack, shots):
     """Open a tab in a fresh browser context (its own cookies): open_tab(viewport=...)."""
-    contexts = []
+    tabs: list[Browse] = []
 
     def open_(viewport=VIEWPORT) -> Browse:
         context = browser.new_context(viewport=viewport, locale="en-GB")
         context.set_default_timeout(10_000)
-        contexts.append(context)
-        return Browse(context, stack.base_url, shots)
+        tabs.append(Browse(context, stack.base_url, shots))
+        return tabs[-1]
 
     yield open_
-    for context in contexts:
-        context.close()
+    # Errors after a module's last check would otherwise go unnoticed.
+    leftover = [error for tab in tabs for error in tab.problems.take()]
+    for tab in tabs:
+        tab.context.close()
+    if leftover:
+        pytest.fail("JavaScript errors after the last check:\n" + "\n".join(leftover))

@@ -214,7 +214,7 @@ class LiveStack:
                 "--threads=16",
                 f"--bind=127.0.0.1:{self.port}",
                 "--timeout=60",
-                "--graceful-timeout=5",
+                "--graceful-timeout=2",
                 factory,
             ],
         )

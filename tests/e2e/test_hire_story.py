@@ -1,0 +1,364 @@
+"""The whole hire story in Chromium, in order: set-up and consent, a hire, then the failure paths.
+
+Each test continues from the one before (one live stack, one browser for the module). Our app's
+forms and pickers are driven from the keyboard only; every page visited is checked with axe and
+for JavaScript errors (see Browse.check).
+"""
+
+import re
+import time
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.e2e.browsing import Browse
+
+SUBDOMAIN = "acme-hr"
+NEW_HIRE_ADMIN = ("hr.priya", "Priya Shah")
+LOG_WAIT_SECONDS = 30
+ADA = SimpleNamespace(
+    name="Ada Mary Lovelace",
+    email="ada.lovelace@example.com",
+    work="+44 20 7946 0001",
+    mobile="+44 7700 900001",
+    other="+44 20 7946 0999",
+    skype="ada.lovelace",
+    start=date.today() + timedelta(days=21),
+)
+
+
+def london_today() -> date:
+    return datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def day(value: date) -> str:
+    """A date as the app shows it, e.g. 02 Sep 2024."""
+    return value.strftime("%d %b %Y")
+
+
+@pytest.fixture(scope="module")
+def story():
+    """What the steps learn and pass on: the integration's id, the candidates' Lever ids."""
+    return SimpleNamespace(integration_id=None, candidates={})
+
+
+@pytest.fixture(scope="module")
+def admin(open_tab, stack) -> Browse:
+    tab = open_tab()
+    tab.sign_in("admin", stack.admin_password)
+    return tab
+
+
+@pytest.fixture(scope="module")
+def new_hire_admin(open_tab, stack) -> Browse:
+    tab = open_tab()
+    tab.sign_in(NEW_HIRE_ADMIN[0], stack.hr_password)
+    return tab
+
+
+def press_and_wait(tab: Browse, key: str = "Enter") -> None:
+    """Press a key that submits or follows a link, and wait for the next page."""
+    with tab.page.expect_navigation():
+        tab.page.keyboard.press(key)
+
+
+def flash_text(tab: Browse) -> str:
+    flashes = tab.page.locator(".flashes, p.flash")
+    return " ".join(flashes.all_inner_texts())
+
+
+def definitions(section) -> dict[str, str]:
+    """Read a <dl> as {term: description}."""
+    pairs = section.locator("dl").first.evaluate(
+        "(dl) => Array.from(dl.querySelectorAll('dt')).map("
+        "(dt) => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()])"
+    )
+    return dict(pairs)
+
+
+def wait_for_log_row(tab: Browse, stack, story, text: str, level: str, retryable=False):
+    """Reload the Log tab until a row with text (and level; with Retry now) shows up."""
+    deadline = time.monotonic() + LOG_WAIT_SECONDS
+    path = f"/integrations/lever/{story.integration_id}/log"
+    while True:
+        tab.visit(path, check=False)
+        rows = tab.page.locator("table tbody tr", has_text=text)
+        if retryable:  # the Retry now form sits in the row's closed <details>
+            rows = rows.filter(has=tab.page.locator("form[action$='/retry']"))
+        if rows.count():
+            row = rows.first
+            assert row.locator(".badge").inner_text() == level, row.inner_text()
+            tab.check()
+            return row
+        if time.monotonic() > deadline:
+            worker = stack.worker()
+            raise AssertionError(
+                f"no {level} row with {text!r} on the Log tab after {LOG_WAIT_SECONDS}s:\n"
+                + tab.page.inner_text("main")
+                + (f"\n--- worker log ---\n{worker.log_tail()}" if worker else "")
+            )
+        time.sleep(0.5)
+
+
+def authorise_in_lever(tab: Browse, confirm: bool = True, shot: str | None = None) -> None:
+    """Say OK to our confirmation (if asked), Accept on Lever's consent screen, come back."""
+    if confirm:
+        assert "redirected to Lever" in tab.page.inner_text("main")
+        tab.check()
+        tab.tab_to("main button:text-is('OK')")
+        press_and_wait(tab)
+    assert "/lever-sandbox/authorize" in tab.page.url
+    tab.check()
+    if shot:
+        tab.shot(shot)
+    tab.tab_to("button[value=accept]")
+    press_and_wait(tab)
+    tab.page.wait_for_url(re.compile(r"/integrations/lever/\d+/details$"))
+    tab.check()
+    assert "Lever is authorised" in flash_text(tab), flash_text(tab)
+    assert tab.page.locator(".page-head .badge").inner_text() == "Authorised"
+
+
+def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, story):
+    page = admin.page
+    # Lever side: the signature token to copy.
+    admin.visit("/lever-sandbox/webhooks")
+    token = page.locator("#signature-token").inner_text().strip()
+    assert len(token) >= 16
+
+    admin.visit("/integrations/lever/")
+    admin.tab_to("main a:text-is('Add New')")
+    press_and_wait(admin)
+    admin.check()
+    admin.type_into("#subdomain", SUBDOMAIN)
+    admin.type_into("#signature_token", token)
+    assert admin.pick("#admin_username", "priya", "Priya Shah") == NEW_HIRE_ADMIN[0]
+    chosen = admin.pick(
+        "#company_code", "cezanne", "Cezanne UK Ltd", open_shot="details-form-picker"
+    )
+    assert chosen == "CEZ-UK"
+    # Radio group: Tab reaches the checked option, the arrow keys change it.
+    admin.tab_to("input[name=hire_date_source]:checked")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("input[name=hire_date_source][value=offer]").is_checked()
+    admin.tab_to("main button:text-is('Save')")
+    press_and_wait(admin)
+    assert f"'{SUBDOMAIN}' saved" in flash_text(admin), flash_text(admin)
+
+    authorise_in_lever(admin, shot="consent")
+    story.integration_id = int(re.search(r"/lever/(\d+)/details", page.url).group(1))
+    webhook_url = page.locator("#webhook-url").inner_text().strip()
+    assert webhook_url == f"{stack.base_url}/cezannehr/api/v4/Lever/webhook/{SUBDOMAIN}"
+    admin.shot("integration-details")
+
+    # Lever side again: point the Candidate Hired webhook at this integration.
+    admin.visit("/lever-sandbox/webhooks")
+    page.fill("#url", webhook_url)
+    page.get_by_role("button", name="Save URL").click()
+    assert "Webhook URL saved." in page.inner_text("main")
+    assert stack.sandbox_state()["webhook"]["url"] == webhook_url
+
+    admin.visit("/integrations/lever/")
+    row = page.locator("tbody tr", has_text=SUBDOMAIN)
+    assert row.locator(".badge").inner_text() == "Authorised"
+    assert "Priya Shah" in row.inner_text() and "CEZ-UK" in row.inner_text()
+    admin.shot("integrations-list")
+
+
+def add_candidate_in_lever(tab: Browse, stack, candidate) -> str:
+    """Fill the simulator's Add a candidate form (a test tool, so no keyboard rules here)."""
+    page = tab.page
+    tab.visit("/lever-sandbox/candidates/new")
+    page.fill("#name", candidate.name)
+    page.fill("#emails", candidate.email)
+    phones = [(candidate.work, "work"), (candidate.mobile, "mobile")]
+    phones += [(candidate.other, "other"), (candidate.skype, "skype")]
+    for row, (value, kind) in enumerate(phones):
+        page.fill(f"#phone_{row}_value", value)
+        page.select_option(f"#phone_{row}_type", kind)
+    page.select_option("#offer_status", "signed")
+    page.fill("#job_title", "Analytical Engineer")
+    page.fill("#start_date", candidate.start.isoformat())
+    page.get_by_role("button", name="Add candidate").click()
+    assert f"Added {candidate.name}." in page.inner_text("main")
+    return page.locator("tbody tr", has_text=candidate.name).get_attribute("id")
+
+
+def hire_in_lever(tab: Browse, opportunity_id: str) -> None:
+    tab.visit("/lever-sandbox/")
+    row = tab.page.locator(f"tr[id='{opportunity_id}']")
+    row.get_by_role("button", name=re.compile(r"^Hire")).click()
+    assert "Hired. Candidate Hired webhook:" in tab.page.inner_text("main")
+
+
+def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, stack, story):
+    assert story.integration_id, "test_01 must have set up the integration"
+    opportunity_id = add_candidate_in_lever(admin, stack, ADA)
+    hire_in_lever(admin, opportunity_id)
+    story.candidates["ada"] = opportunity_id
+    lever = next(c for c in stack.sandbox_state()["candidates"] if c["id"] == opportunity_id)
+    person_code = lever["contact_id"]
+
+    row = wait_for_log_row(
+        admin, stack, story, "New Starter Process started for Ada Lovelace", "Information"
+    )
+    assert f"Person Code {person_code}" in row.inner_text()
+    assert "task assigned to Priya Shah" in row.inner_text()
+    admin.tab_to(f"#{row.get_attribute('id')} a[href*='/people/']")
+    press_and_wait(admin)
+    admin.check()
+    admin.shot("person", full_page=True)
+    page = admin.page
+    assert definitions(page.locator("section[aria-labelledby=personal]")) == {
+        "First Name": "Ada",
+        "Middle Name": "Mary",
+        "Surname": "Lovelace",
+        "Known As": "Ada",
+        "Full Name": "Ada Lovelace",
+        "Legal Name": "Ada Lovelace",
+        "Person Code": person_code,
+        "Gender": "Not Known",
+        "Date of Birth": day(london_today()),
+    }
+    assert definitions(page.locator("section[aria-labelledby=contact]")) == {
+        "Home Number": ADA.work,
+        "Work Number": ADA.work,
+        "Mobile Number": ADA.mobile,
+        "Other Number": ADA.other,
+        "Skype Name": ADA.skype,
+        "External E-mail": ADA.email,
+    }
+    employment = page.locator("section[aria-labelledby=employment] tbody tr")
+    assert employment.count() == 1
+    assert employment.locator("td").all_inner_texts() == [
+        "CEZ-UK — Cezanne UK Ltd",
+        person_code,
+        day(ADA.start),  # the integration takes the Hire Date from the signed offer
+        "Open Ended",
+    ]
+    tasks = page.locator("section[aria-labelledby=tasks] tbody tr")
+    assert "Priya Shah" in tasks.inner_text() and "Open" in tasks.inner_text()
+
+    # The New Hire Administrator finds the task under My Tasks and completes it.
+    hr = new_hire_admin
+    hr.visit("/tasks/mine")
+    hr.tab_to("main table a:text-is('Ada Lovelace')")
+    press_and_wait(hr)
+    hr.check()
+    hr.shot("task", full_page=True)
+    assert hr.page.locator("h1").inner_text() == "New Starter: Ada Lovelace"
+    hr.tab_to("main button:text-is('Mark as completed')")
+    press_and_wait(hr)
+    hr.check()
+    assert "The New Starter task for Ada Lovelace is completed." in flash_text(hr)
+    assert hr.page.locator(".page-head .badge").inner_text() == "Completed"
+    hr.visit("/tasks/mine")
+    mine = hr.page.locator("main tbody tr", has_text="Ada Lovelace")
+    assert "Completed" in mine.inner_text()
+
+
+def set_company_active(tab: Browse, code: str, action: str) -> None:
+    """Deactivate or Activate a company from the Companies list (confirming if asked)."""
+    tab.visit("/admin/companies")
+    tab.tab_to(f"tbody tr:has(td:text-is('{code}')) button:text-is('{action}')")
+    press_and_wait(tab)
+    tab.check()
+
+
+def hire_new_candidate(stack, story, key: str, name: str) -> str:
+    """Add and hire a candidate through the simulator's machine interface."""
+    email = name.lower().replace(" ", ".") + "@example.com"
+    opportunity_id = stack.sandbox_post("candidates", {"name": name, "emails": [email]})["id"]
+    delivery = stack.sandbox_post(f"candidates/{opportunity_id}/hire")["delivery"]
+    assert delivery is not None, "the simulator has no webhook URL"
+    story.candidates[key] = opportunity_id
+    return opportunity_id
+
+
+def test_03_inactive_default_company_then_employment_added_on_the_task(
+    admin, new_hire_admin, stack, story
+):
+    assert story.integration_id, "test_01 must have set up the integration"
+    set_company_active(admin, "CEZ-UK", "Deactivate")
+    assert "CEZ-UK" in flash_text(admin)
+    hire_new_candidate(stack, story, "katherine", "Katherine Johnson")
+
+    error = wait_for_log_row(
+        admin, stack, story, "Employment Details were not created for Katherine Johnson", "Error"
+    )
+    message = error.inner_text()
+    assert "Default Company CEZ-UK (Cezanne UK Ltd) is inactive" in message
+    assert "Add the Employment Details in the New Starter task" in message
+    assert "change the Default Company under Integrations › Lever" in message
+    wait_for_log_row(
+        admin, stack, story, "New Starter Process started for Katherine Johnson", "Information"
+    )
+
+    # The New Hire Administrator adds the Employment Details from the task, by keyboard.
+    hr = new_hire_admin
+    hr.visit("/tasks/mine")
+    hr.tab_to("main table a:text-is('Katherine Johnson')")
+    press_and_wait(hr)
+    hr.check()
+    assert "no Employment Details yet" in hr.page.inner_text("main")
+    hr.shot("task-add-employment", full_page=True)
+    assert hr.pick("#company", "cezanne", "Cezanne Ireland Ltd") == "CEZ-IE"
+    hr.tab_to("main button:text-is('Add Employment Details')")
+    press_and_wait(hr)
+    hr.check()
+    assert "Employment Details added in CEZ-IE — Cezanne Ireland Ltd." in flash_text(hr)
+    employment = definitions(hr.page.locator("section[aria-labelledby=employment]"))
+    assert employment["Company"] == "CEZ-IE — Cezanne Ireland Ltd"
+    assert employment["Hire Date"] == day(london_today())
+    assert employment["Termination Date"] == "Open Ended"
+
+    # The Administrator applies the other fix: an active Default Company.
+    admin.visit(f"/integrations/lever/{story.integration_id}/details")
+    assert admin.pick("#company_code", "CEZ-I", "Cezanne Ireland Ltd") == "CEZ-IE"
+    admin.tab_to("main button:text-is('Save')")
+    press_and_wait(admin)
+    admin.check()
+    assert "Details saved." in flash_text(admin)
+
+
+def test_04_revoked_access_then_reauthorise_and_retry(admin, stack, story):
+    assert story.integration_id, "test_01 must have set up the integration"
+    page = admin.page
+    admin.visit("/lever-sandbox/apps")
+    page.get_by_role("button", name="Revoke Access").first.click()
+    assert "Access revoked" in page.inner_text("main")
+    opportunity_id = hire_new_candidate(stack, story, "mary", "Mary Jackson")
+
+    failed = wait_for_log_row(admin, stack, story, opportunity_id, "Error", retryable=True)
+    assert "Lever access was revoked or has expired: re-authorise" in failed.inner_text()
+    admin.visit("/integrations/lever/")
+    row = page.locator("tbody tr", has_text=SUBDOMAIN)
+    assert row.locator(".badge").inner_text() == "Needs re-authorisation"
+
+    admin.visit(f"/integrations/lever/{story.integration_id}/details")
+    admin.tab_to("main button:text-is('Re-authorise')")
+    press_and_wait(admin)  # the button itself is the confirmation: straight to Lever
+    authorise_in_lever(admin, confirm=False)
+
+    failed = wait_for_log_row(admin, stack, story, opportunity_id, "Error", retryable=True)
+    admin.tab_to(f"#{failed.get_attribute('id')} summary")
+    page.keyboard.press("Enter")  # opens the delivery's details
+    admin.tab_to(f"#{failed.get_attribute('id')} button:text-is('Retry now')")
+    press_and_wait(admin)
+    admin.check()
+    wait_for_log_row(
+        admin, stack, story, "New Starter Process started for Mary Jackson", "Information"
+    )
+    assert "CEZ-IE" in _person_page_of(admin, "Mary Jackson")
+    admin.visit(f"/integrations/lever/{story.integration_id}/log")
+    admin.shot("log")
+
+
+def _person_page_of(tab: Browse, full_name: str) -> str:
+    tab.visit("/people")
+    tab.tab_to(f"main table a:text-is('{full_name}')")
+    press_and_wait(tab)
+    tab.check()
+    return tab.page.inner_text("section[aria-labelledby=employment]")

@@ -52,10 +52,14 @@
     this.list.setAttribute("aria-label", (input.labels && input.labels[0] ? input.labels[0].textContent : "Results"));
     this.list.hidden = true;
     wrap.appendChild(this.list);
+    // A visible line naming the chosen result, and a live region that reads out counts.
+    this.chosen = document.createElement("p");
+    this.chosen.className = "picker-chosen";
     this.status = document.createElement("p");
-    this.status.className = "picker-status";
+    this.status.className = "visually-hidden";
     this.status.setAttribute("role", "status");
-    wrap.appendChild(this.status);
+    wrap.parentNode.insertBefore(this.chosen, wrap.nextSibling);
+    wrap.parentNode.insertBefore(this.status, this.chosen.nextSibling);
 
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -73,6 +77,7 @@
 
   Picker.prototype.onInput = function () {
     var self = this;
+    this.chosen.textContent = "";
     clearTimeout(this.timer);
     this.timer = setTimeout(function () { self.fetch(self.input.value.trim()); }, DEBOUNCE_MS);
   };
@@ -139,6 +144,7 @@
     var result = this.results[index];
     if (!result) return;
     this.input.value = result.value;
+    this.chosen.textContent = result.label;
     this.status.textContent = "Chosen: " + result.label;
     this.close();
     this.input.dispatchEvent(new Event("change", { bubbles: true }));

@@ -15,7 +15,12 @@ def check_connection(integration_id: int) -> tuple[bool, str]:
     except LeverAuthorisationError as exc:
         return False, f"Connection failed. {exc}"
     except LeverTransientError as exc:
-        return False, f"Connection failed: {exc} If it keeps failing, check Lever's status page."
+        # The client's wording is for background jobs ("will be tried again"); here nothing retries.
+        problem = str(exc).replace(": this will be tried again", "")
+        return False, (
+            f"Connection failed: {problem} Try again in a few minutes; if it keeps failing, check "
+            "Lever's status page and that this server can reach Lever."
+        )
     except LeverError as exc:
         return False, f"Connection failed: {exc}"
     return True, "Connection OK: Lever answered and Cezanne HR can read your Lever data."

@@ -7,6 +7,10 @@ which has no row locks and serialises writers anyway), RE-READS the row, and onl
 if nobody refreshed in the meantime. The new tokens are committed before they are used, so a
 crash after the refresh cannot lose the rotated refresh token.
 
+Authlib performs the refresh grant itself (``oauth.refresh``), but its automatic refresh inside
+OAuth2Session is not used: it does no cross-process locking, so two workers holding the same
+expired token would both spend the refresh token. The locking around it is ours.
+
 This module COMMITS (only the token columns it changes; the lock is released by that commit).
 Callers must not hold uncommitted work in ``db.session`` across Lever client calls.
 """

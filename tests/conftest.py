@@ -18,6 +18,16 @@ ON_POSTGRES = bool(TEST_DATABASE_URL)
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    """Hash test passwords with cheap Argon2id parameters: the suite creates hundreds of users."""
+    from argon2 import PasswordHasher
+
+    from lever_cezanne.auth import passwords
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+
+
 def pytest_report_header(config):
     backend = "PostgreSQL" if ON_POSTGRES else "SQLite (set TEST_DATABASE_URL for PostgreSQL)"
     redis = os.environ.get("REDIS_URL") or "not set (in-process jobs)"

@@ -70,20 +70,16 @@ def stack(browser_available, tmp_path_factory):
         live.stop()
 
 
-@pytest.fixture(scope="session")
-def playwright_driver(browser_available):
+@pytest.fixture(scope="module")
+def browser(browser_available):
+    """Chromium for one module. Playwright's sync API allows one driver at a time, so it stops
+    with the module and other test folders can start their own."""
     from playwright.sync_api import sync_playwright
 
-    driver = sync_playwright().start()
-    yield driver
-    driver.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_driver):
-    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -100,6 +100,9 @@ def load_config(instance_path: str, env=None) -> dict:
         ),
         "LEVER_SANDBOX_ENABLED": env.get("LEVER_SANDBOX_ENABLED", "1" if local_lever else "0")
         == "1",
+        # Lever allows 10 requests/s with bursts of 20 per account; 0 lifts our limiter (tests).
+        "LEVER_RATE_LIMIT": float(env.get("LEVER_RATE_LIMIT", "10")),
+        "LEVER_RATE_BURST": int(env.get("LEVER_RATE_BURST", "20")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "TIMEZONE": env.get("TIMEZONE", "Europe/London"),
         "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "1")),

@@ -152,6 +152,13 @@ def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, s
     webhook_url = page.locator("#webhook-url").inner_text().strip()
     assert webhook_url == f"{stack.base_url}/cezannehr/api/v4/Lever/webhook/{SUBDOMAIN}"
     admin.shot("integration-details")
+    # The Log tab, reached from the integration's tabs, records who authorised it.
+    admin.tab_to("nav[aria-label=Integration] a:text-is('Log')")
+    press_and_wait(admin)
+    admin.check()
+    first = page.locator("table tbody tr").first
+    assert "Lever authorised by Dana Admin" in first.inner_text()
+    assert first.locator(".badge").inner_text() == "Information"
 
     # Lever side again: point the Candidate Hired webhook at this integration.
     admin.visit("/lever-sandbox/webhooks")

@@ -7,7 +7,6 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import update
@@ -94,15 +93,8 @@ def delivery_job_pending(delivery_id: int, attempts: int) -> bool:
     """Tell whether a job for the delivery is still waiting or running in the queue."""
     if not current_app.config.get("REDIS_URL"):
         return current_app.extensions["lever_jobs"].is_pending(delivery_id)
-    connection = redis_connection()
-    # The current run's job (retried under its own id) or the next attempt's.
-    for attempt in (attempts, attempts + 1):
-        try:
-            job = Job.fetch(
-                job_id(delivery_id, attempt), connection=connection, serializer=JSONSerializer
-            )
-        except NoSuchJobError:
-            continue
-        if job.get_status(refresh=False) in ALIVE:
-            return True
-    return False
+    # RQ retries a job under the id it was enqueued with, while every run counts an attempt,
+    # so the live job may carry any attempt number up to the next one.
+    ids = [job_id(delivery_id, attempt) for attempt in range(1, attempts + 2)]
+    jobs = Job.fetch_many(ids, connection=redis_connection(), serializer=JSONSerializer)
+    return any(job is not None and job.get_status(refresh=False) in ALIVE for job in jobs)

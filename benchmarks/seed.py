@@ -3,10 +3,13 @@
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
+from urllib.parse import parse_qs, urlsplit
 
 import redis
+import requests
 
 from benchmarks.helpers import REDIS_URL, make_app
 
@@ -72,3 +75,55 @@ def flush_redis() -> None:
         client.flushdb()
     finally:
         client.close()
+
+
+CALLBACK = "http://localhost/integrations/lever/oauth/callback"
+
+
+def lever_config(simulator: str) -> dict:
+    """Point every Lever endpoint of our app at the simulator (as env vars and as config)."""
+    return {
+        "LEVER_ENVIRONMENT": "production",
+        "LEVER_AUTHORIZE_URL": f"{simulator}/authorize",
+        "LEVER_TOKEN_URL": f"{simulator}/oauth/token",
+        "LEVER_API_URL": f"{simulator}/v1",
+        "LEVER_AUDIENCE": f"{simulator}/v1/",
+    }
+
+
+def _field(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    if not match:
+        raise RuntimeError(f"Lever's consent page has no {name}")
+    return match.group(1)
+
+
+def authorise(url: str, integration_id: int, simulator: str) -> None:
+    """Run the OAuth code flow against the simulator, as an Administrator's browser would."""
+    from lever_cezanne.extensions import db
+    from lever_cezanne.lever import oauth
+    from lever_cezanne.lever.tokens import load_integration, store_tokens
+    from lever_cezanne.models.integration import AUTH_AUTHORISED
+
+    app = make_app(url, **lever_config(simulator))
+    with app.app_context():
+        consent_url = oauth.authorization_url(CALLBACK, "bench-state")
+        with requests.Session() as browser:
+            page = browser.get(consent_url, timeout=10).text
+            answer = browser.post(
+                consent_url.split("?", 1)[0],
+                data={
+                    "csrf_token": _field(page, "csrf_token"),
+                    "transaction": _field(page, "transaction"),
+                    "decision": "accept",
+                },
+                allow_redirects=False,
+                timeout=10,
+            )
+        query = parse_qs(urlsplit(answer.headers["Location"]).query)
+        integration = load_integration(integration_id)
+        store_tokens(integration, oauth.exchange_code(query["code"][0], CALLBACK))
+        integration.auth_status = AUTH_AUTHORISED
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

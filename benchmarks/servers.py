@@ -6,7 +6,6 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 import requests
@@ -50,7 +49,6 @@ class Service:
             start_new_session=True,
         )
         self.pid = self.proc.pid
-        self.rusage = None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -62,22 +60,17 @@ class Service:
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def stop(self, timeout: float = 20) -> None:
-        """SIGTERM (warm shutdown), then SIGKILL; keep the rusage of it and its reaped children."""
-        if self.proc.returncode is None:
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (a warm shutdown for RQ and gunicorn), then SIGKILL to its process group."""
+        if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while self.proc.returncode is None:
-                pid, status, rusage = os.wait4(self.pid, os.WNOHANG)
-                if pid:
-                    self.proc.returncode = os.waitstatus_to_exitcode(status)
-                    self.rusage = rusage
-                elif time.monotonic() > deadline:
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.pid, signal.SIGKILL)
-                    deadline = time.monotonic() + 5
-                else:
-                    time.sleep(0.05)
+                self.proc.wait(5)
         self._log.close()
 
     def __enter__(self):
@@ -93,8 +86,8 @@ def wait_http(service: Service, url: str, timeout: float = 30) -> None:
     def up():
         service.check_alive()
         try:
-            requests.get(url, timeout=1)
-        except requests.ConnectionError:
+            requests.get(url, timeout=5)
+        except requests.RequestException:  # refused, or accepted while the app still loads
             return False
         return True
 

@@ -1,0 +1,117 @@
+"""Benchmark 1: how fast gunicorn (production settings) acknowledges signed webhooks."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from benchmarks.helpers import (
+    Figure,
+    app_env,
+    bench_database,
+    child_pids,
+    pg_connect,
+    proc_status_kb,
+)
+from benchmarks.seed import flush_redis, seed_organisation, signed_body, webhook_path
+from benchmarks.servers import PeakSampler, start_gunicorn
+
+TITLE = "1. Webhook acknowledgement under load (gunicorn, PostgreSQL, Redis)"
+DATABASE = "lc_bench_ack"
+CONNECTIONS = 32
+NOOP_PATH = "/static/css/app.css"
+SCRIPT = Path(__file__).resolve().parent / "wrk_bodies.lua"
+SIGNATURE_TOKEN = "bench-ack-signature-token-0123456789abcdef"
+# Upper bound of what the server could take in a second, so no body is ever sent twice.
+MAX_RATE = 6000
+
+
+def wrk(url: str, seconds: int, bodies: Path | None = None) -> dict:
+    """Run wrk (one thread, CONNECTIONS connections) and return its RESULT line as a dict."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+    env = dict(os.environ, WRK_BODIES=str(bodies or ""), WRK_THREADS="1")
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
+    out = subprocess.run(
+        [*command, "-s", str(SCRIPT), url], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    result = json.loads(line[len("RESULT ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors"))
+    result["errors"] += result["status_errors"] + result["timeouts"]
+    return result
+
+
+def write_bodies(path: Path, count: int) -> None:
+    """Sign `count` unique candidateHired bodies, one per line."""
+    with path.open("w") as out:
+        for n in range(count):
+            out.write(signed_body(SIGNATURE_TOKEN, f"opp-{n:08d}", f"contact-{n:08d}") + "\n")
+
+
+def _deliveries(url: str) -> int:
+    with pg_connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0]
+
+
+def run(ctx, section) -> None:
+    seconds = 10 if ctx.quick else 20
+    warmup = 2
+    flush_redis()
+    with bench_database(DATABASE) as url, tempfile.TemporaryDirectory() as tmp:
+        seed_organisation(url, SIGNATURE_TOKEN)
+        bodies = Path(tmp) / "bodies.jsonl"
+        write_bodies(bodies, MAX_RATE * (seconds + warmup))
+        server, base = start_gunicorn(app_env(url), "gunicorn-ack")
+        with server, PeakSampler() as peaks:
+            peaks.watch("web", server.pid)
+            workers = child_pids(server.pid)
+            idle_kb = max(proc_status_kb(pid, "VmRSS") or 0 for pid in workers)
+            wrk(base + NOOP_PATH, warmup)
+            noop = wrk(base + NOOP_PATH, seconds)
+            # The warm-up spends the first bodies; the measured run starts after them.
+            warm_bodies = Path(tmp) / "warm.jsonl"
+            lines = bodies.read_text().splitlines(keepends=True)
+            warm_bodies.write_text("".join(lines[: MAX_RATE * warmup]))
+            bodies.write_text("".join(lines[MAX_RATE * warmup :]))
+            wrk(base + webhook_path(), warmup, warm_bodies)
+            before = _deliveries(url)
+            hook = wrk(base + webhook_path(), seconds, bodies)
+            stored = _deliveries(url) - before
+        _record(ctx, section, noop, hook, stored, seconds, peaks.peaks_kb.get("web", 0), idle_kb)
+    flush_redis()
+
+
+def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None:
+    ratio_ok = hook["rps"] >= 0.5 * noop["rps"]
+    p99_ms = hook["p99_us"] / 1000
+    section.figures += [
+        Figure("no-op throughput", noop["rps"], "req/s"),
+        Figure("no-op latency p50", noop["p50_us"] / 1000, "ms"),
+        Figure("no-op latency p99", noop["p99_us"] / 1000, "ms"),
+        Figure("webhook throughput", hook["rps"], "req/s", "no-op", noop["rps"],
+               "≥ 0.5× no-op", ratio_ok),
+        Figure("webhook latency p50", hook["p50_us"] / 1000, "ms", "no-op p50",
+               noop["p50_us"] / 1000),
+        Figure("webhook latency p99", p99_ms, "ms", "no-op p99", noop["p99_us"] / 1000,
+               "< 100 ms", p99_ms < 100),
+        Figure("webhook errors (non-2xx, socket)", hook["errors"], "", "no-op errors",
+               noop["errors"], "0", hook["errors"] == 0),
+    ]  # fmt: skip
+    ctx.note_memory("web worker", peak_kb, idle_kb, "webhook acknowledgement load")
+    section.notes += [
+        f"gunicorn started from the Procfile's `web` line (APP_ENV=production, "
+        f"WEB_CONCURRENCY/WEB_THREADS defaults: 2 workers × 4 threads, access log on), "
+        f"PostgreSQL and Redis on this machine; no RQ worker runs, so jobs wait in the queue. "
+        f"Load: wrk, 1 thread, {CONNECTIONS} connections, {seconds} s each after a 2 s warm-up, "
+        f"keep-alive.",
+        f"No-op baseline: `GET {NOOP_PATH}` (a static file served by Flask through the same "
+        f"middleware and after-request hooks). Webhook: `POST {webhook_path()}`, every body a "
+        f"different signed candidateHired (pre-signed by the benchmark; wrk's Lua sends each "
+        f"once).",
+        f"wrk counted {hook['requests']:,} webhook responses; {stored:,} new deliveries were "
+        f"stored (each acknowledged webhook is one row: nothing acknowledged was lost).",
+    ]

@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     errors.register_errorhandlers(app)
     security.register_headers(app)
+    security.register_input_checks(app)
     cli.register_commands(app)
     register_proxy(app)
     return app

@@ -4,6 +4,7 @@ import logging
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,10 @@ MESSAGES = {
 }
 
 
+class InputRefused(BadRequest):
+    """Bad input refused with a message written for the person who sent it."""
+
+
 def _render(code: int, message: str | None = None):
     title, default = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, message=message or default)
@@ -26,6 +31,10 @@ def register_errorhandlers(app) -> None:
     """Render 400/403/404/405/413/500 and CSRF failures with the app's layout."""
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda exc, code=code: (_render(code), code))
+
+    @app.errorhandler(InputRefused)
+    def _input_refused(exc):
+        return _render(400, exc.description), 400
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):

@@ -1,9 +1,33 @@
-"""Security headers on every response."""
+"""Security headers on every response, and input no page can store or search."""
+
+from flask import request
+
+from lever_cezanne.errors import InputRefused
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+NUL_REFUSED = (
+    "What you typed or followed contains an invisible control character (a null byte) that "
+    "cannot be searched or saved. Remove it, or type the text again, and try once more."
+)
+
+
+def _refuse_nul_characters() -> None:
+    """Answer 400 to a NUL in the query string or a form: PostgreSQL cannot take it in text."""
+    if request.blueprint == "webhooks":
+        return  # the receiver reads its JSON body itself and answers in JSON
+    pairs = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
+        raise InputRefused(NUL_REFUSED)
+
+
+def register_input_checks(app) -> None:
+    """Refuse input that would fail in the database instead of showing a server error."""
+    app.before_request(_refuse_nul_characters)
 
 
 def register_headers(app) -> None:

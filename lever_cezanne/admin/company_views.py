@@ -7,6 +7,7 @@ from lever_cezanne.admin import bp, services
 from lever_cezanne.admin.forms import CompanyForm, NewCompanyForm
 from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import numbered_page
 from lever_cezanne.hr.search import starts_with
 from lever_cezanne.models import Company, LeverIntegration
 
@@ -41,7 +42,7 @@ def companies_index():
     query = select(Company).where(Company.deleted_at.is_(None)).order_by(func.lower(Company.code))
     if q:
         query = query.where(or_(starts_with(Company.code, q), starts_with(Company.name, q)))
-    companies = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    companies = numbered_page(query, PER_PAGE)
     return render_template("admin/companies/index.html", companies=companies, q=q)
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from lever_cezanne.admin import bp, services
 from lever_cezanne.admin.forms import ProcessForm
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import numbered_page
 from lever_cezanne.models import ProcessDefinition
 from lever_cezanne.onboarding.processes import choose_new_starter_process, describe_process_choice
 
@@ -23,7 +24,7 @@ def processes_index():
     query = select(ProcessDefinition).order_by(
         ProcessDefinition.created_at.desc(), ProcessDefinition.id.desc()
     )
-    definitions = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    definitions = numbered_page(query, PER_PAGE)
     chosen = choose_new_starter_process()
     return render_template(
         "admin/processes/index.html",

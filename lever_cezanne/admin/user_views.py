@@ -8,6 +8,7 @@ from lever_cezanne.admin import bp, user_services
 from lever_cezanne.admin.forms import NewUserForm, PasswordForm, UserForm
 from lever_cezanne.admin.services import ValidationError, create_user
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import numbered_page
 from lever_cezanne.hr.search import starts_with
 from lever_cezanne.models import LeverIntegration, User
 
@@ -35,7 +36,7 @@ def users_index():
     if q:
         by = (User.display_name, User.username, User.email)
         query = query.where(or_(*(starts_with(column, q) for column in by)))
-    users = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    users = numbered_page(query, PER_PAGE)
     return render_template("admin/users/index.html", users=users, q=q)
 
 

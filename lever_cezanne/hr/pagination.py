@@ -3,11 +3,34 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from flask import request
 from sqlalchemy import Select, tuple_
 
 from lever_cezanne.extensions import db
 
 PER_PAGE = 50
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL can compare a column with
+MAX_PAGE_NUMBER = 100_000
+
+
+def positive_id(raw) -> int | None:
+    """Parse a positive id a database can compare; None for anything else (e.g. 10**40)."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def page_number(args) -> int:
+    """Return ?page= as a number from 1; a bad or absurd page means the first or the last."""
+    number = positive_id(args.get("page")) or 1
+    return min(number, MAX_PAGE_NUMBER)
+
+
+def numbered_page(query: Select, per_page: int = PER_PAGE):
+    """Return the ?page= page of a short list (OFFSET), bounded so no page number can fail."""
+    return db.paginate(query, page=page_number(request.args), per_page=per_page, error_out=False)
 
 
 @dataclass
@@ -34,10 +57,11 @@ def _decode(raw: str | None, types: Sequence[Callable]) -> tuple | None:
     parts = raw.split(".")
     if len(parts) != len(types):
         return None
-    try:
-        return tuple(kind(part) for kind, part in zip(types, parts, strict=True))
-    except ValueError:
-        return None
+    values = tuple(
+        positive_id(part) if kind is int else kind(part)
+        for kind, part in zip(types, parts, strict=True)
+    )
+    return None if None in values else values
 
 
 def keyset_page(

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import positive_id
 from lever_cezanne.models import LogEntry, Person
 from lever_cezanne.models.integration import LEVELS
 
@@ -75,17 +76,9 @@ class LogPage:
     older: int | None  # pass as ?before= to see older rows
 
 
-def _cursor(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
-
-
 def log_page(integration_id: int, log_filter: LogFilter, args) -> LogPage:
     """Return one page, newest first, before or after a row id."""
-    before, after = _cursor(args.get("before")), _cursor(args.get("after"))
+    before, after = positive_id(args.get("before")), positive_id(args.get("after"))
     query = filtered(integration_id, log_filter).options(
         selectinload(LogEntry.person), selectinload(LogEntry.delivery)
     )

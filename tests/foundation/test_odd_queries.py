@@ -1,0 +1,64 @@
+"""Odd query strings on every list and search page give a page, never a server error."""
+
+import pytest
+
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.models import LeverIntegration
+
+LIST_PAGES = [
+    "/people",
+    "/tasks/mine",
+    "/admin/users",
+    "/admin/companies",
+    "/admin/processes",
+    "/admin/tasks",
+    "/admin/search/users",
+    "/search/companies",
+    "/integrations/lever/{id}/log",
+    "/integrations/lever/{id}/log.csv",
+]
+ODD_VALUES = [
+    "9" * 40,  # past any database integer
+    "open." + "9" * 30,
+    "1." + "9" * 30,
+    "-5",
+    "1.5",
+    "caf\u00e9 \u4e2d",
+    "a\x00b",  # PostgreSQL refuses NUL in text
+    "x" * 5000,
+]
+PARAMETERS = ["q", "after", "before", "page", "level", "status"]
+
+
+@pytest.fixture
+def integration(db, admin):
+    found = LeverIntegration(
+        subdomain="odd",
+        signature_token_encrypted=encrypt("signature-token"),
+        signature_token_last4="oken",
+        admin_user_id=admin.id,
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+@pytest.mark.parametrize("path", LIST_PAGES)
+def test_odd_query_strings_never_cause_a_server_error(client, admin, login_as, integration, path):
+    login_as(admin)
+    url = path.format(id=integration.id)
+    failures = []
+    for name in PARAMETERS:
+        for value in ODD_VALUES:
+            response = client.get(url, query_string={name: value})
+            response.get_data()  # a streamed CSV fails while it is read
+            if response.status_code >= 500:
+                failures.append((name, value[:20]))
+    assert not failures, f"{url} answered 500 for {failures}"
+
+
+def test_a_cursor_past_any_database_integer_is_ignored(client, admin, login_as):
+    login_as(admin)
+    for url, name in (("/people", "after"), ("/tasks/mine", "before"), ("/admin/users", "page")):
+        response = client.get(url, query_string={name: "9" * 40})
+        assert response.status_code == 200, url

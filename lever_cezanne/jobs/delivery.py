@@ -35,10 +35,6 @@ from lever_cezanne.onboarding.names import NoNameError
 from lever_cezanne.onboarding.rules import start_new_starter
 
 log = logging.getLogger(__name__)
-REAUTHORISE = (
-    "Lever access was revoked or has expired: re-authorise under Integrations › Lever, "
-    "then press Retry now."
-)
 RETRY_NOW = "press Retry now on this row"
 
 
@@ -102,8 +98,9 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
         return _process(delivery)
     except _Failed as exc:
         return _fail(delivery, str(exc))
-    except LeverAuthorisationError:
-        return _fail(delivery, REAUTHORISE)
+    except LeverAuthorisationError as exc:
+        # Not authorised yet, or revoked: the error says which, and where to (re-)authorise.
+        return _fail(delivery, f"{str(exc).rstrip('.')}, then press Retry now.")
     except LeverNotFoundError:
         return _fail(
             delivery,

@@ -116,6 +116,23 @@ def test_revoked_access_fails_once_without_retry_and_says_how_to_fix(
     )
 
 
+def test_a_hire_before_lever_is_authorised_says_to_authorise_not_revoked(
+    db, integration, send_hire, runner
+):
+    integration.auth_status = "not_authorised"
+    integration.access_token_encrypted = integration.refresh_token_encrypted = None
+    db.session.commit()
+    send_hire("opportunity-before-authorising")
+    assert runner.wait_idle(15)
+    [entry] = _log(db)
+    assert entry.level == "error"
+    assert entry.message == (
+        "Lever is not authorised for this integration: authorise it under Integrations › Lever, "
+        "then press Retry now."
+    )
+    assert _delivery(db).status == "failed"
+
+
 def test_token_expiry_mid_job_is_refreshed_and_the_hire_completes(
     db, integration, lever_server, add_candidate
 ):

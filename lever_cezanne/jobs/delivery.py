@@ -10,6 +10,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.jobs.hired import is_hired
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
+    REAUTHORISE_MESSAGE,
     LeverAuthorisationError,
     LeverError,
     LeverNotFoundError,
@@ -36,6 +37,13 @@ from lever_cezanne.onboarding.rules import start_new_starter
 
 log = logging.getLogger(__name__)
 RETRY_NOW = "press Retry now on this row"
+
+
+def _then_retry(message: str) -> str:
+    return f"{message.rstrip('.')}, then press Retry now."
+
+
+REAUTHORISE = _then_retry(REAUTHORISE_MESSAGE)  # the row a revoked integration's hire gets
 
 
 class RetryLater(Exception):
@@ -100,7 +108,7 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
         return _fail(delivery, str(exc))
     except LeverAuthorisationError as exc:
         # Not authorised yet, or revoked: the error says which, and where to (re-)authorise.
-        return _fail(delivery, f"{str(exc).rstrip('.')}, then press Retry now.")
+        return _fail(delivery, _then_retry(str(exc)))
     except LeverNotFoundError:
         return _fail(
             delivery,

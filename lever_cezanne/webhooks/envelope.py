@@ -42,8 +42,13 @@ class Envelope:
         return json.dumps(body, ensure_ascii=False, sort_keys=True)
 
 
+def _is_text(value, max_length: int) -> bool:
+    """A non-empty string the database can store (PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
 def _short_id(value) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH else None
+    return value if _is_text(value, MAX_ID_LENGTH) else None
 
 
 def parse_envelope(raw: bytes) -> Envelope:
@@ -66,7 +71,7 @@ def parse_envelope(raw: bytes) -> Envelope:
         raise EnvelopeError("triggeredAt is not a timestamp in milliseconds.")
     if not isinstance(signature, str):
         raise EnvelopeError("signature is missing or is not a string.")
-    if not isinstance(event, str) or not 0 < len(event) <= MAX_ID_LENGTH:
+    if not _is_text(event, MAX_ID_LENGTH):
         raise EnvelopeError("event is missing or is not a string.")
     if not isinstance(data, dict):
         raise EnvelopeError("data must be a JSON object.")

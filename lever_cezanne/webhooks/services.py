@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lever_cezanne.crypto import decrypt
 from lever_cezanne.extensions import db
+from lever_cezanne.integration.services import SUBDOMAIN_PATTERN
 from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.base import utcnow
@@ -33,6 +34,8 @@ PING_MESSAGE = "Test webhook received from Lever; signature verified"
 
 def find_integration(subdomain: str) -> LeverIntegration | None:
     """Return the enabled integration for a subdomain, ignoring case, or None."""
+    if not SUBDOMAIN_PATTERN.fullmatch(subdomain):
+        return None  # no integration can have it (and PostgreSQL refuses a NUL in text)
     return db.session.scalar(
         select(LeverIntegration).where(
             func.lower(LeverIntegration.subdomain) == subdomain.lower(),

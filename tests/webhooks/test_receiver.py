@@ -307,3 +307,22 @@ def test_unreadable_signature_token_is_503_so_lever_retries(
     assert response.status_code == 503
     assert "try again later" in response.get_json()["error"]
     assert _deliveries(db) == []
+
+
+def test_a_null_byte_in_the_subdomain_is_404_not_500(db, integration, signed_body, post_webhook):
+    response = post_webhook(signed_body(), subdomain="Cezanne%00HR")
+    assert response.status_code == 404
+    assert "error" in response.get_json()
+
+
+def test_a_signed_body_with_null_bytes_is_400_not_a_retried_503(
+    db, integration, enqueued, signed_body, post_webhook
+):
+    body = signed_body(event="candidate\x00Hired")
+    response = post_webhook(body)
+    assert response.status_code == 400 and "event" in response.get_json()["error"]
+    body = signed_body(data={"opportunityId": "opp\x00-1", "contactId": "c\x00"})
+    response = post_webhook(body)
+    assert response.status_code == 200
+    [delivery] = _deliveries(db)
+    assert delivery.opportunity_id is None and delivery.contact_id is None

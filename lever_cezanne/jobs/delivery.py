@@ -82,9 +82,8 @@ def _finish(delivery: WebhookDelivery, status: str, error: str | None = None) ->
     return status
 
 
-def _fail(delivery: WebhookDelivery, message: str) -> str:
-    """Write one Error row for the delivery and mark it failed."""
-    db.session.rollback()
+def log_delivery_error(delivery: WebhookDelivery, message: str) -> None:
+    """Write an Error row on the Log tab, linked to the delivery and its opportunity."""
     add_log_entry(
         delivery.integration_id,
         LEVEL_ERROR,
@@ -92,6 +91,12 @@ def _fail(delivery: WebhookDelivery, message: str) -> str:
         delivery_id=delivery.id,
         opportunity_id=delivery.opportunity_id,
     )
+
+
+def _fail(delivery: WebhookDelivery, message: str) -> str:
+    """Write one Error row for the delivery and mark it failed."""
+    db.session.rollback()
+    log_delivery_error(delivery, message)
     return _finish(delivery, DELIVERY_FAILED, message)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select, update
 
 from lever_cezanne.extensions import db
 from lever_cezanne.jobs import queue
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.jobs.delivery import log_delivery_error
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
@@ -15,7 +15,6 @@ from lever_cezanne.models.integration import (
     DELIVERY_PROCESSING,
     DELIVERY_QUEUED,
     DELIVERY_RECEIVED,
-    LEVEL_ERROR,
 )
 
 log = logging.getLogger(__name__)
@@ -72,14 +71,7 @@ def _give_up(row, now: datetime) -> bool:
     message = GAVE_UP.format(attempts=row.attempts)
     if not _take(row, now, DELIVERY_FAILED, last_error=message, completed_at=now):
         return False
-    delivery = db.session.get(WebhookDelivery, row.id)
-    add_log_entry(
-        delivery.integration_id,
-        LEVEL_ERROR,
-        message,
-        delivery_id=delivery.id,
-        opportunity_id=delivery.opportunity_id,
-    )
+    log_delivery_error(db.session.get(WebhookDelivery, row.id), message)
     db.session.commit()
     return True
 

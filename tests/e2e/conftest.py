@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.browsing import VIEWPORT, Browse, screenshot_dir
-from tests.e2e.live_stack import LiveStack, TestDatabase, own_redis_url
+from tests.e2e.live_stack import LiveStack, TestDatabase
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,14 +50,15 @@ def browser_available():
 
 @pytest.fixture(scope="session")
 def stack(browser_available, tmp_path_factory):
-    """The app under gunicorn on a free port, its own database, and an RQ worker with Redis."""
+    """The app under gunicorn on a free port, its own database, and (when REDIS_URL is set)
+    a private Redis with a real RQ worker; else in-process jobs."""
     workdir = tmp_path_factory.mktemp("e2e")
     live = LiveStack(
         workdir=workdir,
         database=TestDatabase(os.environ.get("TEST_DATABASE_URL"), workdir),
-        redis_url=own_redis_url(os.environ.get("REDIS_URL")),
     )
     try:
+        live.prepare_redis(os.environ.get("REDIS_URL"))
         live.prepare_database()
         live.start_server()
         live.start_worker()

@@ -1,4 +1,5 @@
-"""The live stack for the browser tests: its own database, the app under gunicorn, an RQ worker.
+"""The live stack for the browser tests: its own database and Redis, the app under gunicorn,
+and an RQ worker.
 
 The Lever simulator is mounted in the app's process at /lever-sandbox and keeps its state in
 memory, so the app runs as exactly one gunicorn process (with threads).
@@ -7,6 +8,7 @@ memory, so the app runs as exactly one gunicorn process (with threads).
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 E2E_REDIS_DB = os.environ.get("E2E_REDIS_DB", "9")
+REDIS_SERVER = shutil.which("redis-server")
 START_TIMEOUT = 30
 
 
@@ -65,6 +68,24 @@ def own_redis_url(redis_url: str | None) -> str | None:
     return urlunsplit(urlsplit(redis_url)._replace(path="/" + E2E_REDIS_DB))
 
 
+def _wait_for_redis(url: str) -> None:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        client = Redis.from_url(url, socket_connect_timeout=0.5)
+        try:
+            if client.ping():
+                return
+        except RedisError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+        finally:
+            client.close()
+
+
 def flush_redis(url: str) -> None:
     from redis import Redis
 
@@ -90,6 +111,17 @@ class Process:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def diagnostics(self) -> str:
+        """The simulator's latest webhook deliveries and each process's log, for a failure."""
+        try:
+            deliveries = self.sandbox_state()["deliveries"][:5]
+        except requests.RequestException as exc:
+            deliveries = [f"simulator unreachable: {exc}"]
+        lines = ["", "--- simulator's latest webhook deliveries ---", *map(str, deliveries)]
+        for process in self.processes:
+            lines += [f"--- {process.name} log ---", process.log_tail(30)]
+        return "\n".join(lines)
+
     def stop(self) -> None:
         if self.alive():
             self.popen.terminate()
@@ -110,6 +142,7 @@ class LiveStack:
     port: int = field(default_factory=free_port)
     database: TestDatabase | None = None
     redis_url: str | None = None
+    shared_redis: bool = False
     admin_password: str = ""
     hr_password: str = ""
     processes: list[Process] = field(default_factory=list)
@@ -125,8 +158,9 @@ class LiveStack:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def env(self) -> dict:
-        """The environment every process of the stack shares."""
+    def env(self, simulator: bool = False) -> dict:
+        """The environment of the stack's processes; only the web server mounts the simulator
+        (elsewhere it would load and rewrite instance/lever-sandbox.json for nothing)."""
         env = {
             key: value
             for key, value in os.environ.items()
@@ -142,6 +176,7 @@ class LiveStack:
             PUBLIC_BASE_URL=self.base_url,
             TIMEZONE="Europe/London",
             PYTHONUNBUFFERED="1",
+            LEVER_SANDBOX_ENABLED="1" if simulator else "0",
         )
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
@@ -180,22 +215,40 @@ class LiveStack:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    def prepare_redis(self, redis_url: str | None) -> None:
+        """Run jobs through Redis when REDIS_URL is set: a private redis-server when one is
+        installed (another worker on a shared Redis would take our jobs from the same queue
+        name), else our own database number on REDIS_URL's server, flushed."""
+        if not redis_url:
+            return
+        if REDIS_SERVER is None:
+            self.redis_url, self.shared_redis = own_redis_url(redis_url), True
+            flush_redis(self.redis_url)
+            return
+        port = free_port()
+        options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self._spawn("redis", [REDIS_SERVER, *options, "--dir", str(self.workdir)])
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        _wait_for_redis(self.redis_url)
+
     def prepare_database(self) -> None:
         """Create the database, migrate it and seed the demo organisation."""
         self.database.create()
-        if self.redis_url:
-            flush_redis(self.redis_url)
         self.flask("db", "upgrade")
         seeded = self.flask("demo", "seed")
         self.admin_password = _password_after(seeded, "Administrator:")
         self.hr_password = _password_after(seeded, "HR Professionals:")
 
-    def _spawn(self, name: str, command: list[str]) -> Process:
+    def _spawn(self, name: str, command: list[str], simulator: bool = False) -> Process:
         log_path = self.workdir / f"{name}.log"
         log = log_path.open("w")
         try:
             popen = subprocess.Popen(
-                command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env=self.env(simulator),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         finally:
             log.close()  # the child has its own copy of the descriptor
@@ -217,6 +270,7 @@ class LiveStack:
                 "--graceful-timeout=2",
                 factory,
             ],
+            simulator=True,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -239,12 +293,23 @@ class LiveStack:
     def worker(self) -> Process | None:
         return next((p for p in self.processes if p.name == "worker"), None)
 
+    def diagnostics(self) -> str:
+        """The simulator's latest webhook deliveries and each process's log, for a failure."""
+        try:
+            deliveries = self.sandbox_state()["deliveries"][:5]
+        except requests.RequestException as exc:
+            deliveries = [f"simulator unreachable: {exc}"]
+        lines = ["", "--- simulator's latest webhook deliveries ---", *map(str, deliveries)]
+        for process in self.processes:
+            lines += [f"--- {process.name} log ---", process.log_tail(30)]
+        return "\n".join(lines)
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
         if self.database is not None:
             self.database.drop()
-        if self.redis_url:
+        if self.shared_redis:
             flush_redis(self.redis_url)
 
     # -- the Lever simulator's machine interface ------------------------------------------

@@ -93,11 +93,10 @@ def wait_for_log_row(tab: Browse, stack, story, text: str, level: str, retryable
             tab.check()
             return row
         if time.monotonic() > deadline:
-            worker = stack.worker()
             raise AssertionError(
                 f"no {level} row with {text!r} on the Log tab after {LOG_WAIT_SECONDS}s:\n"
                 + tab.page.inner_text("main")
-                + (f"\n--- worker log ---\n{worker.log_tail()}" if worker else "")
+                + stack.diagnostics()
             )
         time.sleep(0.5)
 

@@ -96,3 +96,51 @@ def test_simulator_pages_pass_axe(admin_tab, stack, path):
     page = admin_tab.visit("/lever-sandbox" + path)
     assert page.locator("h1").is_visible()
     assert "local simulator" in page.inner_text("header")
+
+
+def open_assignee_picker(tab, text: str):
+    """Type into the All tasks page's assignee picker and wait for its suggestions."""
+    page = tab.visit("/admin/tasks")
+    tab.type_into("#assignee", text)
+    listbox = page.locator("#" + page.locator("#assignee").get_attribute("aria-controls"))
+    listbox.locator("[role=option]").first.wait_for()
+    return page, listbox
+
+
+def test_picker_works_from_the_keyboard(admin_tab):
+    page = admin_tab.visit("/admin/tasks")
+    field = page.locator("#assignee")
+    admin_tab.type_into("#assignee", "nobody-by-this-name")
+    page.get_by_text("No matches.").wait_for()
+    assert field.get_attribute("aria-expanded") == "false"
+
+    page, listbox = open_assignee_picker(admin_tab, "hr.")
+    labels = listbox.locator("[role=option]").all_inner_texts()
+    assert [label.split(" (")[0] for label in labels] == ["Alex Morgan", "Priya Shah", "Tom Becker"]
+    page.keyboard.press("Escape")
+    assert listbox.is_hidden() and field.get_attribute("aria-expanded") == "false"
+    assert field.input_value() == "hr."
+    page.keyboard.press("ArrowDown")  # reopens the list
+    assert listbox.is_visible()
+    for expected in ("Alex Morgan", "Priya Shah", "Tom Becker", "Alex Morgan"):  # wraps
+        page.keyboard.press("ArrowDown")
+        active = page.locator("#" + field.get_attribute("aria-activedescendant"))
+        assert expected in active.inner_text()
+        assert active.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")  # chooses, does not submit
+    assert field.input_value() == "hr.alex"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the list is closed: Enter submits the filter
+    assert "assignee=hr.alex" in page.url
+    admin_tab.check()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="picker.js: ArrowUp with no suggestion highlighted goes to the second-to-last one",
+)
+def test_picker_arrow_up_from_the_field_goes_to_the_last_suggestion(admin_tab):
+    page, _ = open_assignee_picker(admin_tab, "hr.")
+    page.keyboard.press("ArrowUp")
+    active = page.locator("#assignee").get_attribute("aria-activedescendant")
+    assert "Tom Becker" in page.locator(f"#{active}").inner_text()

@@ -48,9 +48,11 @@ def _opportunity_url(entry) -> str | None:
 
 def _pretty(payload: str) -> str:
     try:
-        return json.dumps(json.loads(payload), indent=2, ensure_ascii=False, sort_keys=True)
-    except ValueError:
+        text = json.dumps(json.loads(payload), indent=2, ensure_ascii=False, sort_keys=True)
+    except (ValueError, RecursionError):
         return payload
+    # A lone surrogate in Lever's data stays an escape: it cannot be sent as UTF-8.
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @bp.route("/<int:integration_id>/log")

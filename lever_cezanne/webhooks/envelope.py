@@ -39,12 +39,13 @@ class Envelope:
     def redacted_json(self) -> str:
         """Return the body as JSON with the token and signature replaced."""
         body = dict(self.body, token=REDACTED, signature=REDACTED)
-        return json.dumps(body, ensure_ascii=False, sort_keys=True)
+        # ASCII escapes: a lone surrogate in Lever's data cannot be encoded for the database.
+        return json.dumps(body, sort_keys=True)
 
 
 def _is_text(value, max_length: int) -> bool:
-    """A non-empty string the database can store (PostgreSQL refuses NUL in text)."""
-    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+    """A non-empty printable string: no NUL (PostgreSQL refuses it) nor lone surrogates."""
+    return isinstance(value, str) and 0 < len(value) <= max_length and value.isprintable()
 
 
 def _short_id(value) -> str | None:
@@ -55,15 +56,16 @@ def parse_envelope(raw: bytes) -> Envelope:
     """Parse the body and check the types of the signed fields; raise EnvelopeError."""
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[…" nested past the limit
         raise EnvelopeError("The body is not valid JSON.") from exc
     if not isinstance(body, dict):
         raise EnvelopeError("The body must be a JSON object.")
     token, signature = body.get("token"), body.get("signature")
     triggered_at, event = body.get("triggeredAt"), body.get("event")
     data = body.get("data", {})
-    if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH:
-        raise EnvelopeError("token is missing or is not a string of 1 to 128 characters.")
+    # Lever's tokens are hex: anything not printable ASCII could not even be signed.
+    if not _is_text(token, MAX_TOKEN_LENGTH) or not token.isascii():
+        raise EnvelopeError("token is missing or is not 1 to 128 printable ASCII characters.")
     # bool is an int in Python; a JSON true must not pass as a timestamp.
     if isinstance(triggered_at, bool) or not isinstance(triggered_at, int):
         raise EnvelopeError("triggeredAt is missing or is not an integer.")

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 
@@ -326,3 +327,30 @@ def test_a_signed_body_with_null_bytes_is_400_not_a_retried_503(
     assert response.status_code == 200
     [delivery] = _deliveries(db)
     assert delivery.opportunity_id is None and delivery.contact_id is None
+
+
+@pytest.mark.parametrize("raw", [b"[" * 50_000, b'{"a":' * 12_000])  # under the 64 KB limit
+def test_json_nested_past_the_recursion_limit_is_400(db, integration, post_webhook, raw):
+    response = post_webhook(raw)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "The body is not valid JSON."}
+
+
+def test_a_token_that_is_not_printable_ascii_is_400(db, integration, post_webhook):
+    raw = '{"token": "\\ud800", "triggeredAt": 1, "event": "candidateHired", "signature": "'
+    response = post_webhook(raw + "0" * 64 + '"}')
+    assert response.status_code == 400 and "token" in response.get_json()["error"]
+
+
+def test_signed_data_with_a_lone_surrogate_is_stored_and_shown(
+    db, integration, enqueued, signed_body, post_webhook, client, admin, login_as
+):
+    body = signed_body(data={"opportunityId": "opp-1", "contactId": "\udc80", "note": "\udc80"})
+    response = post_webhook(json.dumps(body))
+    assert response.status_code == 200
+    [delivery] = _deliveries(db)
+    assert delivery.contact_id is None
+    add_log_entry(integration.id, "error", "x", delivery_id=delivery.id)
+    db.session.commit()
+    login_as(admin)
+    assert client.get(f"/integrations/lever/{integration.id}/log").status_code == 200

@@ -128,6 +128,25 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
             delivery,
             f"Lever refused a request for this hire: {exc} When that is fixed, {RETRY_NOW}.",
         )
+    except Exception:
+        # A bug or unexpected data must not leave the hire silently "processing": retry it like a
+        # transient failure, and after the last attempt say so on the Log tab.
+        log.exception("delivery %s: unexpected error", delivery.id)
+        return _unexpected(delivery, final_attempt)
+
+
+def _unexpected(delivery: WebhookDelivery, final_attempt: bool) -> str:
+    """Retry after an unexpected error, or after the last attempt fail with a clear row."""
+    db.session.rollback()
+    if final_attempt:
+        return _fail(
+            delivery,
+            "An unexpected problem stopped this hire. It has been logged for the operators; "
+            f"{RETRY_NOW} to try again, and if it happens again, contact support.",
+        )
+    what = "An unexpected problem stopped this hire: it will be tried again."
+    _finish(delivery, DELIVERY_QUEUED, what)
+    raise RetryLater(what)
 
 
 def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -> str:

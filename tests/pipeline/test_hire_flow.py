@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.jobs import queue
@@ -207,3 +208,22 @@ def _stored_delivery(db, integration, opportunity_id):
     db.session.add(delivery)
     db.session.commit()
     return delivery
+
+
+def test_unexpected_error_is_retried_then_fails_with_a_clear_row(
+    db, integration, add_candidate, monkeypatch
+):
+    from lever_cezanne.jobs import delivery as delivery_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(delivery_module, "map_new_starter", broken)
+    delivery = _stored_delivery(db, integration, add_candidate())
+    with pytest.raises(RetryLater):
+        process_delivery(delivery.id, final_attempt=False)
+    assert _delivery(db).status == "queued"
+    assert process_delivery(delivery.id, final_attempt=True) == "failed"
+    [entry] = _log(db)
+    assert entry.level == "error"
+    assert "unexpected problem" in entry.message and "Retry now" in entry.message

@@ -69,7 +69,8 @@ def map_phones(phones: list | None) -> tuple[dict, int]:
         value = (phone or {}).get("value") if isinstance(phone, dict) else None
         if not isinstance(value, str) or not value.strip():
             continue
-        target = PHONE_FIELDS.get(phone.get("type") or "other", "other_number")
+        kind = phone.get("type")
+        target = PHONE_FIELDS.get(kind if isinstance(kind, str) else "other", "other_number")
         # A second number of a type already filled goes to Other Number while that is free.
         if target in fields:
             target = "other_number"
@@ -85,13 +86,24 @@ def map_phones(phones: list | None) -> tuple[dict, int]:
 
 def latest_signed_start(offers: list | None) -> int | None:
     """Return the anticipated start (ms) of the latest signed offer, or None."""
-    signed = [o for o in offers or [] if isinstance(o, dict) and o.get("status") == "signed"]
-    for offer in sorted(signed, key=lambda o: o.get("createdAt") or 0, reverse=True):
-        for entry in offer.get("fields") or []:
-            value = entry.get("value") if isinstance(entry, dict) else None
-            if entry.get("identifier") == "anticipated_start_date" and isinstance(value, int):
+    signed = [o for o in _list(offers) if isinstance(o, dict) and o.get("status") == "signed"]
+    for offer in sorted(signed, key=lambda o: _number(o.get("createdAt")), reverse=True):
+        for entry in _list(offer.get("fields")):
+            if not isinstance(entry, dict) or entry.get("identifier") != "anticipated_start_date":
+                continue
+            value = entry.get("value")
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
     return None
+
+
+def _list(value) -> list:
+    """Lever data is untrusted: treat anything that is not a list as empty."""
+    return value if isinstance(value, list) else []
+
+
+def _number(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 NO_OFFER_WARNING = (
@@ -138,8 +150,12 @@ def map_new_starter(
             f"The candidate's name in Lever is one word, so '{name.first}' was used as both "
             "First Name and Surname. Correct the name on the person's record if needed."
         )
-    emails = [e.strip() for e in contact.get("emails") or opportunity.get("emails") or [] if e]
-    phones, left_over = map_phones(contact.get("phones") or opportunity.get("phones"))
+    emails = [
+        e.strip()
+        for e in _list(contact.get("emails") or opportunity.get("emails"))
+        if isinstance(e, str) and e.strip()
+    ]
+    phones, left_over = map_phones(_list(contact.get("phones") or opportunity.get("phones")))
     if left_over:
         warnings.append(
             f"{left_over} more phone number(s) in Lever had no free field and were not copied."
@@ -172,7 +188,8 @@ def map_new_starter(
 
 def opportunity_url(opportunity: dict) -> str:
     """Return the link to the opportunity in Lever."""
-    show = (opportunity.get("urls") or {}).get("show")
+    urls = opportunity.get("urls")
+    show = urls.get("show") if isinstance(urls, dict) else None
     if isinstance(show, str) and show.startswith(("https://", "http://")):
         return show
     return LEVER_CANDIDATE_URL.format(opportunity.get("id") or "")

@@ -202,3 +202,30 @@ def test_mapping_does_not_change_its_input():
     before = copy.deepcopy(OPPORTUNITY)
     _map()
     assert before == OPPORTUNITY
+
+
+def test_malformed_lever_data_is_skipped_not_a_crash():
+    opportunity = copy.deepcopy(OPPORTUNITY)
+    opportunity["contact"]["phones"] = [
+        {"type": ["work"], "value": "+44 20 7946 0000"},
+        "not-a-phone",
+        {"type": "mobile", "value": 42},
+    ]
+    opportunity["contact"]["emails"] = [None, 7, " grace@example.com "]
+    opportunity["urls"] = ["not", "an", "object"]
+    offers = [
+        {"status": "signed", "createdAt": "yesterday", "fields": ["junk", {"identifier": 3}]},
+        {"status": "signed", "createdAt": 2, "fields": "junk"},
+        "not-an-offer",
+    ]
+    starter = _map(opportunity, offers, use_offer=True)
+    assert starter.person["other_number"] == "+44 20 7946 0000"
+    assert starter.person["mobile_number"] is None
+    assert starter.person["external_email"] == "grace@example.com"
+    assert starter.person["lever_opportunity_url"].endswith(OPPORTUNITY["id"])
+    assert starter.hire_date == TODAY and starter.hire_date_warning
+
+
+def test_a_boolean_is_not_a_start_date():
+    offer = _offer("signed", 1, True)
+    assert latest_signed_start([offer]) is None

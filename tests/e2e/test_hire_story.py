@@ -423,3 +423,28 @@ def test_06_the_denied_consent_message_names_a_button_on_the_page(story):
     named = re.search(r"Click ([\w-]+) to try again", message)
     assert named, message
     assert named.group(1) in buttons, f"{named.group(1)!r} is not one of {buttons}"
+
+
+def test_07_hr_professional_reads_the_integration_but_cannot_change_it(
+    admin, new_hire_admin, story
+):
+    assert story.integration_id, "test_01 must have set up the integration"
+    partial = "Employment Details were not created for Katherine Johnson"
+    admin.visit(f"/integrations/lever/{story.integration_id}/log")
+    retry = admin.page.locator("tbody tr", has_text=partial).locator("form[action$='/retry']")
+    assert retry.count() == 1  # Administrators may retry the partial delivery
+
+    hr = new_hire_admin
+    page = hr.visit("/integrations/lever/")
+    assert page.locator("main a:text-is('Add New')").count() == 0
+    hr.tab_to(f"main a:text-is('{SUBDOMAIN}')")
+    press_and_wait(hr)
+    hr.check()
+    assert page.locator("main form").count() == 0  # the Details tab is read-only
+    assert "Only Administrators can change these details." in page.inner_text("main")
+    hr.tab_to("nav[aria-label=Integration] a:text-is('Log')")
+    press_and_wait(hr)
+    hr.check()
+    row = page.locator("tbody tr", has_text=partial)
+    assert row.count() == 1
+    assert row.locator("form[action$='/retry']").count() == 0

@@ -39,7 +39,7 @@ def day(value: date) -> str:
 
 
 @pytest.fixture(scope="module")
-def story():
+def story(stack):
     """What the steps learn and pass on: the integration's id, the candidates' Lever ids."""
     return SimpleNamespace(integration_id=None, candidates={}, denied=None)
 

@@ -42,8 +42,8 @@ def receiver(request, app, db, client, admin, make_company, monkeypatch):
         sent = 0
         statuses: dict[int, int] = {}
 
-        def post(self, data, content_type="application/json", **kwargs):
-            response = client.post(URL, data=data, content_type=content_type, **kwargs)
+        def post(self, data, content_type="application/json", url=URL, **kwargs):
+            response = client.post(url, data=data, content_type=content_type, **kwargs)
             self.sent += 1
             self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
             return response

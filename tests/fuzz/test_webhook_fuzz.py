@@ -17,16 +17,19 @@ from tests.fuzz.conftest import sign
 
 LIMIT = 64 * 1024
 FUZZ = settings(
-    max_examples=500,
+    max_examples=400,
     derandomize=True,  # the same examples on every run and in CI
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# Lone surrogates and JSON nested past Python's recursion limit are pinned by the xfail tests in
-# test_receiver_defects.py; the properties below stay clear of them until those bugs are fixed.
-CHARS = st.characters(exclude_categories=("Cs",))
-NON_ASCII = st.characters(min_codepoint=128, exclude_categories=("Cs",))
+# Every code point, lone surrogates included (valid JSON escapes such as "\ud800").
+CHARS = st.characters()
+NON_ASCII = st.characters(min_codepoint=128)
+# Lever's tokens are printable ASCII (hex); most examples use such tokens so that they reach the
+# signature check, the rest use anything at all.
+LEVER_TOKENS = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=128)
+SIGNED_TOKENS = LEVER_TOKENS | st.text(CHARS, min_size=1, max_size=128)
 
 
 def json_values(chars):
@@ -73,14 +76,15 @@ CONTENT_TYPES = st.sampled_from(
 )
 
 
-def _dumps(body, ascii_only: bool) -> str:
-    return json.dumps(body, ensure_ascii=ascii_only)
+def _dumps(body, ascii_only: bool) -> bytes:
+    """JSON as bytes; a lone surrogate sent raw gives invalid UTF-8, as an attacker may send."""
+    return json.dumps(body, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
 
 
 # Half well-typed envelopes that reach the signature check, half anything at all.
 ENVELOPES = st.fixed_dictionaries(
     {
-        "token": st.text(CHARS, min_size=1, max_size=128),
+        "token": SIGNED_TOKENS,
         "triggeredAt": st.integers(min_value=1, max_value=10**14 - 1),
         "signature": SIGNATURES,
         "event": st.just("candidateHired") | TEXT,
@@ -120,7 +124,7 @@ def test_forged_or_malformed_envelopes_are_refused_and_never_stored(
 
 @FUZZ
 @given(
-    token=st.text(CHARS, min_size=1, max_size=128),
+    token=SIGNED_TOKENS,
     triggered_at=st.integers(min_value=1, max_value=10**14 - 1),
     mutation=st.sampled_from(
         ["token", "time+1", "time-float", "time-string", "upper", "space", "truncate", "swap"]
@@ -150,7 +154,7 @@ def test_tampered_signed_triples_are_refused(receiver, token, triggered_at, muta
 
 @FUZZ
 @given(
-    token=st.text(CHARS, min_size=1, max_size=128),
+    token=SIGNED_TOKENS,
     triggered_at=st.integers(min_value=1, max_value=10**14 - 1),
     event=st.sampled_from(["candidateHired", "candidateStageChange"]) | TEXT | JSON,
     data=JSON | st.dictionaries(st.sampled_from(["opportunityId", "contactId"]), JSON),
@@ -217,23 +221,26 @@ def test_oversized_body_without_content_length_is_refused(receiver):
     raw=st.binary(max_size=3000)
     | st.builds(lambda b: b"\xef\xbb\xbf" + b, st.binary(max_size=200))
     | st.sampled_from([b"\xff\xfe{}", b'{"token": "\xc3\x28"}', b"\x80" * 10, b"", b"null"])
-    | st.builds(lambda d: ("[" * d + "]" * d).encode(), st.integers(1, 400))
-    | st.builds(lambda d: ('{"a":' * d + "1" + "}" * d).encode(), st.integers(1, 400)),
+    | st.builds(lambda d: ("[" * d + "]" * d).encode(), st.integers(1, 30_000))
+    | st.builds(lambda d: ('{"a":' * d + "1" + "}" * d).encode(), st.integers(1, 12_000)),
     content_type=CONTENT_TYPES,
 )
 def test_raw_bytes_invalid_utf8_and_nesting_are_refused(receiver, raw, content_type):
     response = receiver.post(raw, content_type)
-    assert response.status_code in (400, 401), (raw[:80], response.status_code)
+    expected = (413,) if len(raw) > LIMIT else (400, 401)
+    assert response.status_code in expected, (raw[:80], response.status_code)
     assert receiver.stored() == 0
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=200)
 @given(subdomain=st.text(CHARS, min_size=1, max_size=80), raw=st.booleans())
-def test_any_subdomain_in_the_url_is_answered_without_a_500(receiver, client, subdomain, raw):
-    path = subdomain if raw else quote(subdomain, safe="")
+def test_any_subdomain_in_the_url_is_answered_without_a_500(receiver, subdomain, raw):
+    encoded = subdomain.encode("utf-8", "surrogatepass")
+    path = encoded.decode("utf-8", "replace") if raw else quote(encoded, safe="")
     body = json.dumps({"token": "t", "triggeredAt": 1, "signature": "0" * 64, "event": "x"})
-    response = client.post(f"/cezannehr/api/v4/Lever/webhook/{path}", data=body)
-    assert response.status_code in (401, 404, 405), (subdomain, response.status_code)
+    response = receiver.post(body, url=f"/cezannehr/api/v4/Lever/webhook/{path}")
+    # 308: Werkzeug merges the "//" of an encoded "/" (Lever counts it a failure and retries).
+    assert response.status_code in (308, 401, 404, 405), (subdomain, response.status_code)
     assert receiver.stored() == 0
 
 

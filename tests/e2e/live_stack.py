@@ -268,6 +268,7 @@ class LiveStack:
                 f"--bind=127.0.0.1:{self.port}",
                 "--timeout=60",
                 "--graceful-timeout=2",
+                "--no-control-socket",  # gunicorn 27 shares ~/.gunicorn/gunicorn.ctl otherwise
                 factory,
             ],
             simulator=True,

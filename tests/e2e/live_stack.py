@@ -9,129 +9,28 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from cryptography.fernet import Fernet
 
+from tests.e2e.services import (
+    START_TIMEOUT,
+    Process,
+    TestDatabase,
+    flush_redis,
+    free_port,
+    own_redis_url,
+    wait_for_redis,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-E2E_REDIS_DB = os.environ.get("E2E_REDIS_DB", "9")
 REDIS_SERVER = shutil.which("redis-server")
-START_TIMEOUT = 30
-
-
-def free_port() -> int:
-    """Ask the kernel for a port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class TestDatabase:
-    """A fresh PostgreSQL database on TEST_DATABASE_URL's server, or a SQLite file."""
-
-    def __init__(self, server_url: str | None, sqlite_dir: Path):
-        self.server_url = server_url
-        if server_url:
-            self.name = f"lc_e2e_{secrets.token_hex(4)}"
-            self.url = urlunsplit(urlsplit(server_url)._replace(path="/" + self.name))
-        else:
-            self.name = None
-            self.url = f"sqlite:///{sqlite_dir / 'e2e.db'}"
-
-    def _admin(self, statement: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.server_url, autocommit=True) as conn:
-            conn.execute(statement)
-
-    def create(self) -> None:
-        if self.name:
-            self._admin(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.name:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def own_redis_url(redis_url: str | None) -> str | None:
-    """Point REDIS_URL at the e2e tests' own database number."""
-    if not redis_url:
-        return None
-    return urlunsplit(urlsplit(redis_url)._replace(path="/" + E2E_REDIS_DB))
-
-
-def _wait_for_redis(url: str) -> None:
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        client = Redis.from_url(url, socket_connect_timeout=0.5)
-        try:
-            if client.ping():
-                return
-        except RedisError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-        finally:
-            client.close()
-
-
-def flush_redis(url: str) -> None:
-    from redis import Redis
-
-    client = Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-@dataclass
-class Process:
-    """A child process with its output in a log file."""
-
-    name: str
-    popen: subprocess.Popen
-    log_path: Path
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def log_tail(self, lines: int = 60) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def diagnostics(self) -> str:
-        """The simulator's latest webhook deliveries and each process's log, for a failure."""
-        try:
-            deliveries = self.sandbox_state()["deliveries"][:5]
-        except requests.RequestException as exc:
-            deliveries = [f"simulator unreachable: {exc}"]
-        lines = ["", "--- simulator's latest webhook deliveries ---", *map(str, deliveries)]
-        for process in self.processes:
-            lines += [f"--- {process.name} log ---", process.log_tail(30)]
-        return "\n".join(lines)
-
-    def stop(self) -> None:
-        if self.alive():
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=10)
-        else:
-            self.popen.wait()
 
 
 @dataclass
@@ -229,7 +128,7 @@ class LiveStack:
         options = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         self._spawn("redis", [REDIS_SERVER, *options, "--dir", str(self.workdir)])
         self.redis_url = f"redis://127.0.0.1:{port}/0"
-        _wait_for_redis(self.redis_url)
+        wait_for_redis(self.redis_url)
 
     def prepare_database(self) -> None:
         """Create the database, migrate it and seed the demo organisation."""

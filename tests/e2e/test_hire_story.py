@@ -6,18 +6,30 @@ for JavaScript errors (see Browse.check).
 """
 
 import re
-import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.e2e.browsing import Browse
+from tests.e2e.story_steps import (
+    add_candidate_in_lever,
+    authorise_in_lever,
+    day,
+    definitions,
+    fill_details,
+    flash_text,
+    hire_in_lever,
+    hire_new_candidate,
+    london_today,
+    person_employment_text,
+    press_and_wait,
+    set_company_active,
+    wait_for_log_row,
+)
 
 SUBDOMAIN = "acme-hr"
 NEW_HIRE_ADMIN = ("hr.priya", "Priya Shah")
-LOG_WAIT_SECONDS = 30
 ADA = SimpleNamespace(
     name="Ada Mary Lovelace",
     email="ada.lovelace@example.com",
@@ -27,15 +39,6 @@ ADA = SimpleNamespace(
     skype="ada.lovelace",
     start=date.today() + timedelta(days=21),
 )
-
-
-def london_today() -> date:
-    return datetime.now(ZoneInfo("Europe/London")).date()
-
-
-def day(value: date) -> str:
-    """A date as the app shows it, e.g. 02 Sep 2024."""
-    return value.strftime("%d %b %Y")
 
 
 @pytest.fixture(scope="module")
@@ -56,68 +59,6 @@ def new_hire_admin(open_tab, stack) -> Browse:
     tab = open_tab()
     tab.sign_in(NEW_HIRE_ADMIN[0], stack.hr_password)
     return tab
-
-
-def press_and_wait(tab: Browse, key: str = "Enter") -> None:
-    """Press a key that submits or follows a link, and wait for the next page."""
-    with tab.page.expect_navigation():
-        tab.page.keyboard.press(key)
-
-
-def flash_text(tab: Browse) -> str:
-    flashes = tab.page.locator(".flashes, p.flash")
-    return " ".join(flashes.all_inner_texts())
-
-
-def definitions(section) -> dict[str, str]:
-    """Read a <dl> as {term: description}."""
-    pairs = section.locator("dl").first.evaluate(
-        "(dl) => Array.from(dl.querySelectorAll('dt')).map("
-        "(dt) => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()])"
-    )
-    return dict(pairs)
-
-
-def wait_for_log_row(tab: Browse, stack, story, text: str, level: str, retryable=False):
-    """Reload the Log tab until a row with text (and level; with Retry now) shows up."""
-    deadline = time.monotonic() + LOG_WAIT_SECONDS
-    path = f"/integrations/lever/{story.integration_id}/log"
-    while True:
-        tab.visit(path, check=False)
-        rows = tab.page.locator("table tbody tr", has_text=text)
-        if retryable:  # the Retry now form sits in the row's closed <details>
-            rows = rows.filter(has=tab.page.locator("form[action$='/retry']"))
-        if rows.count():
-            row = rows.first
-            assert row.locator(".badge").inner_text() == level, row.inner_text()
-            tab.check()
-            return row
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"no {level} row with {text!r} on the Log tab after {LOG_WAIT_SECONDS}s:\n"
-                + tab.page.inner_text("main")
-                + stack.diagnostics()
-            )
-        time.sleep(0.5)
-
-
-def authorise_in_lever(tab: Browse, confirm: bool = True, shot: str | None = None) -> None:
-    """Say OK to our confirmation (if asked), Accept on Lever's consent screen, come back."""
-    if confirm:
-        assert "redirected to Lever" in tab.page.inner_text("main")
-        tab.check()
-        tab.tab_to("main button:text-is('OK')")
-        press_and_wait(tab)
-    assert "/lever-sandbox/authorize" in tab.page.url
-    tab.check()
-    if shot:
-        tab.shot(shot)
-    tab.tab_to("button[value=accept]")
-    press_and_wait(tab)
-    tab.page.wait_for_url(re.compile(r"/integrations/lever/\d+/details$"))
-    tab.check()
-    assert "Lever is authorised" in flash_text(tab), flash_text(tab)
-    assert tab.page.locator(".page-head .badge").inner_text() == "Authorised"
 
 
 def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, story):
@@ -171,32 +112,6 @@ def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, s
     assert row.locator(".badge").inner_text() == "Authorised"
     assert "Priya Shah" in row.inner_text() and "CEZ-UK" in row.inner_text()
     admin.shot("integrations-list")
-
-
-def add_candidate_in_lever(tab: Browse, stack, candidate) -> str:
-    """Fill the simulator's Add a candidate form (a test tool, so no keyboard rules here)."""
-    page = tab.page
-    tab.visit("/lever-sandbox/candidates/new")
-    page.fill("#name", candidate.name)
-    page.fill("#emails", candidate.email)
-    phones = [(candidate.work, "work"), (candidate.mobile, "mobile")]
-    phones += [(candidate.other, "other"), (candidate.skype, "skype")]
-    for row, (value, kind) in enumerate(phones):
-        page.fill(f"#phone_{row}_value", value)
-        page.select_option(f"#phone_{row}_type", kind)
-    page.select_option("#offer_status", "signed")
-    page.fill("#job_title", "Analytical Engineer")
-    page.fill("#start_date", candidate.start.isoformat())
-    page.get_by_role("button", name="Add candidate").click()
-    assert f"Added {candidate.name}." in page.inner_text("main")
-    return page.locator("tbody tr", has_text=candidate.name).get_attribute("id")
-
-
-def hire_in_lever(tab: Browse, opportunity_id: str) -> None:
-    tab.visit("/lever-sandbox/")
-    row = tab.page.locator(f"tr[id='{opportunity_id}']")
-    row.get_by_role("button", name=re.compile(r"^Hire")).click()
-    assert "Hired. Candidate Hired webhook:" in tab.page.inner_text("main")
 
 
 def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, stack, story):
@@ -263,24 +178,6 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     hr.visit("/tasks/mine")
     mine = hr.page.locator("main tbody tr", has_text="Ada Lovelace")
     assert "Completed" in mine.inner_text()
-
-
-def set_company_active(tab: Browse, code: str, action: str) -> None:
-    """Deactivate or Activate a company from the Companies list (confirming if asked)."""
-    tab.visit("/admin/companies")
-    tab.tab_to(f"tbody tr:has(td:text-is('{code}')) button:text-is('{action}')")
-    press_and_wait(tab)
-    tab.check()
-
-
-def hire_new_candidate(stack, story, key: str, name: str) -> str:
-    """Add and hire a candidate through the simulator's machine interface."""
-    email = name.lower().replace(" ", ".") + "@example.com"
-    opportunity_id = stack.sandbox_post("candidates", {"name": name, "emails": [email]})["id"]
-    delivery = stack.sandbox_post(f"candidates/{opportunity_id}/hire")["delivery"]
-    assert delivery is not None, "the simulator has no webhook URL"
-    story.candidates[key] = opportunity_id
-    return opportunity_id
 
 
 def test_03_inactive_default_company_then_employment_added_on_the_task(
@@ -357,28 +254,9 @@ def test_04_revoked_access_then_reauthorise_and_retry(admin, stack, story):
     wait_for_log_row(
         admin, stack, story, "New Starter Process started for Mary Jackson", "Information"
     )
-    assert "CEZ-IE" in _person_page_of(admin, "Mary Jackson")
+    assert "CEZ-IE" in person_employment_text(admin, "Mary Jackson")
     admin.visit(f"/integrations/lever/{story.integration_id}/log")
     admin.shot("log")
-
-
-def _person_page_of(tab: Browse, full_name: str) -> str:
-    tab.visit("/people")
-    tab.tab_to(f"main table a:text-is('{full_name}')")
-    press_and_wait(tab)
-    tab.check()
-    return tab.page.inner_text("section[aria-labelledby=employment]")
-
-
-def fill_details(tab: Browse, subdomain: str, token: str) -> None:
-    """Fill a new integration's Details form from the keyboard and press Save."""
-    tab.type_into("#subdomain", subdomain)
-    tab.type_into("#signature_token", token)
-    tab.pick("#admin_username", "alex", "Alex Morgan")
-    tab.pick("#company_code", "CEZ-IE", "Cezanne Ireland Ltd")
-    tab.tab_to("main button:text-is('Save')")
-    press_and_wait(tab)
-    tab.check()
 
 
 def test_05_duplicate_subdomain_refused_and_denied_consent(admin, stack, story):

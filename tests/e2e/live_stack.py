@@ -190,9 +190,6 @@ class LiveStack:
             return None
         return self._spawn("worker", [str(BIN / "flask"), "--app", "app", "worker"])
 
-    def worker(self) -> Process | None:
-        return next((p for p in self.processes if p.name == "worker"), None)
-
     def diagnostics(self) -> str:
         """The simulator's latest webhook deliveries and each process's log, for a failure."""
         try:

@@ -13,6 +13,7 @@ from benchmarks.helpers import (
     bench_database,
     child_pids,
     pg_connect,
+    proc_cpu_seconds,
     proc_status_kb,
 )
 from benchmarks.seed import flush_redis, seed_organisation, signed_body, webhook_path
@@ -52,6 +53,31 @@ def write_bodies(path: Path, count: int) -> None:
             out.write(signed_body(SIGNATURE_TOKEN, f"opp-{n:08d}", f"contact-{n:08d}") + "\n")
 
 
+def _cpu_seconds(url: str, workers: list[int]) -> tuple[float, float]:
+    """CPU seconds so far of the gunicorn workers, and of the PostgreSQL backends serving them."""
+    with pg_connect(url) as conn:
+        backends = [
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ]
+    web = sum(proc_cpu_seconds(pid, children=False) or 0 for pid in workers)
+    return web, sum(proc_cpu_seconds(pid, children=False) or 0 for pid in backends)
+
+
+def _load(url: str, target: str, seconds: int, workers: list[int], bodies=None) -> dict:
+    """Run wrk and add the CPU spent per request by the web workers and the database."""
+    web_before, db_before = _cpu_seconds(url, workers)
+    result = wrk(target, seconds, bodies)
+    web_after, db_after = _cpu_seconds(url, workers)
+    result["web_cpu_ms"] = (web_after - web_before) / result["requests"] * 1000
+    # Backends that appeared during the run started at zero; ones that went away are missed.
+    result["db_cpu_ms"] = max(0.0, db_after - db_before) / result["requests"] * 1000
+    return result
+
+
 def _deliveries(url: str) -> int:
     with pg_connect(url) as conn:
         return conn.execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0]
@@ -71,7 +97,7 @@ def run(ctx, section) -> None:
             workers = child_pids(server.pid)
             idle_kb = max(proc_status_kb(pid, "VmRSS") or 0 for pid in workers)
             wrk(base + NOOP_PATH, warmup)
-            noop = wrk(base + NOOP_PATH, seconds)
+            noop = _load(url, base + NOOP_PATH, seconds, workers)
             # The warm-up spends the first bodies; the measured run starts after them.
             warm_bodies = Path(tmp) / "warm.jsonl"
             lines = bodies.read_text().splitlines(keepends=True)
@@ -79,7 +105,7 @@ def run(ctx, section) -> None:
             bodies.write_text("".join(lines[MAX_RATE * warmup :]))
             wrk(base + webhook_path(), warmup, warm_bodies)
             before = _deliveries(url)
-            hook = wrk(base + webhook_path(), seconds, bodies)
+            hook = _load(url, base + webhook_path(), seconds, workers, bodies)
             stored = _deliveries(url) - before
         _record(ctx, section, noop, hook, stored, seconds, peaks.peaks_kb.get("web", 0), idle_kb)
     flush_redis()
@@ -100,6 +126,10 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
                "< 100 ms", p99_ms < 100),
         Figure("webhook errors (non-2xx, socket)", hook["errors"], "", "no-op errors",
                noop["errors"], "0", hook["errors"] == 0),
+        Figure("web workers' CPU per request", hook["web_cpu_ms"], "ms", "no-op",
+               noop["web_cpu_ms"]),
+        Figure("PostgreSQL backends' CPU per request", hook["db_cpu_ms"], "ms", "no-op",
+               noop["db_cpu_ms"]),
     ]  # fmt: skip
     ctx.note_memory("web worker", peak_kb, idle_kb, "webhook acknowledgement load")
     section.notes += [

@@ -11,6 +11,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.serializers import JSONSerializer
 
 from benchmarks.helpers import (
+    BIN,
     REDIS_URL,
     Figure,
     app_env,
@@ -46,6 +47,12 @@ TERMINAL = ("completed", "partial", "failed", "ignored")
 # The app's own client-side bucket has no environment variable, so the unlimited worker is the
 # Procfile's worker with the app built by the factory with LEVER_RATE_LIMIT=0.
 UNLIMITED_APP = "\"lever_cezanne:create_app({'LEVER_RATE_LIMIT': 0})\""
+
+
+EXPERIMENTS = {
+    "simple": "what-if rq.SimpleWorker (no fork per job)",
+    "simple-async": "what-if SimpleWorker + synchronous_commit=off",
+}
 
 
 class Lever:
@@ -203,6 +210,7 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
     registry = FinishedJobRegistry(QUEUE, connection=redis, serializer=JSONSerializer)
     failed = FailedJobRegistry(QUEUE, connection=redis, serializer=JSONSerializer)
     start = registry.count + failed.count
+    seen = set(registry.get_job_ids())
     with PeakSampler(0.05) as peaks:
         (worker,) = start_workers(env, 1, command)
         peaks.watch("rq", worker.pid)
@@ -215,7 +223,7 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
         )
         cpu = cpu_of(worker) - cpu_ready
         worker.stop()
-    ids = [i for i in registry.get_job_ids() if i.startswith(prefix)]
+    ids = [i for i in registry.get_job_ids() if i.startswith(prefix) and i not in seen]
     jobs = [j for j in Job.fetch_many(ids, connection=redis, serializer=JSONSerializer) if j]
     span = max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)
     failures = len([i for i in failed.get_job_ids() if i.startswith(prefix)])
@@ -228,13 +236,14 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
 
 def _unlimited(ctx, section, url, lever, env, hires) -> None:
     """One worker, Lever's limit lifted: the worker's own throughput and CPU per hire."""
+    hires, noops = hires // 2, max(100, hires // 4)  # a steady rate, and the run stays short
     lever.post("/_admin/settings", {"rate_limit": 0, "rate_burst": BURST})
     command = procfile_command("worker").replace("--app app", f"--app {UNLIMITED_APP}")
     redis = _redis()
     queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    for n in range(hires):
+    for n in range(noops):
         queue.enqueue("benchmarks.rq_noop.noop", n, job_id=f"noop-{n}", result_ttl=3600)
-    noop = _drain(env, command, "noop-", hires)
+    noop = _drain(env, command, "noop-", noops)
     before = _db_counts(url)
     lever.post("/_admin/bulk-hire", {"n": hires})
     wait_until(lambda: queue.count >= hires, 120, 0.2, "the webhooks to be queued")
@@ -242,8 +251,8 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     after = _db_counts(url)
     redis.close()
     _check(section, "unlimited", before, after, hires, hired["failed"])
-    rate, noop_rate = hires / hired["seconds"], hires / noop["seconds"]
-    cpu_ms, noop_cpu_ms = hired["cpu"] / hires * 1000, noop["cpu"] / hires * 1000
+    rate, noop_rate = hired["jobs"] / hired["seconds"], noop["jobs"] / noop["seconds"]
+    cpu_ms, noop_cpu_ms = hired["cpu"] / hires * 1000, noop["cpu"] / noops * 1000
     section.figures += [
         Figure("one worker, no limit: hires/s", rate, "hires/s", "no-op jobs/s", noop_rate,
                "≥ 50 hires/s", rate >= 50),
@@ -252,11 +261,41 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     ]  # fmt: skip
     ctx.note_memory("RQ worker (with its work horses)", hired["peak_kb"], hired["idle_kb"],
                     "unlimited hires")  # fmt: skip
+    for mode, label in EXPERIMENTS.items():
+        _experiment(section, url, lever, env, mode, label, hires // 2, rate)
     section.notes.append(
         f"Unlimited phase: the simulator's limit lifted (`rate_limit: 0`) and the app's own "
         f"bucket too (`--app {UNLIMITED_APP}`); one worker started on a queue already holding "
         f"{hires} jobs; rate = jobs ÷ (last job ended − first job started), from RQ's job "
         f"records. CPU = user+system of the worker and its reaped work horses, from "
-        f"/proc/<pid>/stat, from registration to the last job. Baseline: {hires} jobs of "
+        f"/proc/<pid>/stat, from registration to the last job. Baseline: {noops} jobs of "
         f"`benchmarks.rq_noop.noop` through the same worker command."
+    )
+
+
+def _experiment(section, url, lever, env, mode, label, hires, baseline_rate) -> None:
+    """The same unlimited drain through benchmarks.experiment_worker (not the Procfile's)."""
+    redis = _redis()
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    before = _db_counts(url)
+    lever.post("/_admin/bulk-hire", {"n": hires})
+    wait_until(lambda: queue.count >= hires, 120, 0.2, "the webhooks to be queued")
+    redis.close()
+    command = f"{BIN}/python -m benchmarks.experiment_worker {mode}"
+    result = _drain(env, command, "delivery-", hires)
+    after = _db_counts(url)
+    lost = any(after[k] - before[k] != hires for k in ("people", "employments", "tasks"))
+    errors = after["errors"] - before["errors"] + result["failed"]
+    rate = result["jobs"] / result["seconds"]
+    section.figures += [
+        Figure(f"{label}: hires/s", rate, "hires/s", "Procfile worker", baseline_rate,
+               note="experiment"),
+        Figure(f"{label}: CPU per hire", result["cpu"] / hires * 1000, "ms",
+               note="experiment"),
+    ]  # fmt: skip
+    section.notes.append(
+        f"Experiment `{command}` ({hires} hires, one worker, no limit): "
+        f"{'records missing or duplicated! ' if lost else 'every record exactly once, '}"
+        f"{errors} Error rows or failed jobs. Not what the Procfile runs: it shows what the "
+        f"change named would buy (see the analysis at the end)."
     )

@@ -62,8 +62,8 @@ def _run_endpoint(app, client, section, label, path, queries, repeats) -> None:
                percentile(empty, 50)),
         Figure(f"{label} search p99 (all queries)", percentile(every, 99), "ms", "empty q p99",
                base, f"< {TARGET_P99_MS} ms", percentile(every, 99) < TARGET_P99_MS),
-        Figure(f"{label} search worst query p99 ({worst_q!r})", worst_p99, "ms", "empty q p99",
-               base, f"< {TARGET_P99_MS} ms", worst_p99 < TARGET_P99_MS),
+        Figure(f"{label} search, slowest query's p99 ({worst_q!r})", worst_p99, "ms",
+               "empty q p99", base, note="with 20 samples a query's p99 is its maximum"),
     ]  # fmt: skip
     section.notes += [
         f"**{label}** (`{path}…`) per query, ms:",
@@ -76,7 +76,9 @@ def _run_endpoint(app, client, section, label, path, queries, repeats) -> None:
         ),
         "",
     ]
-    if worst_p99 >= TARGET_P99_MS:
-        plan = explain_request(app, client, path + quote(worst_q))
-        section.notes += [f"Plan of the slowest statement for `{worst_q}`:", "", "```", *plan]
+    slowest = max(per_query, key=lambda q: percentile(per_query[q], 50))
+    if percentile(every, 99) >= TARGET_P99_MS or worst_p99 >= TARGET_P99_MS:
+        plan = explain_request(app, client, path + quote(slowest))
+        section.notes += [f"Plan of the slowest statement for `{slowest}` (slowest median):"]
+        section.notes += ["", "```", *plan]
         section.notes += ["```", ""]

@@ -7,9 +7,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lever_cezanne import cli, errors, security
 from lever_cezanne.auth import throttle
-from lever_cezanne.config import LOCAL_SANDBOX_PATH, ConfigError, load_config
+from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
 from lever_cezanne.logs import configure_logging
+from lever_cezanne.sandbox_mount import mount_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,32 +67,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
 
 
-def lever_sandbox_settings(app: Flask) -> dict:
-    """Settings of the mounted Lever simulator: state under instance/, our client, the demo hook.
-
-    `flask demo seed` reads the webhook signature token from the same STATE_PATH, so the
-    simulator signs Candidate Hired with the token the demo integration holds.
-    """
-    callback = "/integrations/lever/oauth/callback"
-    return {
-        "STATE_PATH": str(Path(app.instance_path) / "lever-sandbox.json"),
-        "WEBHOOK_URL": "http://127.0.0.1:5000/cezannehr/api/v4/Lever/webhook/demo",
-        "CLIENT_ID": app.config["LEVER_CLIENT_ID"],
-        "CLIENT_SECRET": app.config["LEVER_CLIENT_SECRET"],
-        "REDIRECT_URIS": [f"http://127.0.0.1:5000{callback}", f"http://localhost:5000{callback}"],
-    } | app.config.get("LEVER_SANDBOX_CONFIG", {})
-
-
 def register_proxy(app: Flask) -> None:
     """Trust the router's X-Forwarded-* headers, and mount the Lever simulator when asked."""
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     if app.config["LEVER_SANDBOX_ENABLED"] and app.config["APP_ENV"] != "production":
-        from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-        from lever_cezanne.sandbox import create_app as create_sandbox
-
-        sandbox = create_sandbox(lever_sandbox_settings(app))
-        app.extensions["lever_sandbox_app"] = sandbox
-        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {LOCAL_SANDBOX_PATH: sandbox})
+        mount_sandbox(app)

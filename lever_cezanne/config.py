@@ -50,7 +50,8 @@ def _lever_endpoints(env) -> dict:
     """Lever's endpoints for LEVER_ENVIRONMENT, each overridable."""
     name = env.get("LEVER_ENVIRONMENT", "local")
     if name == "local":
-        base = env.get("LEVER_LOCAL_BASE_URL", "http://127.0.0.1:5000" + LOCAL_SANDBOX_PATH)
+        public = env.get("PUBLIC_BASE_URL", "").rstrip("/") or "http://127.0.0.1:5000"
+        base = env.get("LEVER_LOCAL_BASE_URL", public + LOCAL_SANDBOX_PATH)
         defaults = {
             "authorize": f"{base}/authorize",
             "token": f"{base}/oauth/token",

@@ -122,9 +122,9 @@ def _seed_people(gender: Gender) -> None:
 
 def _seed_lever_integration() -> str:
     """Create the "demo" Lever integration, signed with the built-in simulator's token."""
-    from lever_cezanne import lever_sandbox_settings
     from lever_cezanne.integration.services import Details, save_details
     from lever_cezanne.sandbox import get_webhook_signature_token
+    from lever_cezanne.sandbox_mount import lever_sandbox_settings
 
     state_path = lever_sandbox_settings(current_app).get("STATE_PATH")
     token = get_webhook_signature_token(state_path)

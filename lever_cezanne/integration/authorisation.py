@@ -19,7 +19,8 @@ from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_INFORMATION
 
 SESSION_KEY = "lever_oauth"
-TRY_AGAIN = "Click Re-authorise to try again."
+# A failed exchange leaves the integration Not authorised, whose button reads "Authorise".
+TRY_AGAIN = "Click Authorise to try again."
 
 
 class AuthorisationFailed(Exception):
@@ -49,12 +50,12 @@ def take_pending(args) -> dict:
     if not isinstance(pending, dict) or not sent:
         raise AuthorisationFailed(
             "This authorisation reply from Lever was not expected (it may have been used already "
-            "or your session ended). Open the integration and click Re-authorise."
+            "or your session ended). Open the integration and authorise it again."
         )
     if not secrets.compare_digest(sent.encode(), str(pending["state"]).encode()):
         raise AuthorisationFailed(
             "The reply from Lever did not match the authorisation started here, so it was "
-            f"ignored. {TRY_AGAIN}",
+            "ignored. Nothing changed; authorise again from this page if you need to.",
             pending["integration_id"],
         )
     return pending

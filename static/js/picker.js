@@ -158,7 +158,9 @@
         if (this.results.length) this.setOpen(true); else this.fetch(this.input.value.trim());
         return;
       }
-      this.highlight(this.active + (event.key === "ArrowDown" ? 1 : -1));
+      // From the field (nothing highlighted yet) ArrowUp goes to the last suggestion.
+      var from = this.active < 0 && event.key === "ArrowUp" ? 0 : this.active;
+      this.highlight(from + (event.key === "ArrowDown" ? 1 : -1));
     } else if (event.key === "Enter" && open && this.active >= 0) {
       event.preventDefault();  // choose the option instead of submitting the form
       this.choose(this.active);

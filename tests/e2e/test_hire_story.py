@@ -291,11 +291,6 @@ def test_05_duplicate_subdomain_refused_and_denied_consent(admin, stack, story):
     assert "acme-eu" not in page.locator("main table").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after a denied consent the message says 'Click Re-authorise' but the button is "
-    "labelled 'Authorise' (integration/authorisation.py TRY_AGAIN vs _actions.html)",
-)
 def test_06_the_denied_consent_message_names_a_button_on_the_page(story):
     message, buttons = story.denied
     named = re.search(r"Click ([\w-]+) to try again", message)

@@ -135,10 +135,6 @@ def test_picker_works_from_the_keyboard(admin_tab):
     admin_tab.check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="picker.js: ArrowUp with no suggestion highlighted goes to the second-to-last one",
-)
 def test_picker_arrow_up_from_the_field_goes_to_the_last_suggestion(admin_tab):
     page, _ = open_assignee_picker(admin_tab, "hr.")
     page.keyboard.press("ArrowUp")

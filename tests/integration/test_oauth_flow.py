@@ -86,7 +86,7 @@ def test_denying_in_lever_leaves_it_not_authorised(
     assert reply["error"] == "access_denied"
     page = _flash_after(client, _callback(client, reply))
 
-    assert "the permissions were denied in Lever" in page and "Re-authorise" in page
+    assert "the permissions were denied in Lever" in page and "Click Authorise to try again" in page
     db.session.refresh(integration)
     assert integration.auth_status == AUTH_NOT_AUTHORISED
     assert integration.access_token_encrypted is None

@@ -6,15 +6,18 @@ Lever opportunity, saying what happened and what to do next.
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from lever_cezanne.extensions import db
 from lever_cezanne.logbook import add_log_entry
-from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
+from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING
 from lever_cezanne.onboarding import steps
 from lever_cezanne.onboarding.mapping import NewStarter
 from lever_cezanne.onboarding.processes import choose_new_starter_process
 
 RETRIGGER = "then move the candidate to another stage in Lever and back to Hired"
+STARTED = "New Starter Process started"
 
 
 @dataclass
@@ -35,6 +38,19 @@ class _Log:
         self.opportunity_id = starter.opportunity_id
         self.person_id: int | None = None
         self.outcome = Outcome()
+
+    def has_row_starting(self, level: str, prefix: str) -> bool:
+        """Return whether this delivery already wrote such a row (a crashed run's retry)."""
+        return (
+            db.session.scalar(
+                select(LogEntry.id).where(
+                    LogEntry.delivery_id == self.delivery_id,
+                    LogEntry.level == level,
+                    LogEntry.message.startswith(prefix, autoescape=True),
+                )
+            )
+            is not None
+        )
 
     def write(self, level: str, message: str) -> None:
         add_log_entry(
@@ -129,11 +145,11 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
         )
         return
     task, how = steps.ensure_task(person, definition, administrator.id, delivery.id)
-    if how == steps.CREATED:
-        message = (
-            f"New Starter Process started for {_who(starter)}; task assigned to "
-            f"{administrator.display_name}"
-        )
+    # A task this very delivery created was made by an earlier run that crashed before logging.
+    if how == steps.CREATED or task.delivery_id == delivery.id:
+        if log.has_row_starting(LEVEL_INFORMATION, STARTED):
+            return
+        message = f"{STARTED} for {_who(starter)}; task assigned to {administrator.display_name}"
         if log.outcome.found:
             message += f". Already in Cezanne HR: {', '.join(log.outcome.found)}."
     else:

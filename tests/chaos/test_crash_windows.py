@@ -135,17 +135,6 @@ def test_a_kill_after_any_commit_is_completed_by_the_retry(crash_outcomes):
         assert state["status"] == "completed", (number, state)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bug: a job killed after the New Starter task commit, or after the Information row "
-    "commit, is retried and _task_step (lever_cezanne/onboarding/rules.py) finds the task its "
-    "own earlier run created and logs 'Lever sent Candidate Hired again for ...; nothing new "
-    "was needed' - Lever sent it once; the first case never says 'New Starter Process started', "
-    "the second shows two Information rows for one hire. Fix: in _task_step, when ensure_task "
-    "returns FOUND and task.delivery_id == delivery.id, treat it as CREATED, and write the "
-    "Information row only if no Information row with this delivery_id exists yet",
-)
 def test_a_retried_hire_still_logs_one_new_starter_row(crash_outcomes):
     for number, state in crash_outcomes.items():
         information = [m for level, m in state["log"] if level == "information"]

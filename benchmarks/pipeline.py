@@ -43,6 +43,8 @@ SIGNATURE_TOKEN = "bench-pipeline-signature-token-0123456789"
 QUEUE = "lever"
 LIMIT, BURST = 10, 20
 LIMITED_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+# Experiments only (README): another worker command for the rate-limited phase.
+LIMITED_COMMAND = os.environ.get("BENCH_LIMITED_WORKER") or procfile_command("worker")
 TERMINAL = ("completed", "partial", "failed", "ignored")
 # The app's own client-side bucket has no environment variable, so the unlimited worker is the
 # Procfile's worker with the app built by the factory with LEVER_RATE_LIMIT=0.
@@ -155,7 +157,7 @@ def run(ctx, section) -> None:
 
 def _limited(ctx, section, url, lever, env, hires) -> None:
     """All hires at Lever's limit, with two workers sharing the client-side bucket."""
-    workers = start_workers(env, LIMITED_WORKERS)
+    workers = start_workers(env, LIMITED_WORKERS, LIMITED_COMMAND)
     before, counters = _db_counts(url), lever.counters()
     started = time.perf_counter()
     lever.post("/_admin/bulk-hire", {"n": hires})
@@ -175,7 +177,7 @@ def _limited(ctx, section, url, lever, env, hires) -> None:
                floor, "≤ 1.15× floor", total <= 1.15 * floor)
     )  # fmt: skip
     section.notes.append(
-        f"Rate-limited phase: {LIMITED_WORKERS} workers (`{procfile_command('worker')}`), the "
+        f"Rate-limited phase: {LIMITED_WORKERS} workers (`{LIMITED_COMMAND}`), the "
         f"simulator served alone (threaded werkzeug) at {LIMIT} req/s with bursts of {BURST}, "
         f"webhooks sent by the simulator's bulk-hire to gunicorn (Procfile `web`). Time from the "
         f"first webhook received to the last delivery completed. Lever calls: "

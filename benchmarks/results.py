@@ -10,6 +10,7 @@ from benchmarks.helpers import Figure
 HERE = Path(__file__).resolve().parent
 JSON_PATH = HERE / "results.json"
 MARKDOWN_PATH = HERE / "RESULTS.md"
+ANALYSIS_PATH = HERE / "analysis.md"  # hand-written: causes and fixes, appended to RESULTS.md
 
 
 @dataclass
@@ -112,6 +113,8 @@ def render(saved: dict, order: list[str]) -> str:
     sections = [_section_from(dict(saved["sections"][n])) for n in order if n in saved["sections"]]
     for section in sections:
         lines += _render_section(section)
+    if ANALYSIS_PATH.exists():
+        lines += [ANALYSIS_PATH.read_text()]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -2,9 +2,8 @@
 
     python -m benchmarks.experiment_worker simple          # rq.SimpleWorker: no fork per job
     python -m benchmarks.experiment_worker simple-async    # ... and synchronous_commit=off
-    python -m benchmarks.experiment_worker simple-limited  # SimpleWorker, Lever's limit kept
 
-It builds the app like `flask worker` (Lever's limit lifted unless the mode ends in -limited) and
+It builds the app like `flask worker` (from the same environment, LEVER_RATE_LIMIT included) and
 differs only where named, so the figures show what each change to lever_cezanne.jobs would buy.
 """
 
@@ -15,14 +14,14 @@ from rq.serializers import JSONSerializer
 
 from lever_cezanne import create_app
 
-MODES = ("fork", "simple", "simple-async", "simple-limited", "simple-async-limited")
+MODES = ("fork", "simple", "simple-async")
 
 
 def main(mode: str) -> None:
     if mode not in MODES:
         raise SystemExit(f"mode must be one of {MODES}")
-    config = {} if mode.endswith("-limited") else {"LEVER_RATE_LIMIT": 0}
-    if "-async" in mode:
+    config = {}
+    if mode.endswith("-async"):
         # Each step stays its own transaction; only the wait for the WAL flush goes.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "pool_pre_ping": True,

@@ -46,9 +46,6 @@ LIMITED_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # Experiments only (README): another worker command for the rate-limited phase.
 LIMITED_COMMAND = os.environ.get("BENCH_LIMITED_WORKER") or procfile_command("worker")
 TERMINAL = ("completed", "partial", "failed", "ignored")
-# The app's own client-side bucket has no environment variable, so the unlimited worker is the
-# Procfile's worker with the app built by the factory with LEVER_RATE_LIMIT=0.
-UNLIMITED_APP = "\"lever_cezanne:create_app({'LEVER_RATE_LIMIT': 0})\""
 
 
 EXPERIMENTS = {
@@ -240,7 +237,8 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     """One worker, Lever's limit lifted: the worker's own throughput and CPU per hire."""
     hires, noops = hires // 2, max(100, hires // 4)  # a steady rate, and the run stays short
     lever.post("/_admin/settings", {"rate_limit": 0, "rate_burst": BURST})
-    command = procfile_command("worker").replace("--app app", f"--app {UNLIMITED_APP}")
+    env = dict(env, LEVER_RATE_LIMIT="0")  # the app's own bucket (lever_cezanne.lever.ratelimit)
+    command = procfile_command("worker")
     redis = _redis()
     queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
     for n in range(noops):
@@ -263,16 +261,16 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     ]  # fmt: skip
     ctx.note_memory("RQ worker (with its work horses)", hired["peak_kb"], hired["idle_kb"],
                     "unlimited hires")  # fmt: skip
-    for mode, label in EXPERIMENTS.items():
-        _experiment(section, url, lever, env, mode, label, hires // 2, rate)
     section.notes.append(
         f"Unlimited phase: the simulator's limit lifted (`rate_limit: 0`) and the app's own "
-        f"bucket too (`--app {UNLIMITED_APP}`); one worker started on a queue already holding "
+        f"bucket too (`LEVER_RATE_LIMIT=0`); one worker (`{command}`) started on a queue holding "
         f"{hires} jobs; rate = jobs ÷ (last job ended − first job started), from RQ's job "
         f"records. CPU = user+system of the worker and its reaped work horses, from "
         f"/proc/<pid>/stat, from registration to the last job. Baseline: {noops} jobs of "
         f"`benchmarks.rq_noop.noop` through the same worker command."
     )
+    for mode, label in EXPERIMENTS.items():
+        _experiment(section, url, lever, env, mode, label, hires // 2, rate)
 
 
 def _experiment(section, url, lever, env, mode, label, hires, baseline_rate) -> None:

@@ -10,12 +10,15 @@ from sqlalchemy import text
 
 from lever_cezanne import create_app
 from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db as _db
+from lever_cezanne.models import LeverIntegration
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
 PASSWORD = "correct-horse-battery"
+SIGNATURE_TOKEN = "signature-token"
 
 
 def pytest_configure(config):
@@ -148,6 +151,40 @@ def admin(make_user):
 @pytest.fixture
 def hr_user(make_user):
     return make_user("hr", username="hr.alex", display_name="Alex Morgan")
+
+
+@pytest.fixture
+def company(make_company):
+    return make_company(code="ACME", name="Acme Ltd")
+
+
+@pytest.fixture
+def new_hire_admin(make_user):
+    return make_user("hr", username="nina", display_name="Nina New-Hire")
+
+
+@pytest.fixture
+def process(make_process):
+    return make_process(name="Enter a New Starter", type_="with_absences")
+
+
+@pytest.fixture
+def make_integration(db):
+    """Create a CezanneHR integration, not authorised in Lever, with a known signature token."""
+
+    def make(admin_user, company=None, signature_token=SIGNATURE_TOKEN):
+        found = LeverIntegration(
+            subdomain="CezanneHR",
+            signature_token_encrypted=encrypt(signature_token),
+            signature_token_last4=signature_token[-4:],
+            admin_user_id=admin_user.id,
+            default_company_id=company.id if company else None,
+        )
+        db.session.add(found)
+        db.session.commit()
+        return found
+
+    return make
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from lever_cezanne.crypto import encrypt
 from lever_cezanne.jobs import queue
-from lever_cezanne.models import LeverIntegration, LogEntry, WebhookDelivery
+from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.webhooks.signature import compute_signature
 
 SIGNATURE_TOKEN = "fuzz-signature-token-5d1e0c9b8a7f6e5d4c3b2a19"
@@ -20,19 +19,9 @@ def sign(token: str, triggered_at: int) -> str:
 
 
 @pytest.fixture
-def receiver(request, app, db, client, admin, make_company, monkeypatch):
+def receiver(request, app, db, client, admin, make_company, make_integration, monkeypatch):
     """An integration with a known signature token; enqueues are recorded, not run."""
-    company = make_company(code="ACME")
-    db.session.add(
-        LeverIntegration(
-            subdomain="CezanneHR",
-            signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
-            signature_token_last4=SIGNATURE_TOKEN[-4:],
-            admin_user_id=admin.id,
-            default_company_id=company.id,
-        )
-    )
-    db.session.commit()
+    make_integration(admin, make_company(code="ACME"), SIGNATURE_TOKEN)
     enqueued = []
     monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: enqueued.append(d))
     app.config["PROPAGATE_EXCEPTIONS"] = False  # an unhandled error must show as the 500 it is

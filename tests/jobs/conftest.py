@@ -4,22 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from lever_cezanne.crypto import encrypt
-from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
 
 
 @pytest.fixture
-def integration(db, admin):
-    found = LeverIntegration(
-        subdomain="CezanneHR",
-        signature_token_encrypted=encrypt("signature-token"),
-        signature_token_last4="oken",
-        admin_user_id=admin.id,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
+def integration(make_integration, admin):
+    return make_integration(admin)
 
 
 @pytest.fixture

@@ -4,38 +4,13 @@ from datetime import date
 
 import pytest
 
-from lever_cezanne.crypto import encrypt
-from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.onboarding.mapping import map_new_starter
 
 
 @pytest.fixture
-def company(make_company):
-    return make_company(code="ACME", name="Acme Ltd")
-
-
-@pytest.fixture
-def new_hire_admin(make_user):
-    return make_user("hr", username="nina", display_name="Nina New-Hire")
-
-
-@pytest.fixture
-def process(make_process):
-    return make_process(name="Enter a New Starter", type_="with_absences")
-
-
-@pytest.fixture
-def integration(db, company, new_hire_admin):
-    found = LeverIntegration(
-        subdomain="CezanneHR",
-        signature_token_encrypted=encrypt("signature-token"),
-        signature_token_last4="oken",
-        admin_user_id=new_hire_admin.id,
-        default_company_id=company.id,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
+def integration(make_integration, company, new_hire_admin):
+    return make_integration(new_hire_admin, company)
 
 
 @pytest.fixture

@@ -1,71 +1,21 @@
 """Pipeline fixtures: an integration authorised against the Lever simulator, hires, and jobs."""
 
 import json
-import re
 import secrets
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from lever_cezanne.crypto import encrypt
-from lever_cezanne.lever import oauth
-from lever_cezanne.lever.tokens import store_tokens
-from lever_cezanne.models import LeverIntegration
-from lever_cezanne.models.integration import AUTH_AUTHORISED
 from lever_cezanne.webhooks.signature import compute_signature
+from tests.lever.lever_helpers import authorise
 
-OAUTH_CALLBACK = "http://localhost/integrations/lever/oauth/callback"
 SIGNATURE_TOKEN = "pipeline-signature-token-0123456789abcdef01234567"
 
 
-def authorise(integration, server) -> None:
-    """Run Lever's authorization-code flow against the simulator, as an Administrator would."""
-    url = oauth.authorization_url(OAUTH_CALLBACK, "pipeline-state")
-    with requests.Session() as browser:
-        page = browser.get(url, timeout=5)
-        fields = dict(re.findall(r'name="(csrf_token|transaction)" value="([^"]*)"', page.text))
-        answer = browser.post(
-            f"{server.base_url}/authorize",
-            data={**fields, "decision": "accept"},
-            allow_redirects=False,
-            timeout=5,
-        )
-    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
-    store_tokens(integration, oauth.exchange_code(code, OAUTH_CALLBACK))
-    integration.auth_status = AUTH_AUTHORISED
-
-
 @pytest.fixture
-def company(make_company):
-    return make_company(code="ACME", name="Acme Ltd")
-
-
-@pytest.fixture
-def new_hire_admin(make_user):
-    return make_user("hr", username="nina", display_name="Nina New-Hire")
-
-
-@pytest.fixture
-def process(make_process):
-    return make_process(name="Enter a New Starter", type_="with_absences")
-
-
-@pytest.fixture
-def integration(db, app, lever_server, company, new_hire_admin, process):
+def integration(lever_server, make_integration, company, new_hire_admin, process):
     """An enabled integration, authorised in the simulator, with an active process."""
-    found = LeverIntegration(
-        subdomain="CezanneHR",
-        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
-        signature_token_last4=SIGNATURE_TOKEN[-4:],
-        admin_user_id=new_hire_admin.id,
-        default_company_id=company.id,
-    )
-    db.session.add(found)
-    db.session.flush()
-    authorise(found, lever_server)
-    db.session.commit()
-    return found
+    return authorise(make_integration(new_hire_admin, company, SIGNATURE_TOKEN))
 
 
 @pytest.fixture
@@ -162,15 +112,6 @@ def lever_sends_webhooks(db, integration, lever_server, live_app):
 
 
 @pytest.fixture
-def plain_integration(db, company, new_hire_admin):
+def plain_integration(make_integration, company, new_hire_admin):
     """An integration that is not authorised in Lever: enough for the Log tab."""
-    found = LeverIntegration(
-        subdomain="CezanneHR",
-        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
-        signature_token_last4=SIGNATURE_TOKEN[-4:],
-        admin_user_id=new_hire_admin.id,
-        default_company_id=company.id,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
+    return make_integration(new_hire_admin, company, SIGNATURE_TOKEN)

@@ -5,9 +5,7 @@ import secrets
 
 import pytest
 
-from lever_cezanne.crypto import encrypt
 from lever_cezanne.jobs import queue
-from lever_cezanne.models import LeverIntegration
 from lever_cezanne.webhooks.signature import compute_signature
 
 SIGNATURE_TOKEN = "73311ged32110cc40e00c672c2e03e1a42fa28a4fabde089"
@@ -16,18 +14,8 @@ CONTACT_ID = "7f23e772-f2cb-4ebb-b33f-54b872999992"
 
 
 @pytest.fixture
-def integration(db, admin, make_company):
-    company = make_company(code="ACME", name="Acme Ltd")
-    found = LeverIntegration(
-        subdomain="CezanneHR",
-        signature_token_encrypted=encrypt(SIGNATURE_TOKEN),
-        signature_token_last4=SIGNATURE_TOKEN[-4:],
-        admin_user_id=admin.id,
-        default_company_id=company.id,
-    )
-    db.session.add(found)
-    db.session.commit()
-    return found
+def integration(make_integration, admin, company):
+    return make_integration(admin, company, SIGNATURE_TOKEN)
 
 
 @pytest.fixture

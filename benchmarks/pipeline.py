@@ -89,8 +89,14 @@ def start_workers(env: dict, count: int, command: str | None = None) -> list[Ser
             worker.check_alive()
         return _workers_registered(redis) >= before + count
 
-    wait_until(ready, 60, 0.02, "RQ workers to register")
-    redis.close()
+    try:
+        wait_until(ready, 60, 0.02, "RQ workers to register")
+    except BaseException:
+        for worker in workers:
+            worker.stop()
+        raise
+    finally:
+        redis.close()
     return workers
 
 
@@ -155,14 +161,16 @@ def run(ctx, section) -> None:
 def _limited(ctx, section, url, lever, env, hires) -> None:
     """All hires at Lever's limit, with two workers sharing the client-side bucket."""
     workers = start_workers(env, LIMITED_WORKERS, LIMITED_COMMAND)
-    before, counters = _db_counts(url), lever.counters()
-    started = time.perf_counter()
-    lever.post("/_admin/bulk-hire", {"n": hires})
-    bulk_seconds = time.perf_counter() - started
-    after = _wait_done(url, before["done"] + hires, hires / LIMIT * 3 + 120)
-    counted = lever.counters()
-    for worker in workers:
-        worker.stop()
+    try:
+        before, counters = _db_counts(url), lever.counters()
+        started = time.perf_counter()
+        lever.post("/_admin/bulk-hire", {"n": hires})
+        bulk_seconds = time.perf_counter() - started
+        after = _wait_done(url, before["done"] + hires, hires / LIMIT * 3 + 120)
+        counted = lever.counters()
+    finally:
+        for worker in workers:
+            worker.stop()
     total = _epoch(url, "SELECT max(completed_at) - min(received_at) FROM webhook_deliveries")
     calls = {k: counted[k] - counters[k] for k in counters}
     needed = calls["api_calls"] - calls["rate_limited"] - calls["faults_429"] - calls["faults_500"]
@@ -212,16 +220,16 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
     seen = set(registry.get_job_ids())
     with PeakSampler(0.05) as peaks:
         (worker,) = start_workers(env, 1, command)
-        peaks.watch("rq", worker.pid)
-        idle_kb, cpu_ready = proc_status_kb(worker.pid, "VmRSS") or 0, cpu_of(worker)
-        wait_until(
-            lambda: registry.count + failed.count >= start + expected,
-            expected / 2 + 120,
-            0.1,
-            f"{expected} {prefix} jobs to finish",
-        )
-        cpu = cpu_of(worker) - cpu_ready
-        worker.stop()
+        with worker:  # stopped however the wait ends
+            peaks.watch("rq", worker.pid)
+            idle_kb, cpu_ready = proc_status_kb(worker.pid, "VmRSS") or 0, cpu_of(worker)
+            wait_until(
+                lambda: registry.count + failed.count >= start + expected,
+                expected / 2 + 120,
+                0.1,
+                f"{expected} {prefix} jobs to finish",
+            )
+            cpu = cpu_of(worker) - cpu_ready
     ids = [i for i in registry.get_job_ids() if i.startswith(prefix) and i not in seen]
     jobs = [j for j in Job.fetch_many(ids, connection=redis, serializer=JSONSerializer) if j]
     span = max(j.ended_at for j in jobs) - min(j.started_at for j in jobs)

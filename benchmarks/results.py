@@ -32,6 +32,8 @@ def _number(value: float | None) -> str:
         return "—"
     if value != value:  # NaN
         return "n/a"
+    if float(value).is_integer():
+        return f"{int(value):,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:

@@ -80,6 +80,16 @@ class Service:
         self.stop()
 
 
+@contextlib.contextmanager
+def stopped_on_error(service: Service):
+    """Stop the service if starting it fails, so no server outlives the benchmark."""
+    try:
+        yield
+    except BaseException:
+        service.stop()
+        raise
+
+
 def wait_http(service: Service, url: str, timeout: float = 30) -> None:
     """Wait until the service answers HTTP at url (any status)."""
 
@@ -99,8 +109,9 @@ def start_gunicorn(env: dict, name: str = "gunicorn") -> tuple[Service, str]:
     port = free_port()
     service = Service(name, procfile_command("web"), dict(env, PORT=str(port)))
     base = f"http://127.0.0.1:{port}"
-    wait_http(service, base + "/static/css/app.css", timeout=60)
-    wait_until(lambda: len(child_pids(service.pid)) >= 1, 30, 0.1, "gunicorn workers")
+    with stopped_on_error(service):
+        wait_http(service, base + "/static/css/app.css", timeout=60)
+        wait_until(lambda: len(child_pids(service.pid)) >= 1, 30, 0.1, "gunicorn workers")
     return service, base
 
 
@@ -115,7 +126,8 @@ def start_simulator(settings: dict, name: str = "lever-simulator") -> tuple[Serv
     )
     service = Service(name, command, env)
     base = f"http://127.0.0.1:{port}"
-    wait_http(service, base + "/_admin/state", timeout=30)
+    with stopped_on_error(service):
+        wait_http(service, base + "/_admin/state", timeout=30)
     return service, base
 
 

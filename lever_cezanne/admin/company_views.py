@@ -1,6 +1,6 @@
 """Companies: list, create, edit code and name, activate or deactivate, delete."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from lever_cezanne.admin import bp, services
@@ -9,17 +9,10 @@ from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.pagination import numbered_page
 from lever_cezanne.hr.search import starts_with
+from lever_cezanne.lookups import get_live_or_404
 from lever_cezanne.models import Company, LeverIntegration
 
 PER_PAGE = 50
-
-
-def _live_company(company_id: int) -> Company:
-    """Load a company that is not deleted, or 404."""
-    company = db.get_or_404(Company, company_id)
-    if company.deleted_at is not None:
-        abort(404)
-    return company
 
 
 def _back(message: str, category: str = "success"):
@@ -64,7 +57,7 @@ def company_new():
 @bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
 def company_edit(company_id: int):
     """Change a company's code and name."""
-    company = _live_company(company_id)
+    company = get_live_or_404(Company, company_id)
     form = CompanyForm(obj=company, company_id=company.id)
     if form.validate_on_submit():
         try:
@@ -80,7 +73,7 @@ def company_edit(company_id: int):
 @bp.route("/companies/<int:company_id>/deactivate", methods=["POST"])
 def company_deactivate(company_id: int):
     """Deactivate a company: it takes no new Employment Details and leaves the pickers."""
-    company = services.set_company_active(_live_company(company_id), False)
+    company = services.set_company_active(get_live_or_404(Company, company_id), False)
     db.session.commit()
     return _back(f"{company.label} is inactive: new hires cannot be employed in it.")
 
@@ -88,7 +81,7 @@ def company_deactivate(company_id: int):
 @bp.route("/companies/<int:company_id>/activate", methods=["POST"])
 def company_activate(company_id: int):
     """Activate a company."""
-    company = services.set_company_active(_live_company(company_id), True)
+    company = services.set_company_active(get_live_or_404(Company, company_id), True)
     db.session.commit()
     return _back(f"{company.label} is active again.")
 
@@ -96,7 +89,7 @@ def company_activate(company_id: int):
 @bp.route("/companies/<int:company_id>/delete", methods=["GET", "POST"])
 def company_delete(company_id: int):
     """Ask, then soft-delete a company."""
-    company = _live_company(company_id)
+    company = get_live_or_404(Company, company_id)
     if request.method == "GET":
         integrations = integrations_defaulting_to(company)
         return render_template(

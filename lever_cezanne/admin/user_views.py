@@ -1,6 +1,6 @@
 """Users: list, create, edit, role, access, password and delete."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
@@ -10,17 +10,10 @@ from lever_cezanne.admin.services import ValidationError, create_user
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.pagination import numbered_page
 from lever_cezanne.hr.search import starts_with
+from lever_cezanne.lookups import get_live_or_404
 from lever_cezanne.models import LeverIntegration, User
 
 PER_PAGE = 50
-
-
-def _live_user(user_id: int) -> User:
-    """Load a user that is not deleted, or 404: deleted accounts are history only."""
-    user = db.get_or_404(User, user_id)
-    if user.deleted_at is not None:
-        abort(404)
-    return user
 
 
 def _back(message: str, category: str = "success"):
@@ -64,7 +57,7 @@ def user_new():
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def user_edit(user_id: int):
     """Change a user's details and role."""
-    user = _live_user(user_id)
+    user = get_live_or_404(User, user_id)
     form = UserForm(obj=user, user_id=user.id)
     if form.validate_on_submit():
         try:
@@ -86,7 +79,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 def user_password(user_id: int):
     """Set a new password; the user is signed out everywhere else."""
-    user = _live_user(user_id)
+    user = get_live_or_404(User, user_id)
     form = PasswordForm()
     if form.validate_on_submit():
         user_services.set_password(user, form.password.data)
@@ -100,13 +93,13 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 def user_deactivate(user_id: int):
     """Deactivate a user: they are signed out and cannot sign in or be chosen."""
-    return _set_active(_live_user(user_id), False)
+    return _set_active(get_live_or_404(User, user_id), False)
 
 
 @bp.route("/users/<int:user_id>/activate", methods=["POST"])
 def user_activate(user_id: int):
     """Reactivate a user."""
-    return _set_active(_live_user(user_id), True)
+    return _set_active(get_live_or_404(User, user_id), True)
 
 
 def _set_active(user: User, active: bool):
@@ -124,7 +117,7 @@ def _set_active(user: User, active: bool):
 @bp.route("/users/<int:user_id>/delete", methods=["GET", "POST"])
 def user_delete(user_id: int):
     """Ask, then soft-delete a user."""
-    user = _live_user(user_id)
+    user = get_live_or_404(User, user_id)
     if request.method == "GET":
         integrations = db.session.scalars(
             select(LeverIntegration).where(

@@ -1,12 +1,13 @@
 """The integration list and each integration's page, for every signed-in HR Professional."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
 from lever_cezanne.integration.services import status_label, webhook_url
+from lever_cezanne.lookups import get_live_or_404
 from lever_cezanne.models import LeverIntegration
 
 
@@ -18,10 +19,7 @@ def integration_status(integration: LeverIntegration) -> tuple[str, str]:
 
 def load_integration_or_404(integration_id: int) -> LeverIntegration:
     """Return an integration that is not deleted, or answer 404."""
-    integration = db.get_or_404(LeverIntegration, integration_id)
-    if integration.deleted_at is not None:
-        abort(404)
-    return integration
+    return get_live_or_404(LeverIntegration, integration_id)
 
 
 @bp.route("/")

@@ -5,7 +5,9 @@ made. The partial unique indexes (one person per code, one open employment, one 
 person) are the last line of defence: a lost race rolls back and reads the winner's row.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +18,7 @@ from lever_cezanne.models.people import GENDER_NOT_KNOWN
 from lever_cezanne.models.processes import TASK_OPEN
 
 CREATED, FOUND, LINKED = "created", "found", "linked"
+Row = TypeVar("Row")
 
 
 def find_person(person_code: str, email: str | None) -> tuple[Person | None, str]:
@@ -69,6 +72,20 @@ def ensure_person(fields: dict) -> tuple[Person, str]:
     return person, how
 
 
+def _insert_or_winner(row: Row, find_winner: Callable[[], Row | None]) -> tuple[Row, str]:
+    """Commit a new row; when a concurrent run inserted its twin first, return the twin."""
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the partial unique index refused our twin
+        found = find_winner()
+        if found is None:
+            raise
+        return found, FOUND
+    return row, CREATED
+
+
 def open_employment(person_id: int) -> Employment | None:
     return db.session.scalar(
         select(Employment).where(
@@ -88,16 +105,7 @@ def ensure_employment(person: Person, company: Company, hire_date: date) -> tupl
         company_id=company.id,
         hire_date=hire_date,
     )
-    db.session.add(employment)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        found = open_employment(person.id)
-        if found is None:
-            raise
-        return found, FOUND
-    return employment, CREATED
+    return _insert_or_winner(employment, lambda: open_employment(person.id))
 
 
 def _open_task(person_id: int) -> Task | None:
@@ -119,13 +127,4 @@ def ensure_task(
         assignee_id=assignee_id,
         delivery_id=delivery_id,
     )
-    db.session.add(task)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        found = _open_task(person.id)
-        if found is None:
-            raise
-        return found, FOUND
-    return task, CREATED
+    return _insert_or_winner(task, lambda: _open_task(person.id))

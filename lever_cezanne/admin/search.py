@@ -1,10 +1,10 @@
 """Find HR Professional users by name, username or e-mail: the user picker and form validation."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.search import PICKER_LIMIT, starts_with
+from lever_cezanne.hr.search import PICKER_LIMIT, first_by_prefix
 from lever_cezanne.models import User
 from lever_cezanne.models.org import ROLES
 
@@ -20,19 +20,13 @@ def search_hr_professionals(q: str, limit: int = PICKER_LIMIT) -> list[User]:
     """Return active HR Professionals whose display name, username or e-mail starts with q."""
     if not q.strip():
         return []
-    query = (
-        _hr_professionals()
-        .where(
-            or_(
-                starts_with(User.display_name, q),
-                starts_with(User.username, q),
-                starts_with(User.email, q),
-            )
-        )
-        .order_by(func.lower(User.display_name), User.id)
-        .limit(limit)
+    return first_by_prefix(
+        _hr_professionals(),
+        (User.display_name, User.username, User.email),
+        q,
+        limit,
+        sort_key=lambda user: (user.display_name.lower(), user.id),
     )
-    return list(db.session.scalars(query))
 
 
 def find_hr_professional(typed: str) -> User | None:

@@ -8,8 +8,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # Argon2id with OWASP's parameters (m=19 MiB, t=2, p=1): strong enough, and light enough that a
 # web worker stays small. argon2-cffi's default (64 MiB, p=4) tripled a worker's memory.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-# At most two hashes at once per process, so a burst of sign-ins cannot exhaust memory.
-_hashing = threading.BoundedSemaphore(2)
+# One hash at a time per process (about 20 ms each), so a burst of sign-ins cannot exhaust memory.
+_hashing = threading.BoundedSemaphore(1)
 MIN_PASSWORD_LENGTH = 8
 # A fixed hash to verify against when the username is unknown, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -110,6 +110,9 @@ def load_config(instance_path: str, env=None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, for this exact
+        # host and path /: no sibling subdomain can set or shadow it. Needs HTTPS: production only.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,

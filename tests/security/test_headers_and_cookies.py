@@ -91,6 +91,8 @@ def test_production_adds_hsts_secure_cookies_and_no_simulator(production_app, ad
     )
     assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:500]
     cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session="), cookie  # Secure, this host only, path /
+    assert "domain=" not in cookie.lower() and "path=/" in cookie.lower(), cookie
     flags = {part.strip().split("=")[0].lower(): part for part in cookie.split(";")}
     assert "secure" in flags and "httponly" in flags, cookie
     assert flags["samesite"].strip().lower() == "samesite=lax", cookie

@@ -178,7 +178,8 @@ class Workers:
     def busy_horses(self) -> int:
         return sum(self.horse(i) is not None for i in range(len(self.processes)))
 
-    def wait_for_horse(self, indexes, timeout: float = 20) -> tuple[int, int]:
+    def find_horse(self, indexes, timeout: float) -> tuple[int, int] | None:
+        """Return (worker index, horse pid) of a worker running a job, or None after timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for index in indexes:
@@ -186,19 +187,25 @@ class Workers:
                 if horse:
                     return index, horse
             time.sleep(0.005)
-        raise AssertionError("no worker was running a job to kill")
+        return None
 
-    def kill_horse_mid_job(self) -> int:
-        """SIGKILL a work horse while it runs a job (RQ's own tests do this)."""
-        index, horse = self.wait_for_horse(range(len(self.processes)))
+    def kill_horse_mid_job(self, timeout: float = 3) -> int | None:
+        """SIGKILL a work horse while it runs a job (RQ's own tests do this); None if idle."""
+        found = self.find_horse(range(len(self.processes)), timeout)
+        if found is None:
+            return None
+        index, horse = found
         os.kill(horse, signal.SIGKILL)
         self.kills.append(f"work horse {horse} of worker {index}")
         return horse
 
-    def kill_worker_mid_job(self) -> int:
-        """SIGKILL a whole worker (main process and horse) while it runs a job."""
+    def kill_worker_mid_job(self, timeout: float = 3) -> int | None:
+        """SIGKILL a whole worker (main process and horse) while it runs a job; None if idle."""
         others = [i for i in range(len(self.processes)) if not self.runs_scheduler(i)]
-        index, horse = self.wait_for_horse(others or range(len(self.processes)))
+        found = self.find_horse(others or range(len(self.processes)), timeout)
+        if found is None:
+            return None
+        index, horse = found
         process = self.processes[index]
         os.killpg(process.pid, signal.SIGKILL)
         os.kill(horse, signal.SIGKILL)

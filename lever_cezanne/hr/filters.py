@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from lever_cezanne.hr import bp
+from lever_cezanne.onboarding.dates import today_in
 
 DATETIME_FORMAT = "%d %b %Y %H:%M"
 DATE_FORMAT = "%d %b %Y"
@@ -36,4 +37,4 @@ def local_date(value: date | datetime | None) -> str:
 
 def local_today() -> date:
     """Return today's date in the organisation's timezone (the default Hire Date)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return today_in(current_app.config["TIMEZONE"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.pagination import positive_id
+from lever_cezanne.hr.search import prefix_pattern
 from lever_cezanne.models import LogEntry, Person
 from lever_cezanne.models.integration import LEVELS
 
@@ -36,13 +37,9 @@ class LogFilter:
         return {k: v for k, v in (("level", self.level), ("q", self.search)) if v}
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _matching_people(search: str) -> list[int]:
     """Return ids of people whose Person Code is the search, or whose name starts with it."""
-    prefix = _escape_like(search.lower()) + "%"
+    prefix = prefix_pattern(search)
     return list(
         db.session.scalars(
             select(Person.id)

@@ -12,7 +12,15 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 _hashing = threading.BoundedSemaphore(1)
 MIN_PASSWORD_LENGTH = 8
 # A fixed hash to verify against when the username is unknown, so timing does not reveal it.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# Made on first use, not at import, so workers and CLI commands do not pay for it.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not-a-real-password")
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -25,7 +33,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password against its hash in constant work whether or not the user exists."""
     try:
         with _hashing:
-            verified = _hasher.verify(password_hash or _DUMMY_HASH, password)
+            verified = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return verified and password_hash is not None

@@ -99,7 +99,7 @@ def delivery_retry(integration_id: int, delivery_id: int):
     if delivery.integration_id != integration_id:
         abort(404)
     if delivery.status not in RETRYABLE:
-        flash("This delivery is not failed, so there is nothing to retry.", "info")
+        flash("This hire has not failed, so there is nothing to retry.", "info")
         return redirect(back)
     delivery.status = DELIVERY_RECEIVED
     delivery.last_error = None

@@ -57,7 +57,7 @@ def _load_user(user_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
-    from lever_cezanne import admin, auth, hr, integration, webhooks
+    from lever_cezanne import admin, auth, health, hr, integration, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(hr.bp)
@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(integration.bp)
     app.register_blueprint(integration.setup_bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(health.bp)
 
 
 def register_proxy(app: Flask) -> None:

@@ -106,7 +106,7 @@ def load_config(instance_path: str, env=None) -> dict:
         "LEVER_RATE_BURST": int(env.get("LEVER_RATE_BURST", "20")),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "TIMEZONE": env.get("TIMEZONE", "Europe/London"),
-        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "1")),
+        "PROXY_FIX_HOPS": int(env.get("PROXY_FIX_HOPS", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -5,7 +5,7 @@ import re
 import pytest
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
-PUBLIC_BLUEPRINTS = {"webhooks"}
+PUBLIC_BLUEPRINTS = {"webhooks", "health"}
 ADMIN_BLUEPRINTS = {"admin", "integration_setup"}
 
 

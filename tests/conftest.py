@@ -3,17 +3,18 @@
 import os
 import re
 import threading
+from datetime import date
 
 import pytest
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from lever_cezanne import create_app
 from lever_cezanne.admin.services import create_company, create_process_definition, create_user
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db as _db
-from lever_cezanne.models import LeverIntegration
+from lever_cezanne.models import Employment, Gender, LeverIntegration, Person, Task
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -139,6 +140,70 @@ def make_process(db):
             definition.created_at = created_at
         db.session.commit()
         return definition
+
+    return make
+
+
+@pytest.fixture
+def make_person(db):
+    counter = iter(range(1, 100000))
+
+    def make(first="Grace", surname="Hopper", code=None, email=None, **attrs):
+        n = next(counter)
+        gender = db.session.scalar(select(Gender).where(Gender.code == "U"))
+        person = Person(
+            person_code=code or f"P{n:05}",
+            first_name=first,
+            surname=surname,
+            known_as=first,
+            full_name=f"{first} {surname}",
+            legal_name=f"{first} {surname}",
+            gender=gender,
+            date_of_birth=date(1990, 5, 17),
+            external_email=email,
+            **attrs,
+        )
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_employment(db):
+    def make(person, company, hire_date=date(2026, 3, 2), termination_date=None):
+        employment = Employment(
+            person=person,
+            company=company,
+            employment_id=person.person_code,
+            hire_date=hire_date,
+            termination_date=termination_date,
+        )
+        db.session.add(employment)
+        db.session.commit()
+        return employment
+
+    return make
+
+
+@pytest.fixture
+def make_task(db, make_process):
+    definitions = []
+
+    def make(person, assignee, status="open", due_date=None):
+        if not definitions:
+            definitions.append(make_process())
+        task = Task(
+            definition=definitions[0],
+            person=person,
+            assignee=assignee,
+            status=status,
+            due_date=due_date or date(2026, 3, 2),
+        )
+        db.session.add(task)
+        db.session.commit()
+        return task
 
     return make
 

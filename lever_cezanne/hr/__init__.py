@@ -7,4 +7,10 @@ from lever_cezanne.auth.guards import require_login
 bp = Blueprint("hr", __name__)
 bp.before_request(require_login)
 
-from lever_cezanne.hr import filters, search_views, task_views, views  # noqa: E402, F401
+from lever_cezanne.hr import (  # noqa: E402, F401
+    filters,
+    search_views,
+    task_edit_views,
+    task_views,
+    views,
+)

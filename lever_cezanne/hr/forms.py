@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -13,6 +13,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from lever_cezanne.hr.filters import local_today
 from lever_cezanne.hr.search import EmployableCompany
@@ -114,6 +115,20 @@ class PersonForm(StrippedForm):
             raise ValidationError("Enter a date of birth after 1 January 1900.")
 
 
+def _version() -> IntegerField:
+    # The version the form was opened with: a save from an older one is refused.
+    return IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message="Reload the page and make your changes again.")],
+    )
+
+
+class PersonEditForm(PersonForm):
+    """Personal Information and Contact Details, saved only over the version that was shown."""
+
+    version = _version()
+
+
 class CompanyChoiceForm(StrippedForm):
     """Choose a company that can employ, with the company picker."""
 
@@ -133,6 +148,25 @@ class AddEmploymentForm(CompanyChoiceForm):
         "Employment ID",
         validators=[Optional(), Length(max=64)],
         description="Defaults to the Person Code.",
+    )
+
+
+class EmploymentEditForm(AddEmploymentForm):
+    """The person's open Employment Details, saved only over the version that was shown."""
+
+    version = _version()
+
+
+class CompleteAnywayForm(StrippedForm):
+    """An Administrator's reason for completing a task that is not ready."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            _required("reason for completing the task anyway"),
+            Length(min=10, max=2000, message="Write between 10 and 2,000 characters."),
+        ],
+        description="Recorded on the task and shown to everyone who opens it.",
     )
 
 

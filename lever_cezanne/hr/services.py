@@ -1,40 +1,11 @@
-"""Change people, their Employment Details and New Starter tasks. Services flush, never commit."""
+"""Add and move Employment Details from a New Starter task. Services flush, never commit."""
 
 from datetime import date
 
-from sqlalchemy import select
-
 from lever_cezanne.admin.services import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
-from lever_cezanne.models import Company, Employment, Person, Task, User
-from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
-
-PERSON_FIELDS = (
-    "first_name",
-    "middle_name",
-    "surname",
-    "known_as",
-    "full_name",
-    "legal_name",
-    "gender_id",
-    "date_of_birth",
-    "home_number",
-    "work_number",
-    "mobile_number",
-    "other_number",
-    "skype_name",
-    "external_email",
-)
-
-
-def update_person(person: Person, changes: dict) -> None:
-    """Change a person's Personal Information and Contact Details; blanks are stored as empty."""
-    for name in PERSON_FIELDS:
-        if name in changes:
-            value = changes[name]
-            setattr(person, name, (value.strip() or None) if isinstance(value, str) else value)
-    db.session.flush()
+from lever_cezanne.hr.history import record_change
+from lever_cezanne.models import Company, Employment, Task, User
 
 
 def may_act_on(task: Task, user: User) -> bool:
@@ -57,7 +28,9 @@ def _ensure_employable(company: Company) -> None:
         )
 
 
-def add_employment(task: Task, company: Company, hire_date: date, employment_id: str) -> Employment:
+def add_employment(
+    task: Task, company: Company, hire_date: date, employment_id: str, user: User | None = None
+) -> Employment:
     """Create the person's missing Employment Details from the New Starter task."""
     _ensure_open(task, "add Employment Details")
     _ensure_employable(company)
@@ -76,43 +49,20 @@ def add_employment(task: Task, company: Company, hire_date: date, employment_id:
         "Employment Details were added for this person a moment ago. Reload the page to see them."
     ):
         db.session.add(employment)
+    record_change(task.person, user, "Employment Details", None, f"Added in {company.label}")
     db.session.expire(task.person, ["employments"])
     return employment
 
 
-def change_company(task: Task, company: Company) -> Employment:
+def change_company(task: Task, company: Company, user: User | None = None) -> Employment:
     """Move the person's open Employment Details to another company."""
     _ensure_open(task, "change the company")
     _ensure_employable(company)
     employment = task.person.current_employment
     if employment is None:
         raise ValidationError("This person has no open Employment Details yet: add them first.")
+    record_change(task.person, user, "Employment: Company", employment.company, company)
     employment.company = company
+    employment.version += 1
     db.session.flush()
     return employment
-
-
-def complete_task(task: Task, user: User) -> None:
-    """Mark the New Starter task completed by this user."""
-    if not task.is_open:
-        raise ValidationError("This task is already completed.")
-    task.status, task.completed_at, task.completed_by_id = TASK_COMPLETED, utcnow(), user.id
-    db.session.flush()
-
-
-def reopen_task(task: Task) -> None:
-    """Reopen a completed task, unless the person already has another open New Starter task."""
-    if task.is_open:
-        raise ValidationError("This task is already open.")
-    other = db.session.scalar(
-        select(Task.id).where(Task.person_id == task.person_id, Task.status == TASK_OPEN)
-    )
-    message = (
-        f"{task.person.full_name} already has an open New Starter task. A person can have only "
-        "one open New Starter task: complete that one first, or work on it instead."
-    )
-    if other is not None:
-        raise ValidationError(message)
-    # The unique index allows one open task per person: a task created meanwhile wins.
-    with refusing_duplicates(message):
-        task.status, task.completed_at, task.completed_by_id = TASK_OPEN, None, None

@@ -7,9 +7,15 @@ from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp, services
 from lever_cezanne.hr.filters import local_today
-from lever_cezanne.hr.forms import AddEmploymentForm, CompanyChoiceForm, TaskFilterForm
+from lever_cezanne.hr.forms import (
+    AddEmploymentForm,
+    CompanyChoiceForm,
+    CompleteAnywayForm,
+    TaskFilterForm,
+)
 from lever_cezanne.hr.queries import tasks_page
 from lever_cezanne.models import Task
+from lever_cezanne.processes import completion
 
 
 @bp.route("/tasks/mine")
@@ -30,7 +36,7 @@ def task_show(task_id: int):
     return _render_task(task)
 
 
-def _render_task(task: Task, add_form=None, change_form=None, status: int = 200):
+def _render_task(task: Task, add_form=None, change_form=None, anyway_form=None, status=200):
     person = task.person
     if add_form is None:
         add_form = AddEmploymentForm(
@@ -44,6 +50,8 @@ def _render_task(task: Task, add_form=None, change_form=None, status: int = 200)
         may_act=services.may_act_on(task, current_user),
         add_form=add_form,
         change_form=change_form or CompanyChoiceForm(formdata=None),
+        anyway_form=anyway_form or CompleteAnywayForm(formdata=None),
+        blockers=completion.blockers(task) if task.is_open else [],
     ), status
 
 
@@ -75,7 +83,11 @@ def task_add_employment(task_id: int):
         return _render_task(task, add_form=form, status=422)
     try:
         employment = services.add_employment(
-            task, form.company.company, form.hire_date.data, form.employment_id.data or ""
+            task,
+            form.company.company,
+            form.hire_date.data,
+            form.employment_id.data or "",
+            current_user,
         )
     except ValidationError as exc:
         return _refused(task, exc)
@@ -90,7 +102,7 @@ def task_change_company(task_id: int):
     if not form.validate_on_submit():
         return _render_task(task, change_form=form, status=422)
     try:
-        employment = services.change_company(task, form.company.company)
+        employment = services.change_company(task, form.company.company, current_user)
     except ValidationError as exc:
         return _refused(task, exc)
     return _done(task, f"The company is now {employment.company.label}.")
@@ -101,10 +113,26 @@ def task_complete(task_id: int):
     """Mark the task completed."""
     task = _task_for_action(task_id)
     try:
-        services.complete_task(task, current_user)
+        completion.complete_task(task, current_user)
     except ValidationError as exc:
         return _refused(task, exc)
     return _done(task, f"The New Starter task for {task.person.full_name} is completed.")
+
+
+@bp.route("/tasks/<int:task_id>/complete-anyway", methods=["POST"])
+def task_complete_anyway(task_id: int):
+    """Complete a task that is not ready, with a recorded reason (Administrators)."""
+    task = db.get_or_404(Task, task_id)
+    if not current_user.is_administrator:
+        abort(403)
+    form = CompleteAnywayForm()
+    if not form.validate_on_submit():
+        return _render_task(task, anyway_form=form, status=422)
+    try:
+        completion.complete_anyway(task, current_user, form.reason.data)
+    except ValidationError as exc:
+        return _refused(task, exc)
+    return _done(task, f"The New Starter task for {task.person.full_name} is completed anyway.")
 
 
 @bp.route("/tasks/<int:task_id>/reopen", methods=["POST"])
@@ -112,7 +140,7 @@ def task_reopen(task_id: int):
     """Reopen a completed task."""
     task = _task_for_action(task_id)
     try:
-        services.reopen_task(task)
+        completion.reopen_task(task)
     except ValidationError as exc:
         return _refused(task, exc)
     return _done(task, f"The New Starter task for {task.person.full_name} is open again.")

@@ -3,10 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import redirect, render_template, request, url_for
+from flask_login import current_user
 
 from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp
+from lever_cezanne.hr.history import person_history
 from lever_cezanne.hr.queries import people_page, person_tasks
+from lever_cezanne.hr.services import may_act_on
 from lever_cezanne.models import Person
 
 MAX_SEARCH_LENGTH = 100
@@ -30,10 +33,14 @@ def people_index():
 def person_show(person_id: int):
     """Show a person's Personal Information, Employment Details and New Starter tasks."""
     person = db.get_or_404(Person, person_id)
+    tasks = person_tasks(person)
+    editable = [t for t in tasks if t.is_open and may_act_on(t, current_user)]
     return render_template(
         "hr/people/show.html",
         person=person,
-        tasks=person_tasks(person),
+        tasks=tasks,
+        editable_task=editable[0] if editable else None,
+        history=person_history(person),
         lever_url=_safe_link(person.lever_opportunity_url),
     )
 

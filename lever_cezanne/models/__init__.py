@@ -2,7 +2,7 @@
 
 from lever_cezanne.models.integration import LeverIntegration, LogEntry, WebhookDelivery
 from lever_cezanne.models.org import Company, User
-from lever_cezanne.models.people import Employment, Gender, Person
+from lever_cezanne.models.people import Employment, Gender, Person, PersonChange
 from lever_cezanne.models.processes import ProcessDefinition, Task
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "LeverIntegration",
     "LogEntry",
     "Person",
+    "PersonChange",
     "ProcessDefinition",
     "Task",
     "User",

@@ -2,12 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.org import Company, lower_pattern_index
+from lever_cezanne.models.org import Company, User, lower_pattern_index
 from lever_cezanne.models.types import UTCDateTime
 
 GENDER_NOT_KNOWN = "U"
@@ -54,6 +54,8 @@ class Person(db.Model):
     lever_opportunity_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Bumped by every edit from a screen: a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     gender: Mapped[Gender] = relationship()
     employments: Mapped[list["Employment"]] = relationship(
@@ -88,9 +90,30 @@ class Employment(db.Model):
     hire_date: Mapped[date] = mapped_column(Date)
     termination_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     person: Mapped[Person] = relationship(back_populates="employments")
     company: Mapped[Company] = relationship()
 
     def __repr__(self) -> str:
         return f"<Employment {self.employment_id} company={self.company_id}>"
+
+
+class PersonChange(db.Model):
+    """One field changed on a person or their Employment Details: who, when, old and new."""
+
+    __tablename__ = "person_changes"
+    __table_args__ = (Index("ix_person_changes_person_changed", "person_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    field: Mapped[str] = mapped_column(String(100))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PersonChange person={self.person_id} {self.field}>"

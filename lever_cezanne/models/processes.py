@@ -1,8 +1,8 @@
 """New Starter process definitions and their tasks."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
@@ -61,6 +61,9 @@ class Task(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set only when an Administrator completed the task although it was not ready.
+    completed_anyway_reason: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
 
     definition: Mapped[ProcessDefinition] = relationship()
     person: Mapped[Person] = relationship()

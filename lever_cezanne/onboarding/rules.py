@@ -144,7 +144,9 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
             f"Administrator under Integrations › Lever, {RETRIGGER}.",
         )
         return
-    task, how = steps.ensure_task(person, definition, administrator.id, delivery.id)
+    task, how = steps.ensure_task(
+        person, definition, administrator.id, delivery.id, starter.hire_date
+    )
     # A task this very delivery created was made by an earlier run that crashed before logging.
     if how == steps.CREATED or task.delivery_id == delivery.id:
         if log.has_row_starting(LEVEL_INFORMATION, STARTED):

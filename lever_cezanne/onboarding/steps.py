@@ -115,9 +115,13 @@ def _open_task(person_id: int) -> Task | None:
 
 
 def ensure_task(
-    person: Person, definition: ProcessDefinition, assignee_id: int, delivery_id: int
+    person: Person,
+    definition: ProcessDefinition,
+    assignee_id: int,
+    delivery_id: int | None,
+    due_date: date,
 ) -> tuple[Task, str]:
-    """Return the person's open New Starter task, creating one when there is none."""
+    """Return the person's open New Starter task, creating one (due on due_date) when needed."""
     found = _open_task(person.id)
     if found is not None:
         return found, FOUND
@@ -126,5 +130,6 @@ def ensure_task(
         person_id=person.id,
         assignee_id=assignee_id,
         delivery_id=delivery_id,
+        due_date=due_date,
     )
     return _insert_or_winner(task, lambda: _open_task(person.id))

@@ -46,6 +46,27 @@ def test_admin_pages_refuse_hr_professionals(app, client, hr_user, login_as):
         assert response.status_code == 403, f"{method} {rule.rule} answered {response.status_code}"
 
 
+TASK_READ_ONLY = {"hr.task_show"}
+
+
+def test_task_routes_refuse_hr_professionals_who_are_not_the_assignee(
+    app, client, make_user, login_as, make_person, make_task
+):
+    task = make_task(make_person(), make_user("hr", username="hr.owner"))
+    login_as(make_user("hr", username="hr.bystander"))
+    task_rules = [
+        (rule, method)
+        for rule, method in _routes(app, ("GET", "POST"))
+        if "<int:task_id>" in rule.rule and rule.endpoint not in TASK_READ_ONLY
+    ]
+    assert len(task_rules) >= 7
+    for rule, method in task_rules:
+        url = rule.rule.replace("<int:task_id>", str(task.id))
+        response = client.open(url, method=method)
+        assert response.status_code == 403, f"{method} {url} answered {response.status_code}"
+    assert client.get(f"/tasks/{task.id}").status_code == 200
+
+
 @pytest.mark.parametrize("code,path", [(404, "/no-such-page")])
 def test_error_pages_look_like_the_app(client, admin, login_as, code, path):
     login_as(admin)

@@ -200,8 +200,12 @@ def test_other_hr_professionals_can_read_but_not_act(
     assert task.is_open and task.person.current_employment is None
 
 
-def test_complete_then_reopen(db, client, hr_user, login_as, make_person, make_task):
-    task = make_task(make_person(), hr_user)
+def test_complete_then_reopen(
+    db, client, hr_user, login_as, make_person, make_task, company, make_employment
+):
+    person = make_person()
+    make_employment(person, company)
+    task = make_task(person, hr_user)
     login_as(hr_user)
 
     completed = _flash(client, client.post(f"/tasks/{task.id}/complete"))

@@ -1,0 +1,108 @@
+"""Edit the new starter's details from their task: the assignee or any Administrator."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.extensions import db
+from lever_cezanne.hr import bp, edits, services
+from lever_cezanne.hr.edits import StaleEdit
+from lever_cezanne.hr.forms import EmploymentEditForm, PersonEditForm
+from lever_cezanne.models import Gender, Person, Task
+
+
+def gender_choices() -> list[SelectChoice]:
+    """Return the Gender picklist for a select box, by description."""
+    genders = db.session.scalars(select(Gender).order_by(Gender.description))
+    return [SelectChoice(g.id, g.description) for g in genders]
+
+
+def _editable_task(task_id: int) -> Task:
+    task = db.get_or_404(Task, task_id)
+    if not services.may_act_on(task, current_user):
+        abort(403)
+    return task
+
+
+def _completed(task: Task):
+    flash("This task is completed, so its details cannot be changed. Reopen it first.", "error")
+    return redirect(url_for("hr.task_show", task_id=task.id))
+
+
+def save_person_form(form: PersonEditForm, person: Person):
+    """Save a validated person form; return None, or the status code of a refusal."""
+    changes = {name: getattr(form, name).data for name in edits.PERSON_LABELS}
+    try:
+        changed = edits.save_person(person, changes, form.version.data, current_user)
+    except StaleEdit as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return 409
+    db.session.commit()
+    flash(
+        f"Saved the personal details of {person.full_name}." if changed else "Nothing was changed.",
+        "success",
+    )
+    return None
+
+
+@bp.route("/tasks/<int:task_id>/person", methods=["GET", "POST"])
+def task_person_edit(task_id: int):
+    """Edit the new starter's Personal Information and Contact Details from the task."""
+    task = _editable_task(task_id)
+    if not task.is_open:
+        return _completed(task)
+    person = task.person
+    form = PersonEditForm(obj=person)
+    form.gender_id.choices = gender_choices()
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        status = save_person_form(form, person)
+        if status is None:
+            return redirect(url_for("hr.task_show", task_id=task.id))
+    back = url_for("hr.task_show", task_id=task.id)
+    return render_template(
+        "hr/people/edit.html", form=form, person=person, task=task, back=back
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>/employment/edit", methods=["GET", "POST"])
+def task_employment_edit(task_id: int):
+    """Edit the new starter's open Employment Details from the task."""
+    task = _editable_task(task_id)
+    if not task.is_open:
+        return _completed(task)
+    employment = task.person.current_employment
+    if employment is None:
+        flash("This person has no open Employment Details yet: add them first.", "error")
+        return redirect(url_for("hr.task_show", task_id=task.id, _anchor="employment"))
+    form = EmploymentEditForm(
+        company=employment.company.code,
+        hire_date=employment.hire_date,
+        employment_id=employment.employment_id,
+        version=employment.version,
+    )
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        try:
+            edits.save_employment(
+                employment,
+                form.company.company,
+                form.hire_date.data,
+                form.employment_id.data or "",
+                form.version.data,
+                current_user,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            status = 409 if isinstance(exc, StaleEdit) else 422
+        else:
+            db.session.commit()
+            flash("Saved the Employment Details.", "success")
+            return redirect(url_for("hr.task_show", task_id=task.id))
+    return render_template(
+        "hr/tasks/employment_edit.html", form=form, task=task, employment=employment
+    ), status

@@ -1,0 +1,1 @@
+"""New Starter processes: what a task still needs, and the only code that changes its status."""

@@ -1,0 +1,94 @@
+"""The only writer of a New Starter task's status: complete, complete anyway, reopen.
+
+A task is ready when the person has open Employment Details and every required step of its
+checklist is done. Until then only an Administrator may complete it, with a written reason.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lever_cezanne.admin.services import ValidationError, refusing_duplicates
+from lever_cezanne.extensions import db
+from lever_cezanne.models import Task, User
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
+from lever_cezanne.onboarding.steps import open_employment
+
+MIN_REASON_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Why a task cannot be completed yet, and the anchor on the task page that fixes it."""
+
+    message: str
+    fix_anchor: str
+    fix_label: str
+
+
+def blockers(task: Task) -> list[Blocker]:
+    """Return what still stops the task from being completed (empty when it is ready)."""
+    found = []
+    if open_employment(task.person_id) is None:
+        found.append(
+            Blocker(
+                f"{task.person.full_name} has no open Employment Details.",
+                "employment",
+                "Add the Employment Details",
+            )
+        )
+    return found
+
+
+def _finish(task: Task, user: User, reason: str | None) -> None:
+    task.status, task.completed_at, task.completed_by_id = TASK_COMPLETED, utcnow(), user.id
+    task.completed_anyway_reason = reason
+    db.session.flush()
+
+
+def complete_task(task: Task, user: User) -> None:
+    """Mark the task completed, unless something required is still missing."""
+    if not task.is_open:
+        raise ValidationError("This task is already completed.")
+    missing = blockers(task)
+    if missing:
+        raise ValidationError(
+            "The task cannot be completed yet: "
+            + " ".join(b.message for b in missing)
+            + " Fix this on the task page first."
+        )
+    _finish(task, user, None)
+
+
+def complete_anyway(task: Task, user: User, reason: str) -> None:
+    """Complete a task that is not ready; only Administrators, with a recorded reason."""
+    if not user.is_administrator:
+        raise ValidationError("Only an Administrator can complete a task that is not ready.")
+    if not task.is_open:
+        raise ValidationError("This task is already completed.")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            f"Write why the task is complete anyway (at least {MIN_REASON_LENGTH} characters)."
+        )
+    _finish(task, user, reason)
+
+
+def reopen_task(task: Task) -> None:
+    """Reopen a completed task, unless the person already has another open New Starter task."""
+    if task.is_open:
+        raise ValidationError("This task is already open.")
+    other = db.session.scalar(
+        select(Task.id).where(Task.person_id == task.person_id, Task.status == TASK_OPEN)
+    )
+    message = (
+        f"{task.person.full_name} already has an open New Starter task. A person can have only "
+        "one open New Starter task: complete that one first, or work on it instead."
+    )
+    if other is not None:
+        raise ValidationError(message)
+    # The unique index allows one open task per person: a task created meanwhile wins.
+    with refusing_duplicates(message):
+        task.status, task.completed_at, task.completed_by_id = TASK_OPEN, None, None
+        task.completed_anyway_reason = None

@@ -90,8 +90,10 @@ def app_env(database_url: str, **extra) -> dict:
         DATABASE_URL=database_url,
         ENCRYPTION_KEYS=ENCRYPTION_KEY,
         REDIS_URL=REDIS_URL,
+        LEVER_ENVIRONMENT="production",
         LEVER_CLIENT_ID="lever-cezanne-local",
         LEVER_CLIENT_SECRET="lever-cezanne-local-secret",
+        PUBLIC_BASE_URL="http://127.0.0.1:5000",
         PYTHONPATH=str(ROOT),
         PATH=f"{BIN}:{env.get('PATH', '')}",
     )

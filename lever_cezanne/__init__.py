@@ -69,9 +69,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_proxy(app: Flask) -> None:
-    """Trust the router's X-Forwarded-* headers, and mount the Lever simulator when asked."""
+    """Trust the router's X-Forwarded-* headers, and mount the Lever simulator in development."""
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_port=hops)
-    if app.config["LEVER_SANDBOX_ENABLED"] and app.config["APP_ENV"] != "production":
+    if app.config["LEVER_SANDBOX_ENABLED"] and app.config["APP_ENV"] == "development":
         mount_sandbox(app)

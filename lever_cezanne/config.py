@@ -21,7 +21,8 @@ LEVER_ENVIRONMENTS = {
     },
 }
 LOCAL_SANDBOX_PATH = "/lever-sandbox"
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "PUBLIC_BASE_URL")
+APP_ENVS = ("development", "production")
 
 
 class ConfigError(RuntimeError):
@@ -71,15 +72,39 @@ def _lever_endpoints(env) -> dict:
     }
 
 
+def _app_env(env) -> str:
+    """Return development or production; anything else (prod, staging, a typo) is refused."""
+    app_env = env.get("APP_ENV", "development").strip().lower()
+    if app_env not in APP_ENVS:
+        # Refused rather than run as development: that would mean no required secrets, insecure
+        # cookies and the Lever simulator mounted on a server someone meant to be production.
+        raise ConfigError(f"APP_ENV must be development or production, not {env['APP_ENV']!r}")
+    return app_env
+
+
+def _check_production(env) -> None:
+    """Refuse to start production without its secrets, its public address or a real Lever."""
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+    if missing:
+        raise ConfigError(f"{', '.join(missing)} must be set when APP_ENV=production")
+    if not env["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be the app's full address, e.g. https://hr.example.com"
+        )
+    if env.get("LEVER_ENVIRONMENT", "local") == "local":
+        raise ConfigError(
+            "LEVER_ENVIRONMENT must be production or sandbox when APP_ENV=production "
+            "(local is the built-in simulator, for development only)"
+        )
+
+
 def load_config(instance_path: str, env=None) -> dict:
     """Build the Flask config from environment variables."""
     env = os.environ if env is None else env
-    app_env = env.get("APP_ENV", "development")
+    app_env = _app_env(env)
     production = app_env == "production"
     if production:
-        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
-        if missing:
-            raise ConfigError(f"{', '.join(missing)} must be set when APP_ENV=production")
+        _check_production(env)
     instance = Path(instance_path)
     secret_key = env.get("SECRET_KEY") or _instance_secret(
         instance, "secret_key", lambda: secrets.token_hex(32)

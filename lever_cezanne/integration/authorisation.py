@@ -6,7 +6,7 @@ constant time and used once, so a callback that this browser did not start chang
 
 import secrets
 
-from flask import session, url_for
+from flask import session
 
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.services import disconnect
@@ -17,6 +17,7 @@ from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import LeverIntegration, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_INFORMATION
+from lever_cezanne.public_urls import public_url_for
 
 SESSION_KEY = "lever_oauth"
 # A failed exchange leaves the integration Not authorised, whose button reads "Authorise".
@@ -34,7 +35,7 @@ class AuthorisationFailed(Exception):
 def begin(integration: LeverIntegration) -> str:
     """Remember a fresh state for this integration and return Lever's authorize URL."""
     state = secrets.token_urlsafe(32)
-    redirect_uri = url_for("integration_setup.oauth_callback", _external=True)
+    redirect_uri = public_url_for("integration_setup.oauth_callback")
     session[SESSION_KEY] = {
         "state": state,
         "integration_id": integration.id,

@@ -17,10 +17,13 @@ PROD_ENV = {
     "LEVER_ENVIRONMENT": "production",
     "LEVER_CLIENT_ID": "client",
     "LEVER_CLIENT_SECRET": "secret",
+    "PUBLIC_BASE_URL": "https://hr.example.com",
 }
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "PUBLIC_BASE_URL"]
+)
 def test_production_refuses_to_start_without_secrets(tmp_path, missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     with pytest.raises(ConfigError, match=missing):
@@ -41,7 +44,7 @@ def test_production_boot_failure_is_one_line(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "SECRET_KEY, DATABASE_URL, ENCRYPTION_KEYS must be set" in lines[0]
+    assert "SECRET_KEY, DATABASE_URL, ENCRYPTION_KEYS, PUBLIC_BASE_URL must be set" in lines[0]
 
 
 def test_production_config_is_secure(tmp_path):
@@ -84,3 +87,49 @@ def test_lever_endpoints_follow_environment_and_overrides(tmp_path):
 )
 def test_database_urls(url, expected):
     assert normalise_database_url(url) == expected
+
+
+@pytest.mark.parametrize("value", ["Production", "prod", "staging", "dev", ""])
+def test_only_development_or_production_is_accepted(tmp_path, value):
+    # Before: anything but exactly "production" ran as development (no secrets, the simulator).
+    if value == "Production":
+        assert load_config(str(tmp_path), PROD_ENV | {"APP_ENV": value})["APP_ENV"] == "production"
+        return
+    with pytest.raises(ConfigError, match="APP_ENV must be development or production"):
+        load_config(str(tmp_path), PROD_ENV | {"APP_ENV": value})
+
+
+def test_unknown_app_env_refuses_to_boot_with_one_line():
+    env = {"APP_ENV": "staging", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "lever_cezanne cannot start: APP_ENV must be development or production, not 'staging'"
+    ]
+
+
+@pytest.mark.parametrize("lever", [None, "local"])
+def test_production_refuses_the_local_simulator(tmp_path, lever):
+    env = {k: v for k, v in PROD_ENV.items() if k != "LEVER_ENVIRONMENT"}
+    if lever:
+        env["LEVER_ENVIRONMENT"] = lever
+    with pytest.raises(ConfigError, match="LEVER_ENVIRONMENT must be production or sandbox"):
+        load_config(str(tmp_path), env)
+
+
+def test_production_needs_a_full_public_address(tmp_path):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL must be the app's full address"):
+        load_config(str(tmp_path), PROD_ENV | {"PUBLIC_BASE_URL": "hr.example.com"})
+
+
+def test_proxy_headers_are_not_trusted_unless_configured(tmp_path):
+    assert load_config(str(tmp_path), {})["PROXY_FIX_HOPS"] == 0
+    assert load_config(str(tmp_path), {"PROXY_FIX_HOPS": "1"})["PROXY_FIX_HOPS"] == 1

@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select, text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lever_cezanne import crypto
 from lever_cezanne.models import LogEntry
@@ -131,3 +132,25 @@ def test_confirmation_post_needs_csrf(app, client, admin, login_as, integration)
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/integrations/lever/{integration.id}/authorise")
     assert response.status_code == 400
+
+
+def test_redirect_uri_comes_from_public_base_url_not_forwarded_headers(
+    app, client, admin, login_as, lever_server, integration
+):
+    # Before: url_for(_external=True) behind ProxyFix took the host from X-Forwarded-Host. Even
+    # behind a proxy layer that trusts that header, both URLs now come from PUBLIC_BASE_URL.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_host=1)
+    app.config["PUBLIC_BASE_URL"] = "https://hr.example.com"
+    login_as(admin)
+    response = client.post(
+        f"/integrations/lever/{integration.id}/authorise",
+        headers={"X-Forwarded-Host": "evil.example"},
+    )
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response.headers["Location"]).query).items()}
+    assert query["redirect_uri"] == "https://hr.example.com/integrations/lever/oauth/callback"
+    details = client.get(
+        f"/integrations/lever/{integration.id}/details",
+        headers={"X-Forwarded-Host": "evil.example"},
+    )
+    assert b"https://hr.example.com/cezannehr/api/v4/Lever/webhook/acme" in details.data
+    assert b"evil.example" not in details.data

@@ -57,6 +57,8 @@ def production_app(app, database_url, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-secret-key-for-the-test")
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://hr.example.com")
+    monkeypatch.setenv("LEVER_ENVIRONMENT", "production")
     monkeypatch.setenv("LEVER_CLIENT_ID", "client")
     monkeypatch.setenv("LEVER_CLIENT_SECRET", "secret")
     monkeypatch.setenv("LEVER_SANDBOX_ENABLED", "1")  # asked for, yet never in production

@@ -1,8 +1,8 @@
-"""A minimal CSRF guard for the simulator's HTML forms (no Flask-WTF dependency here)."""
+"""CSRF guards for the simulator: tokens on its HTML forms, JSON-only for its /_admin/ API."""
 
 import secrets
 
-from flask import abort, request, session
+from flask import abort, jsonify, make_response, request, session
 
 # Blueprints whose POSTs come from our own HTML forms; the token endpoint, the API and
 # the admin JSON are called by programs and have no session.
@@ -32,7 +32,25 @@ def check_csrf() -> None:
         abort(400, description="The form expired or did not come from this simulator.")
 
 
+def check_admin_origin():
+    """Refuse an /_admin/ POST another site's page could have sent.
+
+    A cross-site page can POST a form or text/plain without asking, but not application/json
+    (that needs a CORS preflight this simulator never grants); browsers also say where the
+    request came from in Sec-Fetch-Site. Programs (tests, benchmarks) send JSON and no such header.
+    """
+    if request.method != "POST" or request.blueprint != "admin":
+        return None
+    if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
+        return make_response(jsonify(error="Cross-site requests to /_admin/ are refused."), 403)
+    if request.mimetype != "application/json":
+        message = "Send a JSON body with Content-Type: application/json ({} when there is nothing)."
+        return make_response(jsonify(error=message), 415)
+    return None
+
+
 def init_app(app) -> None:
-    """Check tokens before every request and expose csrf_token() to templates."""
+    """Check tokens and origins before every request; expose csrf_token() to templates."""
     app.before_request(check_csrf)
+    app.before_request(check_admin_origin)
     app.jinja_env.globals["csrf_token"] = csrf_token

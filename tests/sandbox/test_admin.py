@@ -33,11 +33,11 @@ def test_add_move_revoke_and_webhook(sandbox_client, token_pair):
     )
     assert created.status_code == 201
     assert sandbox_client.post("/_admin/candidates", json={}).status_code == 400
-    sandbox_client.post(f"/_admin/candidates/{created.json['id']}/hire")
+    sandbox_client.post(f"/_admin/candidates/{created.json['id']}/hire", json={})
     moved = sandbox_client.post(f"/_admin/candidates/{created.json['id']}/stage", json={})
     assert moved.json["opportunity"]["archived"] is None
     assert moved.json["opportunity"]["stage"] == "applicant-new"
-    assert sandbox_client.post("/_admin/candidates/nope/stage").status_code == 404
+    assert sandbox_client.post("/_admin/candidates/nope/stage", json={}).status_code == 404
 
     tokens = token_pair()
     assert sandbox_client.post("/_admin/revoke", json={}).json == {"revoked": 1}
@@ -59,11 +59,13 @@ def test_bulk_hire_validates_n(sandbox_client):
 
 
 def test_delivery_endpoints(sandbox_client, receiver):
-    delivery = sandbox_client.post("/_admin/webhook/test").json["delivery"]
+    delivery = sandbox_client.post("/_admin/webhook/test", json={}).json["delivery"]
     full = sandbox_client.get(f"/_admin/deliveries/{delivery['id']}").json["delivery"]
     assert full["body"]["data"] == {}
     assert full["attempts"][0]["status_code"] == 200
-    rerun = sandbox_client.post(f"/_admin/deliveries/{delivery['id']}/rerun").json["delivery"]
+    rerun = sandbox_client.post(f"/_admin/deliveries/{delivery['id']}/rerun", json={}).json[
+        "delivery"
+    ]
     assert rerun["body"] == full["body"]
     assert sandbox_client.get("/_admin/deliveries/nope").status_code == 404
 
@@ -104,3 +106,21 @@ def test_contacts_and_opportunity_list(sandbox_client, token_pair, store):
         f"/v1/opportunities?contact_id={contact_id}", headers=headers
     ).json["data"]
     assert [opportunity["id"] for opportunity in by_contact] == [MARY]
+
+
+def test_admin_refuses_cross_site_posts(sandbox_client, token_pair):
+    token_pair()
+    # Before: a cross-site page's text/plain POST (no preflight) revoked every grant.
+    forged = sandbox_client.post("/_admin/revoke", data="{}", content_type="text/plain")
+    assert forged.status_code == 415 and "application/json" in forged.json["error"]
+    form = sandbox_client.post("/_admin/revoke", data={"client_id": "x"})
+    assert form.status_code == 415
+    cross_site = sandbox_client.post(
+        "/_admin/revoke", json={}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert cross_site.status_code == 403
+    assert sandbox_client.get("/_admin/state").json["authorized_apps"], "nothing was revoked"
+    same_origin = sandbox_client.post(
+        "/_admin/revoke", json={}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert same_origin.json == {"revoked": 1}

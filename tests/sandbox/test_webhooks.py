@@ -173,11 +173,11 @@ def test_background_delivery_with_retries():
 
 
 def test_admin_hire_returns_the_delivery(sandbox_client, receiver):
-    response = sandbox_client.post(f"/_admin/candidates/{MARY}/hire")
+    response = sandbox_client.post(f"/_admin/candidates/{MARY}/hire", json={})
     assert response.status_code == 200
     assert response.json["delivery"]["status"] == "succeeded"
-    assert sandbox_client.post(f"/_admin/candidates/{MARY}/hire").status_code == 409
-    missing = sandbox_client.post("/_admin/candidates/nope/hire")
+    assert sandbox_client.post(f"/_admin/candidates/{MARY}/hire", json={}).status_code == 409
+    missing = sandbox_client.post("/_admin/candidates/nope/hire", json={})
     assert missing.status_code == 404
     state = sandbox_client.get("/_admin/state").json
     assert state["deliveries"][0]["last_status_code"] == 200

@@ -82,6 +82,24 @@ def _insert_companies(conn, n: int) -> None:
     )
 
 
+def _insert_words(conn) -> None:
+    """Fill the pickers' word tables, as lever_cezanne.word_search would for these ASCII rows."""
+    for words, owner, table, columns in (
+        ("company_words", "company_id", "companies", "code || ' ' || name"),
+        ("user_words", "user_id", "users", "display_name || ' ' || username || ' ' || email"),
+    ):
+        conn.execute(
+            f"""
+            INSERT INTO {words} ({owner}, word)
+            SELECT DISTINCT t.id, left(w, 100)
+            FROM {table} t, regexp_split_to_table(lower({columns}), '\\W+') AS w
+            WHERE w <> ''
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - constant table and column names
+            (),
+        )
+
+
 def _insert_people(conn, n: int) -> None:
     first, last = _pick(FIRST, "first"), _pick(LAST, "last")
     conn.execute(
@@ -211,6 +229,7 @@ class Dataset:
         with pg_connect(self.url) as conn:
             _insert_companies(conn, self.sizes["companies"])
             _insert_users(conn, self.sizes["users"], rows["password_hash"])
+            _insert_words(conn)
             _insert_people(conn, self.sizes["people"])
             _insert_log(conn, self.integration_id, self.sizes["log"], self.sizes["people"])
             conn.execute("VACUUM ANALYZE")

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lever_cezanne import cli, errors, security
+from lever_cezanne import cli, errors, security, word_search
 from lever_cezanne.auth import throttle
 from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     throttle.init_app(app)
+    word_search.init_app(app)
 
 
 def _load_user(user_id: str):

@@ -4,9 +4,10 @@ from sqlalchemy import func, select
 from wtforms.validators import ValidationError as WTFormsValidationError
 
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.search import PICKER_LIMIT, first_by_prefix
+from lever_cezanne.hr.search import PICKER_LIMIT
 from lever_cezanne.models import User
 from lever_cezanne.models.org import ROLES
+from lever_cezanne.word_search import search_by_words
 
 
 def _hr_professionals():
@@ -17,16 +18,12 @@ def _hr_professionals():
 
 
 def search_hr_professionals(q: str, limit: int = PICKER_LIMIT) -> list[User]:
-    """Return active HR Professionals whose display name, username or e-mail starts with q."""
-    if not q.strip():
-        return []
-    return first_by_prefix(
-        _hr_professionals(),
-        (User.display_name, User.username, User.email),
-        q,
-        limit,
-        sort_key=lambda user: (user.display_name.lower(), user.id),
-    )
+    """Return active HR Professionals with a word of the name, username or e-mail starting q's.
+
+    Accents and case are ignored: "smi", "o'b" and "elodie" find "Élodie O'Brien-Smith".
+    """
+    found = search_by_words(_hr_professionals(), User, q, limit)
+    return sorted(found, key=lambda user: (user.display_name.lower(), user.id))
 
 
 def find_hr_professional(typed: str) -> User | None:

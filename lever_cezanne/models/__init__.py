@@ -4,9 +4,11 @@ from lever_cezanne.models.integration import LeverIntegration, LogEntry, Webhook
 from lever_cezanne.models.org import Company, User
 from lever_cezanne.models.people import Employment, Gender, Person, PersonChange
 from lever_cezanne.models.processes import ProcessDefinition, Task
+from lever_cezanne.models.search_words import CompanyWord, UserWord
 
 __all__ = [
     "Company",
+    "CompanyWord",
     "Employment",
     "Gender",
     "LeverIntegration",
@@ -16,5 +18,6 @@ __all__ = [
     "ProcessDefinition",
     "Task",
     "User",
+    "UserWord",
     "WebhookDelivery",
 ]

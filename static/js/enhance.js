@@ -1,6 +1,8 @@
 /*
  * Progressive enhancement for every page (loaded once, as a module, by base.html):
- * confirmation prompts for destructive forms and the search-as-you-type pickers.
+ * confirmation prompts for destructive forms, the search-as-you-type pickers, and form errors
+ * (focus the error summary, clear a field's error when it changes).
  */
 import "./confirm.js";
 import "./picker.js";
+import "./form-errors.js";

@@ -11,7 +11,11 @@
  * admin.search_users (active HR Professionals, value = username).
  *
  * Typing fetches results (debounced); ArrowDown/ArrowUp move through them, Enter or a click
- * chooses one and fills the field with its value, Escape closes the list. Without JavaScript
+ * chooses one and fills the field with its value, Escape closes the list. "No matches" is shown
+ * under the field, not only announced. Enter never submits the form while what was typed matches
+ * nothing (or is still being looked up): with one suggestion it chooses it, with several it moves
+ * into the list. Endpoints match the start of any word, ignoring case and accents
+ * (lever_cezanne.word_search); a new picker registers its model there. Without JavaScript
  * the field stays a text box: the server resolves what was typed and explains any mistake, so
  * forms must always validate the value server-side (EmployableCompany, ActiveHRProfessional).
  * base.html loads this file on every page; styles live in static/css/hr.css (added on demand).
@@ -40,6 +44,10 @@
     this.active = -1;
     this.timer = null;
     this.controller = null;
+    // What the last finished search was for and how many it found; a value the server rendered
+    // (an edit form, or one kept after an error) counts as resolved until it is changed.
+    this.searched = input.value.trim();
+    this.found = input.value.trim() ? 1 : 0;
 
     var wrap = document.createElement("div");
     wrap.className = "picker";
@@ -55,11 +63,17 @@
     // A visible line naming the chosen result, and a live region that reads out counts.
     this.chosen = document.createElement("p");
     this.chosen.className = "picker-chosen";
+    this.chosen.id = id + "-chosen";
     this.status = document.createElement("p");
     this.status.className = "visually-hidden";
     this.status.setAttribute("role", "status");
+    this.none = document.createElement("p");
+    this.none.className = "picker-none";
+    this.none.id = id + "-none";
+    this.none.hidden = true;
     wrap.parentNode.insertBefore(this.chosen, wrap.nextSibling);
-    wrap.parentNode.insertBefore(this.status, this.chosen.nextSibling);
+    wrap.parentNode.insertBefore(this.none, this.chosen.nextSibling);
+    wrap.parentNode.insertBefore(this.status, this.none.nextSibling);
 
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -78,6 +92,7 @@
   Picker.prototype.onInput = function () {
     var self = this;
     this.chosen.textContent = "";
+    this.showNone(false);
     clearTimeout(this.timer);
     this.timer = setTimeout(function () { self.fetch(self.input.value.trim()); }, DEBOUNCE_MS);
   };
@@ -92,12 +107,15 @@
       headers: { Accept: "application/json" }, credentials: "same-origin", signal: this.controller.signal
     })
       .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-      .then(function (data) { self.show(data.results || []); })
-      .catch(function (error) { if (error.name !== "AbortError") self.show([]); });
+      .then(function (data) { self.show(q, data.results || []); })
+      .catch(function (error) { if (error.name !== "AbortError") self.show(q, []); });
   };
 
-  Picker.prototype.show = function (results) {
+  Picker.prototype.show = function (q, results) {
     var self = this;
+    this.controller = null;
+    this.searched = q;
+    this.found = results.length;
     this.results = results;
     this.active = -1;
     this.list.textContent = "";
@@ -114,7 +132,20 @@
     this.status.textContent = results.length
       ? results.length + (results.length === 1 ? " result" : " results") + ", use the arrow keys to choose."
       : "No matches.";
+    this.showNone(results.length === 0);
     this.setOpen(results.length > 0);
+  };
+
+  Picker.prototype.showNone = function (show) {
+    this.none.textContent = show
+      ? "No matches for \u201c" + this.searched + "\u201d. Check the spelling, or type the start of another word."
+      : "";
+    this.none.hidden = !show;
+  };
+
+  // Whether the field's text has not been looked up yet (typed in the last moments).
+  Picker.prototype.pending = function () {
+    return this.controller !== null || this.input.value.trim() !== this.searched;
   };
 
   Picker.prototype.setOpen = function (open) {
@@ -144,6 +175,9 @@
     var result = this.results[index];
     if (!result) return;
     this.input.value = result.value;
+    this.searched = result.value;
+    this.found = 1;
+    this.showNone(false);
     this.chosen.textContent = result.label;
     this.status.textContent = "Chosen: " + result.label;
     this.close();
@@ -161,12 +195,30 @@
       // From the field (nothing highlighted yet) ArrowUp goes to the last suggestion.
       var from = this.active < 0 && event.key === "ArrowUp" ? 0 : this.active;
       this.highlight(from + (event.key === "ArrowDown" ? 1 : -1));
-    } else if (event.key === "Enter" && open && this.active >= 0) {
-      event.preventDefault();  // choose the option instead of submitting the form
-      this.choose(this.active);
+    } else if (event.key === "Enter") {
+      this.onEnter(event, open);
     } else if (event.key === "Escape" && open) {
       event.preventDefault();
       this.close();
+    }
+  };
+
+  Picker.prototype.onEnter = function (event, open) {
+    if (open && this.active >= 0) {
+      event.preventDefault();  // choose the option instead of submitting the form
+      this.choose(this.active);
+    } else if (open) {
+      event.preventDefault();
+      if (this.results.length === 1) this.choose(0); else this.highlight(0);
+    } else if (!this.input.value.trim()) {
+      return;  // an empty field submits: the server says it is required, or it is optional
+    } else if (this.pending()) {
+      event.preventDefault();  // look the text up first; Enter again once there are results
+      clearTimeout(this.timer);
+      this.fetch(this.input.value.trim());
+    } else if (this.found === 0) {
+      event.preventDefault();  // nothing matches: submitting would only fail
+      this.showNone(true);
     }
   };
 

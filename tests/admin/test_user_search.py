@@ -59,3 +59,20 @@ def test_typed_username_email_or_unique_name_resolves(app, make_user):
     assert find_hr_professional("priya shah").id == priya.id
     assert find_hr_professional("Twin") is None
     assert find_hr_professional("offline") is None
+
+
+def test_any_word_start_matches_ignoring_accents(db, client, admin, login_as, make_user):
+    make_user("hr", username="elodie.obs", display_name="Élodie O'Brien-Smith")
+    make_user("hr", username="zoe", display_name="Zoë Ng", email="zoe@firm.example")
+    login_as(admin)
+
+    for q in ("elodie", "ÉLO", "smi", "brien", "o'b", "obs"):
+        assert [r["value"] for r in _search(client, q)] == ["elodie.obs"], q
+    assert [r["value"] for r in _search(client, "zoe ng")] == ["zoe"]
+    assert [r["value"] for r in _search(client, "firm")] == ["zoe"]
+    assert _search(client, "lodie") == []
+
+    renamed = db.session.get(type(admin), admin.id)
+    renamed.display_name = "Quentin Blake"
+    db.session.commit()
+    assert [r["value"] for r in _search(client, "quent")] == [admin.username]

@@ -72,3 +72,33 @@ def test_typed_code_label_or_unique_name_resolves(app, db, make_company):
     assert find_employable_company("Twin Ltd") is None  # ambiguous: two companies share the name
     assert find_employable_company("OLD") is None
     assert find_employable_company("") is None
+
+
+def test_any_word_start_matches_ignoring_accents(client, hr_user, login_as, make_company):
+    make_company("WID", "Widget Ireland Ltd")
+    make_company("IE-01", "Société Générale Éire")
+    make_company("XYZ", "Unrelated Holdings")
+    login_as(hr_user)
+
+    assert [r["value"] for r in _search(client, "Ireland")] == ["WID"]
+    assert [r["value"] for r in _search(client, "IE")] == ["IE-01"]
+    assert [r["value"] for r in _search(client, "ltd")] == ["WID"]
+    assert [r["value"] for r in _search(client, "societe gen")] == ["IE-01"]
+    assert [r["value"] for r in _search(client, "EIRE")] == ["IE-01"]
+    assert [r["value"] for r in _search(client, "01")] == ["IE-01"]
+    assert _search(client, "reland") == []  # the middle of a word is not a word start
+
+
+def test_renamed_company_is_found_by_its_new_words_only(
+    db, client, hr_user, login_as, make_company
+):
+    company = make_company("OLD", "Old Name Ltd")
+    company.name = "Fresh Start Ltd"
+    company.code = "NEW"
+    db.session.commit()
+    login_as(hr_user)
+
+    assert _search(client, "old") == []
+    assert _search(client, "name") == []
+    assert [r["value"] for r in _search(client, "fresh")] == ["NEW"]
+    assert [r["value"] for r in _search(client, "new")] == ["NEW"]

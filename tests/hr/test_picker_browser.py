@@ -111,3 +111,51 @@ def test_confirmation_prompt_can_cancel(db, live_url, page, make_company):
     assert messages and messages[0].startswith("Deactivate CEZ-UK?")
     db.session.refresh(company)
     assert company.active
+
+
+def test_picker_shows_no_matches_and_enter_does_not_submit(live_url, page, make_company):
+    make_company("WID", "Widget Ireland Ltd")
+    page.goto(f"{live_url}/integrations/lever/new")
+    field = page.locator("#company_code")
+    submitted = []
+    page.on("request", lambda r: r.method == "POST" and submitted.append(r.url))
+
+    field.fill("zzqx")
+    page.wait_for_selector("#company_code-none:visible")
+    assert "No matches for “zzqx”" in page.inner_text("#company_code-none")
+    field.press("Enter")
+    field.fill("zzqy")
+    field.press("Enter")  # not looked up yet: Enter looks it up instead of submitting
+    page.wait_for_selector("text=No matches for “zzqy”")
+    assert submitted == []
+
+    field.fill("irel")  # the start of the name's second word
+    page.wait_for_selector("#company_code-listbox [role=option]")
+    assert not page.is_visible("#company_code-none")
+    field.press("Enter")  # one suggestion: Enter chooses it
+    assert field.input_value() == "WID"
+    assert page.inner_text("#company_code-chosen") == "WID — Widget Ireland Ltd"
+    assert submitted == []
+
+
+def test_error_summary_takes_focus_and_errors_clear_on_change(live_url, page, admin):
+    page.goto(f"{live_url}/integrations/lever/new")
+    page.fill("#signature_token", "tok-123")
+    page.click("button:has-text('Save')")
+
+    summary = page.locator("[data-error-summary]")
+    page.locator("[data-error-summary]:focus").wait_for()
+    assert "There is a problem" in summary.inner_text()
+    assert "Choose the New Hire Administrator." in summary.inner_text()
+    summary.locator("a", has_text="Choose the New Hire Administrator.").click()
+    assert page.evaluate("document.activeElement.id") == "admin_username"
+
+    page.fill("#admin_username", "adm")
+    page.wait_for_selector("#admin_username-listbox [role=option]")
+    page.locator("#admin_username").press("ArrowDown")
+    page.locator("#admin_username").press("Enter")
+
+    assert page.locator("#admin_username-error").count() == 0
+    assert page.locator("#admin_username").get_attribute("aria-invalid") is None
+    assert "Choose the New Hire Administrator." not in summary.inner_text()
+    assert "Enter the subdomain." in summary.inner_text()

@@ -11,6 +11,7 @@ from lever_cezanne.admin.search import search_hr_professionals
 from lever_cezanne.hr.queries import people_page
 from lever_cezanne.hr.search import search_companies
 from lever_cezanne.models import Company, Gender, Person, User
+from lever_cezanne.word_search import rebuild_words
 
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 ROWS = 3000
@@ -53,9 +54,11 @@ def many_rows(db):
             for n in range(ROWS)
         ],
     )
+    rebuild_words(Company)
+    rebuild_words(User)
     db.session.commit()
     if ON_POSTGRES:
-        for table in ("companies", "users", "people"):
+        for table in ("companies", "users", "people", "company_words", "user_words"):
             db.session.execute(text(f"ANALYZE {table}"))
 
 

@@ -1,0 +1,47 @@
+"""Word tables behind the pickers: every word of a row's searched columns, normalised.
+
+A picker matches the start of any word ("Ireland", "IE" and "Ltd" all find "Widget Ireland
+Ltd"), ignoring case and accents. PostgreSQL cannot answer "a word inside the value starts with"
+from a btree index on the value, so each searchable row keeps its words in a table of its own,
+indexed for prefix searches; lever_cezanne.word_search keeps the tables in step with the rows.
+"""
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lever_cezanne.extensions import db
+
+WORD_MAX = 100
+
+
+def word_index(table: str) -> Index:
+    """Return the index that answers word LIKE 'abc%' in word order (PostgreSQL: any collation)."""
+    return Index(f"ix_{table}_word", "word", postgresql_ops={"word": "text_pattern_ops"})
+
+
+class CompanyWord(db.Model):
+    __tablename__ = "company_words"
+    __table_args__ = (word_index("company_words"),)
+    OWNER = "company_id"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(WORD_MAX), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<CompanyWord {self.company_id} {self.word}>"
+
+
+class UserWord(db.Model):
+    __tablename__ = "user_words"
+    __table_args__ = (word_index("user_words"),)
+    OWNER = "user_id"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(WORD_MAX), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<UserWord {self.user_id} {self.word}>"

@@ -1,7 +1,7 @@
 """picker word tables: company_words and user_words, filled from the existing rows
 
 Revision ID: 5e1d2a7b9c40
-Revises: c7721589c22f
+Revises: a17fdf7827b7
 Create Date: 2026-12-03 04:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5e1d2a7b9c40"
-down_revision = "c7721589c22f"
+down_revision = "a17fdf7827b7"
 branch_labels = None
 depends_on = None
 

@@ -3,11 +3,22 @@
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from lever_cezanne.models import LogEntry
 
-HEADER = ["Time", "Level", "Message", "Person", "Person Code", "Opportunity", "Delivery"]
+HEADER = [
+    "Time",
+    "Time (UTC, ISO 8601)",
+    "Level",
+    "Message",
+    "Person",
+    "Person Code",
+    "Opportunity",
+    "Delivery",
+]
+LOCAL_FORMAT = "%d %b %Y %H:%M:%S %Z"  # 01 Dec 2026 21:58:03 GMT
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -20,7 +31,8 @@ def safe_cell(value) -> str:
 def _row(entry: LogEntry, zone: ZoneInfo) -> list[str]:
     person = entry.person
     return [
-        entry.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+        entry.created_at.astimezone(zone).strftime(LOCAL_FORMAT),
+        entry.created_at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         entry.level_label,
         entry.message,
         person.full_name if person else "",

@@ -29,6 +29,7 @@ from lever_cezanne.models.integration import (
     DELIVERY_RECEIVED,
     LEVELS,
 )
+from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.mapping import LEVER_CANDIDATE_URL
 
 RETRYABLE = (DELIVERY_FAILED, DELIVERY_PARTIAL)
@@ -60,7 +61,9 @@ def integration_log(integration_id: int):
     """Show the integration's log, newest first, filtered and searched."""
     integration = db.get_or_404(LeverIntegration, integration_id)
     log_filter = LogFilter.from_args(request.args)
-    page = log_page(integration.id, log_filter, request.args)
+    for message in log_filter.errors:
+        flash(message, "error")
+    page = log_page(integration.id, log_filter, request.args, current_app.config["TIMEZONE"])
     return render_template(
         "integration/log.html",
         integration=integration,
@@ -82,8 +85,9 @@ def integration_log_csv(integration_id: int):
     """Download the filtered log as CSV."""
     integration = db.get_or_404(LeverIntegration, integration_id)
     log_filter = LogFilter.from_args(request.args)
-    lines = csv_lines(rows_for_export(integration.id, log_filter), current_app.config["TIMEZONE"])
-    filename = f"lever-{integration.id}-log.csv"
+    timezone = current_app.config["TIMEZONE"]
+    lines = csv_lines(rows_for_export(integration.id, log_filter, timezone), timezone)
+    filename = f"lever-{integration.subdomain}-log-{today_in(timezone).isoformat()}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

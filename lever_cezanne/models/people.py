@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
+from lever_cezanne.folding import words_field
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import Company, User, lower_pattern_index
 from lever_cezanne.models.types import UTCDateTime
@@ -52,6 +53,9 @@ class Person(db.Model):
     lever_contact_id: Mapped[str | None] = mapped_column(String(64), index=True)
     lever_opportunity_id: Mapped[str | None] = mapped_column(String(64))
     lever_opportunity_url: Mapped[str | None] = mapped_column(String(500))
+    # The folded words of every name field (" zoe bright "), kept by _keep_name_words: the Log
+    # search finds any part of a name, ignoring accents.
+    name_words: Mapped[str] = mapped_column(String(600), default=" ", server_default=" ")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Bumped by every edit from a screen: a save based on an older version is refused.
@@ -68,6 +72,20 @@ class Person(db.Model):
     @property
     def current_employment(self) -> "Employment | None":
         return next((e for e in self.employments if e.termination_date is None), None)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _keep_name_words(mapper, connection, person: Person) -> None:
+    """Refresh name_words whenever a person is written, so no writer can forget it."""
+    person.name_words = words_field(
+        person.first_name,
+        person.middle_name,
+        person.surname,
+        person.known_as,
+        person.full_name,
+        person.legal_name,
+    )
 
 
 class Employment(db.Model):

@@ -66,8 +66,13 @@ class _Log:
             self.outcome.errors += 1
 
 
-def _who(starter: NewStarter) -> str:
-    return f"{starter.full_name} (Person Code {starter.person_code})"
+def _who(starter: NewStarter, person: Person | None = None) -> str:
+    """Name the candidate with the Person Code they have in Cezanne HR once it is known.
+
+    A second Lever contact linked by e-mail keeps the existing person's code, not its contact id.
+    """
+    code = person.person_code if person is not None else starter.person_code
+    return f"{starter.full_name} (Person Code {code})"
 
 
 def start_new_starter(
@@ -95,9 +100,9 @@ def _person_step(log: _Log, starter: NewStarter) -> Person:
     if how == steps.LINKED:
         log.write(
             LEVEL_INFORMATION,
-            f"Lever candidate {_who(starter)} has the same External E-mail as the existing "
-            f"person {person.full_name} (Person Code {person.person_code}), so the two were "
-            "linked instead of creating a new person.",
+            f"Lever candidate {starter.full_name} has the same External E-mail as the existing "
+            f"person {person.full_name} (Person Code {person.person_code}), so this Lever contact "
+            "was linked to that person instead of creating a new one.",
         )
     elif how == steps.FOUND:
         log.outcome.found.append("the person")
@@ -121,9 +126,9 @@ def _employment_step(log: _Log, integration, person: Person, starter: NewStarter
             return
         log.write(
             LEVEL_ERROR,
-            f"Employment Details were not created for {_who(starter)} because {why}. Add the "
-            "Employment Details in the New Starter task, and change the Default Company under "
-            "Integrations › Lever to an active company so it does not happen again.",
+            f"Employment Details were not created for {_who(starter, person)} because {why}. "
+            "Add the Employment Details in the New Starter task, and change the Default Company "
+            "under Integrations › Lever to an active company so it does not happen again.",
         )
         return
     _, how = steps.ensure_employment(person, company, starter.hire_date)
@@ -139,7 +144,7 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
         named = f" {administrator.display_name}" if administrator else ""
         log.write(
             LEVEL_ERROR,
-            f"No New Starter task was created for {_who(starter)} because the New Hire "
+            f"No New Starter task was created for {_who(starter, person)} because the New Hire "
             f"Administrator{named} is inactive or deleted. Choose an active New Hire "
             f"Administrator under Integrations › Lever, {RETRIGGER}.",
         )
@@ -151,13 +156,15 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
     if how == steps.CREATED or task.delivery_id == delivery.id:
         if log.has_row_starting(LEVEL_INFORMATION, STARTED):
             return
-        message = f"{STARTED} for {_who(starter)}; task assigned to {administrator.display_name}"
+        message = (
+            f"{STARTED} for {_who(starter, person)}; task assigned to {administrator.display_name}"
+        )
         if log.outcome.found:
             message += f". Already in Cezanne HR: {', '.join(log.outcome.found)}."
     else:
         found = ", ".join([*log.outcome.found, "an open New Starter task"])
         message = (
-            f"Lever sent Candidate Hired again for {_who(starter)}; nothing new was needed. "
-            f"Found: {found} (assigned to {task.assignee.display_name})."
+            f"Lever sent Candidate Hired again for {_who(starter, person)}; nothing new was "
+            f"needed. Found: {found} (assigned to {task.assignee.display_name})."
         )
     log.write(LEVEL_INFORMATION, message)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.e2e.browsing import Browse
+from tests.e2e.browsing import PHONE, Browse
 from tests.e2e.story_steps import (
     add_candidate_in_lever,
     authorise_in_lever,
@@ -257,6 +257,35 @@ def test_04_revoked_access_then_reauthorise_and_retry(admin, stack, story):
     assert "CEZ-IE" in person_employment_text(admin, "Mary Jackson")
     admin.visit(f"/integrations/lever/{story.integration_id}/log")
     admin.shot("log")
+
+
+def test_04b_the_log_reads_on_a_phone_as_cards(open_tab, stack, story):
+    assert story.integration_id, "test_01 must have set up the integration"
+    phone = open_tab(viewport=PHONE)
+    phone.sign_in("admin", stack.admin_password)
+    page = phone.visit(f"/integrations/lever/{story.integration_id}/log?q=mary")
+    rows = page.locator("table.log-table tbody tr")
+    assert rows.count() >= 2
+    assert not page.locator("table.log-table thead").is_visible() or (
+        page.locator("table.log-table thead").bounding_box()["height"] <= 1
+    )
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        box = row.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        # A card: time and level on one line, the message below them.
+        time_box = row.locator(".log-time").bounding_box()
+        level_box = row.locator(".log-level").bounding_box()
+        message_box = row.locator(".log-message").bounding_box()
+        assert abs(time_box["y"] - level_box["y"]) < 8
+        assert message_box["y"] >= time_box["y"] + time_box["height"] - 1
+        assert re.search(r"\d\d \w{3} \d{4} \d\d:\d\d (GMT|BST)", row.inner_text())
+    failed = page.locator("tr", has_text="re-authorise").first
+    failed.locator("summary").click()  # the delivery's payload must wrap, not widen the page
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"the Log is {overflow}px wider than a phone screen"
+    phone.check()
+    phone.shot("log-phone", full_page=True)
 
 
 def test_05_duplicate_subdomain_refused_and_denied_consent(admin, stack, story):

@@ -103,6 +103,10 @@ def test_person_found_by_email_is_linked_and_the_log_says_so(
     assert existing.known_as == "Cos"  # HR's edits are kept
     linked = [e for e in _log(db) if "linked" in e.message]
     assert linked and "EMP001" in linked[0].message and linked[0].person_id == existing.id
+    # Every row names the person's Person Code, never the second Lever contact's id.
+    assert all("contact-1" not in e.message for e in _log(db))
+    started = [e for e in _log(db) if e.message.startswith("New Starter Process started")]
+    assert started and "(Person Code EMP001)" in started[0].message
     # A later re-trigger finds the same person through the link.
     start_new_starter(integration, make_delivery(), starter(email="other@example.com"))
     assert _count(db, Person) == 1

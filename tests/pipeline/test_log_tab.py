@@ -71,7 +71,7 @@ def test_rows_are_newest_first_with_badges_and_local_time(
     login_as(hr_user)
     html = client.get(_url(plain_integration)).get_data(as_text=True)
     assert _messages(html) == ["Second thing", "First thing"]
-    assert "01 Jul 2024 00:30:00" in html
+    assert "01 Jul 2024 00:30 BST" in html
     assert 'badge badge-error">Error' in html and 'badge badge-info">Information' in html
     assert first.id < second.id
 
@@ -203,10 +203,10 @@ def test_csv_export_is_filtered_and_formula_safe(
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0][:3] == ["Time", "Level", "Message"]
+    assert rows[0][:4] == ["Time", "Time (UTC, ISO 8601)", "Level", "Message"]
     assert len(rows) == 2
-    assert rows[1][1] == "Error" and rows[1][2] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][3:5] == ["Alison Hendrix", "contact-42"]
+    assert rows[1][2] == "Error" and rows[1][3] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][4:6] == ["Alison Hendrix", "contact-42"]
 
 
 def test_log_of_an_unknown_integration_is_404(client, hr_user, login_as):

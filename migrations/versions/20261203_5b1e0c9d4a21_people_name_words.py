@@ -37,5 +37,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('people', schema=None) as batch_op:
+    # recreate="never": a copied SQLite table would lose the expression indexes on people.
+    with op.batch_alter_table('people', schema=None, recreate="never") as batch_op:
         batch_op.drop_column('name_words')

@@ -18,6 +18,10 @@ from lever_cezanne.extensions import db
 from lever_cezanne.models.search_words import WORD_MAX
 
 _WORD = re.compile(r"\w+")
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"}
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def register(model: type, word_model: type, columns: tuple[str, ...]) -> None:
 def normalise(value: str) -> str:
     """Return value case-folded and without accents: "Élodie Ó Súilleabháin" -> "elodie o ..."."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
 
 
 def words_of(*values: str | None) -> list[str]:

@@ -14,11 +14,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lever_cezanne.extensions import db
-from lever_cezanne.folding import fold_words
 from lever_cezanne.hr.pagination import positive_id
 from lever_cezanne.hr.search import prefix_pattern
 from lever_cezanne.models import LogEntry, Person
 from lever_cezanne.models.integration import LEVELS
+from lever_cezanne.word_search import words_of
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200
@@ -86,7 +86,7 @@ def _matching_people(search: str) -> list[int]:
         if len(search) >= MIN_CODE_PREFIX
         else Person.person_code == search
     )
-    words = fold_words(search)
+    words = words_of(search)
     match = or_(by_code, _like_any_word(words)) if words else by_code
     return list(db.session.scalars(select(Person.id).where(match).limit(MAX_MATCHED_PEOPLE)))
 

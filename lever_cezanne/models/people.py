@@ -6,12 +6,12 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
-from lever_cezanne.folding import words_field
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import Company, User, lower_pattern_index
 from lever_cezanne.models.types import UTCDateTime
 
 GENDER_NOT_KNOWN = "U"
+NAME_WORDS_MAX = 600
 
 
 class Gender(db.Model):
@@ -78,7 +78,14 @@ class Person(db.Model):
 @event.listens_for(Person, "before_update")
 def _keep_name_words(mapper, connection, person: Person) -> None:
     """Refresh name_words whenever a person is written, so no writer can forget it."""
-    person.name_words = words_field(
+    person.name_words = name_words_of(person)
+
+
+def name_words_of(person) -> str:
+    """Return " w1 w2 … ": the person's name words, so LIKE '% pre%' finds a word's start."""
+    from lever_cezanne.word_search import words_of
+
+    words = words_of(
         person.first_name,
         person.middle_name,
         person.surname,
@@ -86,6 +93,7 @@ def _keep_name_words(mapper, connection, person: Person) -> None:
         person.full_name,
         person.legal_name,
     )
+    return f" {' '.join(words)} "[:NAME_WORDS_MAX]
 
 
 class Employment(db.Model):

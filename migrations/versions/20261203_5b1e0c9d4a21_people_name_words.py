@@ -1,19 +1,19 @@
 """people.name_words: folded name words for the accent-insensitive Log search
 
 Revision ID: 5b1e0c9d4a21
-Revises: a17fdf7827b7
+Revises: 5e1d2a7b9c40
 Create Date: 2026-12-03 04:20:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-from lever_cezanne.folding import words_field
+from lever_cezanne.word_search import words_of
 
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c9d4a21'
-down_revision = 'a17fdf7827b7'
+down_revision = '5e1d2a7b9c40'
 branch_labels = None
 depends_on = None
 
@@ -32,7 +32,9 @@ def upgrade():
     rows = bind.execute(sa.select(people.c.id, *(people.c[name] for name in NAME_COLUMNS)))
     for row in rows.all():
         bind.execute(
-            people.update().where(people.c.id == row[0]).values(name_words=words_field(*row[1:]))
+            people.update()
+            .where(people.c.id == row[0])
+            .values(name_words=f" {' '.join(words_of(*row[1:]))} "[:600])
         )
 
 

@@ -146,7 +146,10 @@ def load_config(instance_path: str, env=None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Per account and client; per client across accounts (an office shares one address), higher
+        # than one account's so a user locked out by their own typos is freed by a new password.
         "LOGIN_FAILURE_LIMIT": "10 per 15 minutes",
+        "LOGIN_CLIENT_FAILURE_LIMIT": "30 per 15 minutes",
     }
     config.update(_lever_endpoints(env))
     if production and not config["LEVER_CLIENT_ID"]:

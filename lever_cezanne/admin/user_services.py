@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from lever_cezanne.admin.services import ValidationError, refusing_duplicates, username_taken
 from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from lever_cezanne.auth.services import end_sessions
 from lever_cezanne.extensions import db
 from lever_cezanne.models import User
 from lever_cezanne.models.base import utcnow
@@ -34,11 +35,6 @@ def ensure_not_last_administrator(user: User) -> None:
         return
     if not [other for other in _active_administrator_ids() if other != user.id]:
         raise ValidationError(LAST_ADMINISTRATOR.format(name=user.display_name))
-
-
-def end_sessions(user: User) -> None:
-    """Sign the user out everywhere: sessions carry the old version and stop working."""
-    user.session_version += 1
 
 
 def update_user(user: User, username: str, display_name: str, email: str | None, role: str) -> None:

@@ -79,12 +79,13 @@ def test_eleventh_failure_is_throttled_with_retry_time(client, admin):
 
 
 def test_throttle_is_per_ip_too(client, admin, make_user):
-    for n in range(10):
+    for n in range(30):  # LOGIN_CLIENT_FAILURE_LIMIT: failures across accounts from one address
         client.post("/auth/login", data={"username": f"nobody{n}", "password": "wrong-password"})
     response = client.post(
         "/auth/login", data={"username": "admin", "password": "correct-horse-battery"}
     )
     assert response.status_code == 429
+    assert b"Too many failed sign-in attempts from your network. Try again in 15" in response.data
 
 
 def test_other_ip_is_not_throttled_by_one_attacker(client, admin, make_user):
@@ -154,3 +155,15 @@ def test_session_cookie_flags(app, admin):
     assert cookie is not None
     assert cookie.http_only
     assert cookie.same_site == "Lax"
+
+
+def test_a_cookie_captured_before_logout_stops_working(app, client, admin, login_as):
+    login_as(admin)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    captured = client.get_cookie(cookie_name).value
+    assert client.post("/auth/logout").status_code == 302
+    # Before: the signed cookie still named a valid session; logout only cleared this copy.
+    thief = app.test_client()
+    thief.set_cookie(cookie_name, captured)
+    response = thief.get("/people")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]

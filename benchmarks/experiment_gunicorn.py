@@ -32,33 +32,13 @@ def _core_store_delivery():
 
     from lever_cezanne.extensions import db
     from lever_cezanne.models import WebhookDelivery
-    from lever_cezanne.models.base import utcnow
-    from lever_cezanne.models.integration import DELIVERY_IGNORED, DELIVERY_RECEIVED
     from lever_cezanne.webhooks import services
 
     table = WebhookDelivery.__table__
-    statement = (
-        postgresql.insert(table)
-        .on_conflict_do_nothing(index_elements=["integration_id", "token_hash"])
-        .returning(table.c.id)
-    )
+    statement = postgresql.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
     def store_delivery(integration, envelope):
-        now = utcnow()
-        hired = envelope.event == services.HIRED_EVENT
-        values = {
-            "integration_id": integration.id,
-            "token_hash": services.token_hash(envelope.token),
-            "event": envelope.event,
-            "opportunity_id": envelope.opportunity_id,
-            "contact_id": envelope.contact_id,
-            "triggered_at": envelope.triggered_at,
-            "payload": envelope.redacted_json(),
-            "status": DELIVERY_RECEIVED if hired else DELIVERY_IGNORED,
-            "attempts": 0,
-            "received_at": now,
-            "updated_at": now,
-        }
+        values = services.delivery_values(integration, envelope)
         return db.session.execute(statement, values).scalar()
 
     return store_delivery

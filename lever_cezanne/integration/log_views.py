@@ -1,6 +1,5 @@
 """The Log tab of a Lever integration: browse, search, export, and retry a failed delivery."""
 
-import json
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp, setup_bp
@@ -47,15 +47,6 @@ def _opportunity_url(entry) -> str | None:
     return LEVER_CANDIDATE_URL.format(quote(entry.opportunity_id, safe=""))
 
 
-def _pretty(payload: str) -> str:
-    try:
-        text = json.dumps(json.loads(payload), indent=2, ensure_ascii=False, sort_keys=True)
-    except (ValueError, RecursionError):
-        return payload
-    # A lone surrogate in Lever's data stays an escape: it cannot be sent as UTF-8.
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 @bp.route("/<int:integration_id>/log")
 def integration_log(integration_id: int):
     """Show the integration's log, newest first, filtered and searched."""
@@ -75,9 +66,22 @@ def integration_log(integration_id: int):
         person_links="hr.person_show" in current_app.view_functions,
         can_retry=current_user.is_administrator,
         retryable=RETRYABLE,
-        pretty=_pretty,
         opportunity_url=_opportunity_url,
     )
+
+
+@bp.get("/<int:integration_id>/deliveries/<int:delivery_id>/payload")
+def delivery_payload(integration_id: int, delivery_id: int):
+    """Return what was kept of a delivery's body, compact, for the Log tab to show on demand."""
+    payload = db.session.scalar(
+        select(WebhookDelivery.payload).where(
+            WebhookDelivery.id == delivery_id, WebhookDelivery.integration_id == integration_id
+        )
+    )
+    if payload is None:
+        abort(404)
+    # Stored as compact ASCII JSON (json.dumps' escapes), so it is sent as it is.
+    return Response(payload, mimetype="application/json")
 
 
 @bp.route("/<int:integration_id>/log.csv")

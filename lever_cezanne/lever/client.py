@@ -14,7 +14,6 @@ uncommitted work in ``db.session`` across calls to this client.
 import logging
 import threading
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote
 
 import requests
 from flask import current_app
@@ -26,6 +25,7 @@ from lever_cezanne.lever.errors import (
     LeverRequestError,
     LeverTransientError,
 )
+from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.lever.ratelimit import MAX_WAIT, bucket_for, wait_for_token
 from lever_cezanne.models.base import utcnow
 
@@ -129,10 +129,16 @@ class LeverClient:
 
 
 def _segment(value: str) -> str:
-    """Quote an id from a webhook so it stays one path segment."""
+    """Return an opportunity id as one URL path segment, refusing anything that is not an id."""
     if not value or not isinstance(value, str):
         raise LeverRequestError("The Lever opportunity id is missing.")
-    return quote(value, safe="")
+    # Checked before any URL is built: "." or ".." would otherwise call /v1/ or the whole
+    # opportunity list with this integration's token.
+    if not is_lever_id(value):
+        raise LeverRequestError(
+            "The opportunity id from Lever is not a valid Lever id, so it was not looked up."
+        )
+    return value
 
 
 def _data(envelope: dict, kind: type):

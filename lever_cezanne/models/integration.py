@@ -61,7 +61,10 @@ class LeverIntegration(db.Model):
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When each kind of repeated webhook event last wrote a Log row (at most one a minute).
     last_bad_signature_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_stale_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ping_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -78,6 +81,11 @@ class WebhookDelivery(db.Model):
     __table_args__ = (
         # Lever's token is single-use: a repeat of the same delivery is recognised here, atomically.
         UniqueConstraint("integration_id", "token_hash", name="uq_webhook_deliveries_token"),
+        # Lever signs token + triggeredAt with no separator, so one signature also covers every
+        # other split of the same characters: a second delivery with it is a forgery or a repeat.
+        UniqueConstraint(
+            "integration_id", "signature_hash", name="uq_webhook_deliveries_signature"
+        ),
         Index("ix_webhook_deliveries_status_updated", "status", "updated_at"),
     )
 
@@ -85,11 +93,15 @@ class WebhookDelivery(db.Model):
     integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"))
     # SHA-256 of Lever's token: enough to deduplicate without keeping a replayable value.
     token_hash: Mapped[str] = mapped_column(String(64))
+    # SHA-256 of Lever's signature; NULL for rows stored before it was kept.
+    signature_hash: Mapped[str | None] = mapped_column(String(64))
     event: Mapped[str] = mapped_column(String(64))
     opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     contact_id: Mapped[str | None] = mapped_column(String(64))
     triggered_at: Mapped[int] = mapped_column(BigInteger)
-    payload: Mapped[str] = mapped_column(Text)  # the body with signature and token redacted
+    # What is kept of the body (event, triggeredAt, ids; never the token or signature). Deferred:
+    # the Log tab loads it on demand, one delivery at a time.
+    payload: Mapped[str] = mapped_column(Text, deferred=True)
     status: Mapped[str] = mapped_column(String(20), default=DELIVERY_RECEIVED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,12 +1,21 @@
 """Read and check the JSON envelope Lever posts (lever-api.md §4.2)."""
 
 import json
+import re
 from dataclasses import dataclass
 
-MAX_TOKEN_LENGTH = 128
+from lever_cezanne.lever.ids import lever_id_or_none
+
+# Lever: "Randomly generated string with length 48", lowercase hex in every example. A fixed
+# length matters: Lever signs token + triggeredAt with no separator, so a token of any other
+# length could move digits to or from triggeredAt and keep the signature valid.
+TOKEN_PATTERN = re.compile(r"[0-9a-f]{48}")
 MAX_TRIGGERED_AT = 10**14  # milliseconds: year 5138; anything larger is not a Lever timestamp
-MAX_ID_LENGTH = 64
-REDACTED = "[redacted]"
+MAX_EVENT_LENGTH = 64
+# Only what the app uses is stored, each value capped: the rest of `data` is unsigned and
+# could be anything up to the body limit.
+STORED_DATA_FIELDS = ("opportunityId", "candidateId", "contactId")
+MAX_STORED_TEXT = 100
 
 
 class EnvelopeError(ValueError):
@@ -20,7 +29,6 @@ class Envelope:
     triggered_at: int
     signature: str
     data: dict
-    body: dict
 
     @property
     def is_ping(self) -> bool:
@@ -30,26 +38,39 @@ class Envelope:
     @property
     def opportunity_id(self) -> str | None:
         # candidateId is the deprecated name of the same value, sent by older payloads.
-        return _short_id(self.data.get("opportunityId")) or _short_id(self.data.get("candidateId"))
+        data = self.data
+        return lever_id_or_none(data.get("opportunityId")) or lever_id_or_none(
+            data.get("candidateId")
+        )
 
     @property
     def contact_id(self) -> str | None:
-        return _short_id(self.data.get("contactId"))
+        return lever_id_or_none(self.data.get("contactId"))
 
-    def redacted_json(self) -> str:
-        """Return the body as JSON with the token and signature replaced."""
-        body = dict(self.body, token=REDACTED, signature=REDACTED)
+    def stored_json(self) -> str:
+        """Return what is kept of the body: the event, triggeredAt and the ids, each capped."""
+        data = {key: _capped(self.data[key]) for key in STORED_DATA_FIELDS if key in self.data}
+        body = {"event": self.event, "triggeredAt": self.triggered_at, "data": data}
         # ASCII escapes: a lone surrogate in Lever's data cannot be encoded for the database.
         return json.dumps(body, sort_keys=True)
+
+
+def _capped(value):
+    """Keep a short scalar as it is; shorten long text; describe a list or an object."""
+    if isinstance(value, str):
+        if len(value) <= MAX_STORED_TEXT:
+            return value
+        return f"{value[:MAX_STORED_TEXT]}… ({len(value)} characters, shortened)"
+    if value is None or isinstance(value, bool | float):
+        return value
+    if isinstance(value, int):
+        return value if len(str(value)) <= MAX_STORED_TEXT else "(a very long number, not kept)"
+    return f"(a JSON {'array' if isinstance(value, list) else 'object'}, not kept)"
 
 
 def _is_text(value, max_length: int) -> bool:
     """A non-empty printable string: no NUL (PostgreSQL refuses it) nor lone surrogates."""
     return isinstance(value, str) and 0 < len(value) <= max_length and value.isprintable()
-
-
-def _short_id(value) -> str | None:
-    return value if _is_text(value, MAX_ID_LENGTH) else None
 
 
 def parse_envelope(raw: bytes) -> Envelope:
@@ -63,9 +84,10 @@ def parse_envelope(raw: bytes) -> Envelope:
     token, signature = body.get("token"), body.get("signature")
     triggered_at, event = body.get("triggeredAt"), body.get("event")
     data = body.get("data", {})
-    # Lever's tokens are hex: anything not printable ASCII could not even be signed.
-    if not _is_text(token, MAX_TOKEN_LENGTH) or not token.isascii():
-        raise EnvelopeError("token is missing or is not 1 to 128 printable ASCII characters.")
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        raise EnvelopeError(
+            "token is missing or is not the 48 lowercase hex characters Lever sends."
+        )
     # bool is an int in Python; a JSON true must not pass as a timestamp.
     if isinstance(triggered_at, bool) or not isinstance(triggered_at, int):
         raise EnvelopeError("triggeredAt is missing or is not an integer.")
@@ -73,8 +95,8 @@ def parse_envelope(raw: bytes) -> Envelope:
         raise EnvelopeError("triggeredAt is not a timestamp in milliseconds.")
     if not isinstance(signature, str):
         raise EnvelopeError("signature is missing or is not a string.")
-    if not _is_text(event, MAX_ID_LENGTH):
+    if not _is_text(event, MAX_EVENT_LENGTH):
         raise EnvelopeError("event is missing or is not a string.")
     if not isinstance(data, dict):
         raise EnvelopeError("data must be a JSON object.")
-    return Envelope(event, token, triggered_at, signature, data, body)
+    return Envelope(event, token, triggered_at, signature, data)

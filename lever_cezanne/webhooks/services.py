@@ -18,18 +18,28 @@ from lever_cezanne.models.integration import (
     DELIVERY_RECEIVED,
     LEVEL_ERROR,
     LEVEL_INFORMATION,
+    LEVEL_WARNING,
 )
 from lever_cezanne.webhooks.envelope import Envelope
+from lever_cezanne.webhooks.freshness import WINDOW_TEXT
 
 log = logging.getLogger(__name__)
 HIRED_EVENT = "candidateHired"
-BAD_SIGNATURE_LOG_INTERVAL = timedelta(minutes=1)
+REPEAT_LOG_INTERVAL = timedelta(minutes=1)
 BAD_SIGNATURE_MESSAGE = (
     "A webhook for this integration was refused because its signature did not match the "
     "Signature Token. If Lever's Candidate Hired webhook shows failures, copy its signature token "
     "again into the integration's Details and save. Repeats within a minute are not logged."
 )
-PING_MESSAGE = "Test webhook received from Lever; signature verified"
+PING_MESSAGE = (
+    "Test webhook received from Lever; signature verified. Repeats within a minute are not logged."
+)
+STALE_MESSAGE = (
+    "A webhook for this integration was refused because Lever triggered it at a time outside "
+    f"the accepted window ({WINDOW_TEXT}): an old signed webhook is refused so that a copied "
+    "one cannot be replayed. If a hire is missing, move the candidate out of Hired in Lever and "
+    "back; if this repeats, check this server's clock. Repeats within a minute are not logged."
+)
 
 
 def find_integration(subdomain: str) -> LeverIntegration | None:
@@ -50,8 +60,8 @@ def signature_token_of(integration: LeverIntegration) -> str:
     return decrypt(integration.signature_token_encrypted)
 
 
-def note_bad_signature(integration: LeverIntegration) -> bool:
-    """Log a refused signature as an Error, at most once a minute; tell whether it was logged."""
+def _claim_log_minute(integration: LeverIntegration, column) -> bool:
+    """Claim this minute's Log row for one kind of repeated event; tell whether it was ours."""
     now = utcnow()
     # A conditional UPDATE claims the minute atomically, so a flood from many threads or
     # processes still writes a single row.
@@ -59,50 +69,74 @@ def note_bad_signature(integration: LeverIntegration) -> bool:
         update(LeverIntegration)
         .where(
             LeverIntegration.id == integration.id,
-            or_(
-                LeverIntegration.last_bad_signature_logged_at.is_(None),
-                LeverIntegration.last_bad_signature_logged_at <= now - BAD_SIGNATURE_LOG_INTERVAL,
-            ),
+            or_(column.is_(None), column <= now - REPEAT_LOG_INTERVAL),
         )
-        .values(last_bad_signature_logged_at=now)
+        .values({column: now})
         .execution_options(synchronize_session=False)
     ).rowcount
-    if claimed:
-        add_log_entry(integration.id, LEVEL_ERROR, BAD_SIGNATURE_MESSAGE)
     return bool(claimed)
 
 
-def note_ping(integration: LeverIntegration) -> None:
-    """Record Lever's test request on the log."""
-    add_log_entry(integration.id, LEVEL_INFORMATION, PING_MESSAGE)
+def note_bad_signature(integration: LeverIntegration) -> bool:
+    """Log a refused signature as an Error, at most once a minute; tell whether it was logged."""
+    logged = _claim_log_minute(integration, LeverIntegration.last_bad_signature_logged_at)
+    if logged:
+        add_log_entry(integration.id, LEVEL_ERROR, BAD_SIGNATURE_MESSAGE)
+    return logged
 
 
-def token_hash(token: str) -> str:
-    """Hash Lever's single-use token: enough to recognise a repeat, useless to replay."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def note_stale(integration: LeverIntegration) -> bool:
+    """Log a delivery refused for its triggeredAt, at most once a minute."""
+    logged = _claim_log_minute(integration, LeverIntegration.last_stale_logged_at)
+    if logged:
+        add_log_entry(integration.id, LEVEL_WARNING, STALE_MESSAGE)
+    return logged
 
 
-def store_delivery(integration: LeverIntegration, envelope: Envelope) -> int | None:
-    """Insert the delivery unless its token was seen; return the new id, or None for a repeat."""
-    values = {
+def note_ping(integration: LeverIntegration) -> bool:
+    """Record Lever's test request on the log, at most once a minute."""
+    # `data` is unsigned, so any captured hire body replays as a ping: without the limit,
+    # one body could fill the Log tab.
+    logged = _claim_log_minute(integration, LeverIntegration.last_ping_logged_at)
+    if logged:
+        add_log_entry(integration.id, LEVEL_INFORMATION, PING_MESSAGE)
+    return logged
+
+
+def secret_hash(value: str) -> str:
+    """Hash Lever's token or signature: enough to recognise a repeat, useless to replay."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def delivery_values(integration: LeverIntegration, envelope: Envelope) -> dict:
+    """Return the inbox row for a verified envelope."""
+    now = utcnow()
+    return {
         "integration_id": integration.id,
-        "token_hash": token_hash(envelope.token),
+        "token_hash": secret_hash(envelope.token),
+        "signature_hash": secret_hash(envelope.signature),
         "event": envelope.event,
         "opportunity_id": envelope.opportunity_id,
         "contact_id": envelope.contact_id,
         "triggered_at": envelope.triggered_at,
-        "payload": envelope.redacted_json(),
+        "payload": envelope.stored_json(),
         "status": DELIVERY_RECEIVED if envelope.event == HIRED_EVENT else DELIVERY_IGNORED,
         "attempts": 0,
-        "received_at": utcnow(),
-        "updated_at": utcnow(),
+        "received_at": now,
+        "updated_at": now,
     }
-    # ON CONFLICT DO NOTHING: concurrent repeats of one token resolve to one row, never an error.
+
+
+def store_delivery(integration: LeverIntegration, envelope: Envelope) -> int | None:
+    """Insert the delivery unless its token or signature was seen; return the new id or None."""
+    # ON CONFLICT DO NOTHING with no conflict target: a repeat of the token OR of the signature
+    # (the same signed token + triggeredAt, split differently) resolves to no row, never an
+    # error, even when concurrent.
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(WebhookDelivery)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["integration_id", "token_hash"])
+        .values(**delivery_values(integration, envelope))
+        .on_conflict_do_nothing()
         .returning(WebhookDelivery.id)
     )
     return db.session.scalar(statement)

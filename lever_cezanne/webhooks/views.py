@@ -10,6 +10,7 @@ from lever_cezanne.extensions import csrf, db
 from lever_cezanne.jobs import queue
 from lever_cezanne.webhooks import bp, services
 from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope
+from lever_cezanne.webhooks.freshness import WINDOW_TEXT, is_fresh
 from lever_cezanne.webhooks.signature import signature_matches
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ def webhook_receive(subdomain: str):
         db.session.commit()
         log.warning("integration %s: webhook refused, bad signature", integration.id)
         return _answer(401, error="The signature does not match.")
+    if not is_fresh(envelope.triggered_at):
+        services.note_stale(integration)
+        db.session.commit()
+        log.warning(
+            "integration %s: webhook refused, triggeredAt outside the window", integration.id
+        )
+        return _answer(400, error=f"triggeredAt is {WINDOW_TEXT}; this webhook is refused.")
     if envelope.is_ping:
         services.note_ping(integration)
         db.session.commit()

@@ -3,6 +3,7 @@ and 1ad401d): kept as regression tests, named after what went wrong.
 """
 
 import json
+import time
 
 import pytest
 
@@ -12,8 +13,8 @@ OPPORTUNITY_ID = "250d8f03-738a-4bba-a671-8a3d73477145"
 
 
 def _signed(event="candidateHired", data=None) -> str:
-    lever_token = "8d3e2c1b0a9f"
-    body = {"triggeredAt": 1700000000123, "event": event, "token": lever_token}
+    lever_token = "8d3e2c1b0a9f5e4d3c2b1a098d3e2c1b0a9f5e4d3c2b1a09"
+    body = {"triggeredAt": int(time.time() * 1000), "event": event, "token": lever_token}
     body["data"] = {"opportunityId": OPPORTUNITY_ID} if data is None else data
     body["signature"] = sign(lever_token, body["triggeredAt"])
     return json.dumps(body)

@@ -8,6 +8,7 @@ through the Flask test client; deliveries are counted in the database after ever
 import io
 import json
 import secrets
+import time
 from urllib.parse import quote
 
 from hypothesis import HealthCheck, example, given, settings
@@ -26,10 +27,19 @@ FUZZ = settings(
 # Every code point, lone surrogates included (valid JSON escapes such as "\ud800").
 CHARS = st.characters()
 NON_ASCII = st.characters(min_codepoint=128)
-# Lever's tokens are printable ASCII (hex); most examples use such tokens so that they reach the
-# signature check, the rest use anything at all.
-LEVER_TOKENS = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=128)
+# Lever's tokens are 48 lowercase hex characters; most examples use such tokens so that they reach
+# the signature check, the rest use anything at all.
+LEVER_TOKENS = st.from_regex(r"[0-9a-f]{48}", fullmatch=True)
 SIGNED_TOKENS = LEVER_TOKENS | st.text(CHARS, min_size=1, max_size=128)
+# Mostly inside the accepted window (15 days back, 5 minutes ahead), some just outside, some
+# anywhere a timestamp can be.
+NOW_MS = int(time.time() * 1000)
+DAY_MS = 24 * 3600 * 1000
+SIGNED_TIMES = (
+    st.integers(min_value=NOW_MS - 15 * DAY_MS + 60_000, max_value=NOW_MS + 60_000)
+    | st.integers(min_value=NOW_MS - 30 * DAY_MS, max_value=NOW_MS + DAY_MS)
+    | st.integers(min_value=1, max_value=10**14 - 1)
+)
 
 
 def json_values(chars):
@@ -85,7 +95,7 @@ def _dumps(body, ascii_only: bool) -> bytes:
 ENVELOPES = st.fixed_dictionaries(
     {
         "token": SIGNED_TOKENS,
-        "triggeredAt": st.integers(min_value=1, max_value=10**14 - 1),
+        "triggeredAt": SIGNED_TIMES,
         "signature": SIGNATURES,
         "event": st.just("candidateHired") | TEXT,
     },
@@ -125,7 +135,7 @@ def test_forged_or_malformed_envelopes_are_refused_and_never_stored(
 @FUZZ
 @given(
     token=SIGNED_TOKENS,
-    triggered_at=st.integers(min_value=1, max_value=10**14 - 1),
+    triggered_at=SIGNED_TIMES,
     mutation=st.sampled_from(
         ["token", "time+1", "time-float", "time-string", "upper", "space", "truncate", "swap"]
     ),
@@ -155,7 +165,7 @@ def test_tampered_signed_triples_are_refused(receiver, token, triggered_at, muta
 @FUZZ
 @given(
     token=SIGNED_TOKENS,
-    triggered_at=st.integers(min_value=1, max_value=10**14 - 1),
+    triggered_at=SIGNED_TIMES,
     event=st.sampled_from(["candidateHired", "candidateStageChange"]) | TEXT | JSON,
     data=JSON | st.dictionaries(st.sampled_from(["opportunityId", "contactId"]), JSON),
     extra=st.dictionaries(TEXT, JSON, max_size=3),
@@ -189,7 +199,7 @@ def test_signed_bodies_with_any_payload_never_500(
     content_type=CONTENT_TYPES,
 )
 def test_oversized_bodies_are_refused_with_413(receiver, size, signed, content_type):
-    token, triggered_at = secrets.token_hex(24), 1700000000123
+    token, triggered_at = secrets.token_hex(24), NOW_MS
     body = {"triggeredAt": triggered_at, "event": "candidateHired", "token": token}
     body["signature"] = sign(token, triggered_at) if signed else "0" * 64
     padding = size - len(json.dumps({**body, "data": {"pad": ""}}))
@@ -202,7 +212,7 @@ def test_oversized_bodies_are_refused_with_413(receiver, size, signed, content_t
 
 def test_oversized_body_without_content_length_is_refused(receiver):
     """A chunked body declares no length: the receiver still stops reading at the limit."""
-    token, triggered_at = secrets.token_hex(24), 1700000000123
+    token, triggered_at = secrets.token_hex(24), NOW_MS
     body = json.dumps(
         {"triggeredAt": triggered_at, "event": "candidateHired", "token": token,
          "signature": sign(token, triggered_at), "data": {"pad": "x" * (2 * LIMIT)}}
@@ -248,7 +258,11 @@ def test_figures_of_a_full_fuzz_round(receiver):
     """Thousands of forged bodies write one bad-signature Error row a minute, not thousands."""
     forged = 0
     for n in range(1000):
-        body = {"token": f"t{n}", "triggeredAt": 1700000000000 + n, "event": "candidateHired"}
+        body = {
+            "token": secrets.token_hex(24),
+            "triggeredAt": NOW_MS + n,
+            "event": "candidateHired",
+        }
         body["signature"] = secrets.token_hex(32)
         forged += receiver.post(json.dumps(body)).status_code == 401
     figures = receiver.figures()

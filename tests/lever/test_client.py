@@ -50,8 +50,26 @@ def test_archive_reasons_can_be_filtered_by_type(lever_server, authorised):
 def test_unknown_opportunity_is_not_found(lever_server, authorised):
     client = LeverClient.for_integration(authorised.id)
     with pytest.raises(LeverNotFoundError) as caught:
-        client.get_opportunity("no-such/../id")
+        client.get_opportunity("no-such-id")
     assert "no such record" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "bad_id", [".", "..", "a/b", "../users", "%2e%2e", "opp 1", "a?b", "x" * 65]
+)
+def test_odd_ids_are_refused_before_any_url_is_built(lever_server, authorised, monkeypatch, bad_id):
+    """ "." or ".." would make the client call /v1/ or the opportunity list with our token."""
+    from lever_cezanne.lever import client as client_module
+
+    def no_network():
+        raise AssertionError("a request was about to be sent")
+
+    lever_client = LeverClient.for_integration(authorised.id)
+    monkeypatch.setattr(client_module, "http_session", no_network)
+    with pytest.raises(LeverRequestError, match="not a valid Lever id"):
+        lever_client.get_opportunity(bad_id)
+    with pytest.raises(LeverRequestError, match="not a valid Lever id"):
+        lever_client.get_offers(bad_id)
 
 
 def test_server_errors_and_429_are_transient(lever_server, authorised):

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import time
 
 import pytest
 
@@ -39,8 +40,14 @@ def add_candidate(lever_server):
     return add
 
 
-def _body(opportunity_id, contact_id=None, token=None, triggered_at=1700000000123):
+def now_ms() -> int:
+    """The current time as Lever's triggeredAt: milliseconds since the epoch."""
+    return int(time.time() * 1000)
+
+
+def _body(opportunity_id, contact_id=None, token=None, triggered_at=None):
     token = token or secrets.token_hex(24)
+    triggered_at = triggered_at or now_ms()
     return {
         "triggeredAt": triggered_at,
         "event": "candidateHired",

@@ -41,7 +41,7 @@ def failed_delivery(db, plain_integration):
         event="candidateHired",
         opportunity_id="opp-42",
         triggered_at=1700000000123,
-        payload=json.dumps({"token": "[redacted]", "signature": "[redacted]", "data": {}}),
+        payload=json.dumps({"event": "candidateHired", "data": {"opportunityId": "opp-42"}}),
         status="failed",
         attempts=6,
         last_error="Lever is having problems (HTTP 500).",
@@ -152,11 +152,33 @@ def test_delivery_details_and_retry_for_administrators_only(
     login_as(hr_user)
     html = client.get(_url(plain_integration)).get_data(as_text=True)
     assert "<details" in html and "Webhook delivery" in html
-    assert "[redacted]" in html and "Lever is having problems (HTTP 500)." in html
+    assert "Lever is having problems (HTTP 500)." in html
+    payload_url = (
+        f"/integrations/lever/{plain_integration.id}/deliveries/{failed_delivery.id}/payload"
+    )
+    assert f'href="{payload_url}"' in html and '"opportunityId"' not in html  # loaded on demand
     assert "Retry now" not in html
     client.post("/auth/logout")
     login_as(admin)
     assert "Retry now" in client.get(_url(plain_integration)).get_data(as_text=True)
+
+
+def test_payload_loads_on_demand_for_the_integration_that_received_it(
+    db, client, hr_user, login_as, plain_integration, failed_delivery
+):
+    login_as(hr_user)
+    url = f"/integrations/lever/{plain_integration.id}/deliveries/{failed_delivery.id}/payload"
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.get_json() == {"event": "candidateHired", "data": {"opportunityId": "opp-42"}}
+    other = (
+        f"/integrations/lever/{plain_integration.id + 1}/deliveries/{failed_delivery.id}/payload"
+    )
+    assert client.get(other).status_code == 404
+    missing = f"/integrations/lever/{plain_integration.id}/deliveries/999999/payload"
+    assert client.get(missing).status_code == 404
+    client.post("/auth/logout")
+    assert client.get(url).status_code == 302  # signed out: to the login page
 
 
 def test_retry_now_resets_and_enqueues_the_delivery(

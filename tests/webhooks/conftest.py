@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import time
 
 import pytest
 
@@ -26,11 +27,15 @@ def enqueued(monkeypatch):
     return calls
 
 
-def _signed_body(
-    event="candidateHired", data=None, token=None, triggered_at=1700000000123, **extra
-):
+def now_ms() -> int:
+    """The current time as Lever's triggeredAt: milliseconds since the epoch."""
+    return int(time.time() * 1000)
+
+
+def _signed_body(event="candidateHired", data=None, token=None, triggered_at=None, **extra):
     """Build a Lever envelope signed with the integration's token."""
     token = token or secrets.token_hex(24)
+    triggered_at = triggered_at or now_ms()
     body = {
         "triggeredAt": triggered_at,
         "event": event,

@@ -35,8 +35,9 @@ SIGNED_TOKENS = LEVER_TOKENS | st.text(CHARS, min_size=1, max_size=128)
 # anywhere a timestamp can be.
 NOW_MS = int(time.time() * 1000)
 DAY_MS = 24 * 3600 * 1000
+FRESH_TIMES = st.integers(min_value=NOW_MS - 15 * DAY_MS + 60_000, max_value=NOW_MS + 60_000)
 SIGNED_TIMES = (
-    st.integers(min_value=NOW_MS - 15 * DAY_MS + 60_000, max_value=NOW_MS + 60_000)
+    FRESH_TIMES
     | st.integers(min_value=NOW_MS - 30 * DAY_MS, max_value=NOW_MS + DAY_MS)
     | st.integers(min_value=1, max_value=10**14 - 1)
 )
@@ -164,8 +165,8 @@ def test_tampered_signed_triples_are_refused(receiver, token, triggered_at, muta
 
 @FUZZ
 @given(
-    token=SIGNED_TOKENS,
-    triggered_at=SIGNED_TIMES,
+    token=LEVER_TOKENS,  # tokens of other shapes are refused before: see the tests above
+    triggered_at=FRESH_TIMES | SIGNED_TIMES,
     event=st.sampled_from(["candidateHired", "candidateStageChange"]) | TEXT | JSON,
     data=JSON | st.dictionaries(st.sampled_from(["opportunityId", "contactId"]), JSON),
     extra=st.dictionaries(TEXT, JSON, max_size=3),

@@ -95,6 +95,19 @@ def test_unknown_opportunity_is_an_error(db, integration, send_hire, runner):
     assert _delivery(db).status == "failed"
 
 
+@pytest.mark.parametrize("odd", [".", ".."])
+def test_an_odd_opportunity_id_fails_without_calling_lever(
+    db, integration, lever_server, send_hire, runner, odd
+):
+    """ "." or ".." once made the client call /v1/ or the opportunity list."""
+    send_hire(odd)
+    assert runner.wait_idle(15)
+    [entry] = _log(db)
+    assert entry.level == "error" and "named no valid opportunity id" in entry.message
+    assert _delivery(db).status == "failed"
+    assert lever_server.store.counters["api_calls"] == 0
+
+
 def test_revoked_access_fails_once_without_retry_and_says_how_to_fix(
     db, integration, lever_server, add_candidate, send_hire, runner
 ):

@@ -83,9 +83,7 @@ class WebhookDelivery(db.Model):
         UniqueConstraint("integration_id", "token_hash", name="uq_webhook_deliveries_token"),
         # Lever signs token + triggeredAt with no separator, so one signature also covers every
         # other split of the same characters: a second delivery with it is a forgery or a repeat.
-        UniqueConstraint(
-            "integration_id", "signature_hash", name="uq_webhook_deliveries_signature"
-        ),
+        Index("uq_webhook_deliveries_signature", "integration_id", "signature_hash", unique=True),
         Index("ix_webhook_deliveries_status_updated", "status", "updated_at"),
     )
 

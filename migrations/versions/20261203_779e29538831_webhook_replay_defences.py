@@ -1,7 +1,7 @@
 """webhook replay defences: signature hash, ping and stale-delivery log throttles
 
 Revision ID: 779e29538831
-Revises: c7721589c22f
+Revises: 5e1d2a7b9c40
 Create Date: 2026-12-03 04:20:00.000000
 
 """
@@ -13,27 +13,29 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '779e29538831'
-down_revision = 'c7721589c22f'
+down_revision = '5e1d2a7b9c40'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('lever_integrations', schema=None) as batch_op:
+    with op.batch_alter_table('lever_integrations', schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column('last_stale_logged_at', lever_cezanne.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('last_ping_logged_at', lever_cezanne.models.types.UTCDateTime(timezone=True), nullable=True))
 
     # Rows stored before keep NULL: NULLs never conflict, and their tokens still deduplicate.
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+    with op.batch_alter_table('webhook_deliveries', schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column('signature_hash', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint('uq_webhook_deliveries_signature', ['integration_id', 'signature_hash'])
+        batch_op.create_index('uq_webhook_deliveries_signature', ['integration_id', 'signature_hash'], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_webhook_deliveries_signature', type_='unique')
+    # recreate="never": SQLite drops the columns in place; a copied table would lose the
+    # expression index on lever_integrations.
+    with op.batch_alter_table('webhook_deliveries', schema=None, recreate="never") as batch_op:
+        batch_op.drop_index('uq_webhook_deliveries_signature')
         batch_op.drop_column('signature_hash')
 
-    with op.batch_alter_table('lever_integrations', schema=None) as batch_op:
+    with op.batch_alter_table('lever_integrations', schema=None, recreate="never") as batch_op:
         batch_op.drop_column('last_ping_logged_at')
         batch_op.drop_column('last_stale_logged_at')

@@ -171,8 +171,8 @@ def _process(delivery: WebhookDelivery) -> str:
         raise _Failed("This integration was deleted, so the hire was not processed.")
     if not delivery.opportunity_id:
         raise _Failed(
-            "The webhook from Lever named no valid opportunity id, so there was nothing to look up. "
-            "Move the candidate to another stage in Lever and back to Hired."
+            "The webhook from Lever named no valid opportunity id, so there was nothing to look "
+            "up. Move the candidate to another stage in Lever and back to Hired."
         )
     client = LeverClient.for_integration(integration.id)
     opportunity = client.get_opportunity(delivery.opportunity_id)

@@ -1,7 +1,7 @@
 """webhook replay defences: signature hash, ping and stale-delivery log throttles
 
 Revision ID: 779e29538831
-Revises: 5e1d2a7b9c40
+Revises: 5b1e0c9d4a21
 Create Date: 2026-12-03 04:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '779e29538831'
-down_revision = '5e1d2a7b9c40'
+down_revision = '5b1e0c9d4a21'
 branch_labels = None
 depends_on = None
 

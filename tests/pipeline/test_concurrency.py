@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.jobs import queue
 from lever_cezanne.jobs.delivery import process_delivery
-from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
+from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDelivery
 
 THREADS = 20
 
@@ -116,3 +116,30 @@ def test_twenty_concurrent_deliveries_for_one_hire(
     assert errors == []
     assert results == ["completed"] * THREADS
     assert _counts(db) == [1, 1, 1]
+
+
+def test_two_hundred_concurrent_replays_of_a_ping_write_one_log_row(
+    app, db, integration, hired_body, live_app
+):
+    _needs_postgres(app)
+    # A captured hire body with `data` emptied: still signed, so it is a ping.
+    body = json.dumps({**hired_body("opp-1"), "data": {}})
+
+    def post_ten(_):
+        with requests.Session() as session:
+            return [
+                session.post(
+                    live_app.webhook_url,
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=30,
+                ).json()["status"]
+                for _ in range(10)
+            ]
+
+    results, errors = _together(THREADS, post_ten)
+    assert errors == []
+    assert [status for batch in results for status in batch] == ["ping"] * THREADS * 10
+    db.session.expire_all()
+    messages = db.session.scalars(select(LogEntry.message)).all()
+    assert len(messages) == 1 and messages[0].startswith("Test webhook received from Lever")

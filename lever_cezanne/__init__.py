@@ -9,6 +9,7 @@ from lever_cezanne import cli, errors, security, word_search
 from lever_cezanne.auth import throttle
 from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
+from lever_cezanne.ids import register_id_converter
 from lever_cezanne.logs import configure_logging
 from lever_cezanne.sandbox_mount import mount_sandbox
 
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     app.config.update(config or {})
     configure_logging(app)
+    register_id_converter(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)

@@ -7,9 +7,9 @@ from flask import request
 from sqlalchemy import Select, tuple_
 
 from lever_cezanne.extensions import db
+from lever_cezanne.ids import MAX_ID
 
 PER_PAGE = 50
-MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL can compare a column with
 MAX_PAGE_NUMBER = 100_000
 
 

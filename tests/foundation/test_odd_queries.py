@@ -1,5 +1,7 @@
 """Odd query strings on every list and search page give a page, never a server error."""
 
+import re
+
 import pytest
 
 from lever_cezanne.models import LeverIntegration
@@ -18,6 +20,9 @@ LIST_PAGES = [
 ]
 ODD_VALUES = [
     "9" * 40,  # past any database integer
+    "2147483648",  # past PostgreSQL's integer (the id columns): the security review's 500
+    "open.2147483648",
+    "9223372036854775807",
     "open." + "9" * 30,
     "1." + "9" * 30,
     "-5",
@@ -59,3 +64,18 @@ def test_a_cursor_past_any_database_integer_is_ignored(client, admin, login_as):
     for url, name in (("/people", "after"), ("/tasks/mine", "before"), ("/admin/users", "page")):
         response = client.get(url, query_string={name: "9" * 40})
         assert response.status_code == 200, url
+
+
+def test_ids_in_urls_past_the_id_columns_answer_404(app, client, admin, login_as):
+    login_as(admin)
+    failures, checked = [], 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or "<int:" not in rule.rule:
+            continue
+        url = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", "2147483648", rule.rule)
+        response = client.get(url)
+        response.get_data()
+        checked += 1
+        if response.status_code >= 500:
+            failures.append(rule.rule)
+    assert checked >= 5 and not failures, f"server errors for {failures}"

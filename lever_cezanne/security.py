@@ -31,7 +31,7 @@ def register_input_checks(app) -> None:
 
 
 def register_headers(app) -> None:
-    """Add CSP, nosniff, referrer policy and (in production) HSTS to every response."""
+    """Add CSP, nosniff, referrer policy, no-store and (in production) HSTS to every response."""
     production = app.config["APP_ENV"] == "production"
 
     @app.after_request
@@ -43,4 +43,8 @@ def register_headers(app) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Pages show personal data (and the CSV export is all of it): no browser or proxy may
+            # keep a copy, e.g. for the next person at a shared computer to find in the history.
+            headers.setdefault("Cache-Control", "no-store")
         return response

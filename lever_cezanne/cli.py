@@ -1,6 +1,7 @@
 """Operator commands: flask users|companies|processes|demo ..."""
 
 import click
+from click.core import ParameterSource
 from flask.cli import AppGroup
 
 from lever_cezanne.admin.services import (
@@ -23,6 +24,34 @@ ROLE_CHOICES = {"administrator": "administrator", "hr": "hr"}
 TYPE_CHOICES = {"with-absences": "with_absences", "without-absences": "without_absences"}
 
 
+def secret_option(flag: str, envvar: str, what: str, confirm: bool = False):
+    """A secret option: asked for with hidden input, or read from `envvar`; the flag still works.
+
+    A secret typed as an argument shows in `ps` and the shell's history, so using the flag warns.
+    """
+
+    def warn_when_typed(ctx, param, value):
+        if ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+            click.echo(
+                f"Warning: {flag} on the command line is visible to other users in `ps` and stays "
+                f"in your shell history. Leave it out to be asked for it, or set {envvar}.",
+                err=True,
+            )
+        return value
+
+    return click.option(
+        flag,
+        envvar=envvar,
+        show_envvar=True,
+        required=True,
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=confirm,
+        callback=warn_when_typed,
+        help=f"{what}. Asked for (hidden) when left out, or read from {envvar}.",
+    )
+
+
 def _save(make):
     """Run a service, commit, and turn validation errors into a clear CLI error."""
     try:
@@ -36,7 +65,7 @@ def _save(make):
 
 @users_cli.command("create")
 @click.option("--username", required=True)
-@click.option("--password", required=True, prompt=True, hide_input=True)
+@secret_option("--password", "NEW_USER_PASSWORD", "The user's password", confirm=True)
 @click.option("--role", required=True, type=click.Choice(list(ROLE_CHOICES)))
 @click.option("--name", default=None, help="Display name.")
 @click.option("--email", default=None)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lever_cezanne import crypto
 from lever_cezanne.admin.search import find_hr_professional, user_not_found_message
 from lever_cezanne.admin.services import ValidationError
-from lever_cezanne.cli import lever_cli
+from lever_cezanne.cli import lever_cli, secret_option
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.search import company_not_found_message, find_employable_company
 from lever_cezanne.integration import services
@@ -29,12 +29,8 @@ def integrations_cli():
 
 @integrations_cli.command("create")
 @click.option("--subdomain", required=True, help="The last part of the webhook URL in Lever.")
-@click.option(
-    "--signature-token",
-    required=True,
-    prompt=True,
-    hide_input=True,
-    help="The Candidate Hired webhook's signature token (prompted for when left out).",
+@secret_option(
+    "--signature-token", "LEVER_SIGNATURE_TOKEN", "The Candidate Hired webhook's signature token"
 )
 @click.option("--admin", "admin_username", required=True, help="New Hire Administrator username.")
 @click.option("--company", "company_code", required=True, help="New Hire Default Company code.")

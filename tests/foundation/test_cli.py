@@ -90,3 +90,35 @@ def test_demo_seed_is_idempotent(app, db):
     assert len(db.session.scalars(select(User)).all()) == 4
     assert len(db.session.scalars(select(Company)).all()) == 3
     assert len(db.session.scalars(select(ProcessDefinition)).all()) == 2
+
+
+def _create_user_args(username):
+    return ["users", "create", "--username", username, "--role", "hr"]
+
+
+def test_users_create_asks_for_the_password_hidden(app, db):
+    result = app.test_cli_runner().invoke(
+        args=_create_user_args("asked"), input="long-enough-pw\nlong-enough-pw\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "long-enough-pw" not in result.output  # hidden input is not echoed
+    assert "Warning" not in result.output
+    assert db.session.scalar(select(User).where(User.username == "asked"))
+
+
+def test_users_create_reads_the_password_from_the_environment(app, db):
+    result = app.test_cli_runner().invoke(
+        args=_create_user_args("from-env"), env={"NEW_USER_PASSWORD": "long-enough-pw"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output
+
+
+def test_a_password_on_the_command_line_warns(app, db):
+    # Before: --password was the documented way, visible in `ps` and the shell history.
+    result = app.test_cli_runner().invoke(
+        args=[*_create_user_args("typed"), "--password", "long-enough-pw"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Warning: --password on the command line is visible" in result.output
+    assert "NEW_USER_PASSWORD" in result.output

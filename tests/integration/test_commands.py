@@ -89,3 +89,20 @@ def test_rotate_keys_reports_secrets_no_key_can_read(app, db, integration):
     result = app.test_cli_runner().invoke(args=["lever", "rotate-keys"])
     assert result.exit_code == 1
     assert "1 secrets could not be decrypted" in result.output
+
+
+def test_the_signature_token_comes_from_a_prompt_or_the_environment(app, db, hr_user, company):
+    runner = app.test_cli_runner()
+    args = ["lever", "integrations", "create", "--admin", "hr.alex", "--company", "cez-uk"]
+    asked = runner.invoke(args=[*args, "--subdomain", "asked"], input=f"{SIGNATURE_TOKEN}\n")
+    assert asked.exit_code == 0, asked.output
+    assert SIGNATURE_TOKEN not in asked.output and "Warning" not in asked.output
+    from_env = runner.invoke(
+        args=[*args, "--subdomain", "fromenv"], env={"LEVER_SIGNATURE_TOKEN": SIGNATURE_TOKEN}
+    )
+    assert from_env.exit_code == 0 and "Warning" not in from_env.output, from_env.output
+    typed = _create(runner)
+    assert "Warning: --signature-token on the command line is visible" in typed.output
+    assert SIGNATURE_TOKEN not in typed.output
+    tokens = db.session.scalars(select(LeverIntegration.signature_token_encrypted)).all()
+    assert [crypto.decrypt(token) for token in tokens] == [SIGNATURE_TOKEN] * 3

@@ -109,3 +109,23 @@ def test_development_session_cookie_is_httponly_and_lax(app, admin):
     cookie = response.headers["Set-Cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert "secure" not in cookie  # plain http in development: a Secure cookie would be dropped
+
+
+def test_no_page_with_personal_data_may_be_cached(app, client, admin, login_as, make_integration):
+    # Before: people, tasks, the Log tab and its CSV export could be kept by a browser or proxy.
+    integration = make_integration(admin)
+    login_as(admin)
+    checked = []
+    for rule, _ in app_routes(app, {"GET"}):
+        if rule.endpoint == "static":
+            continue
+        url = sample_url(rule).replace("/lever/1/", f"/lever/{integration.id}/")
+        response = client.get(url)
+        response.get_data()
+        assert response.headers.get("Cache-Control") == "no-store", (url, response.status_code)
+        checked.append(url)
+    assert f"/integrations/lever/{integration.id}/log.csv" in checked
+    static = client.get("/static/css/app.css")
+    static.close()
+    assert static.headers.get("Cache-Control") != "no-store"  # no personal data: cacheable
+    print(f"\nNO-STORE: {len(checked)} pages")

@@ -95,7 +95,7 @@ def search_by_words(base, model: type, q: str, limit: int) -> list:
                 alias.word.like(_like_prefix(other), escape="\\"),
             )
         )
-    query = query.order_by(_word_order(word_model.__table__.c.word), model.id).limit(limit * 3)
+    query = query.order_by(_word_order(word_model.__table__.c.word), index.owner).limit(limit * 3)
     found = {}
     for row in db.session.scalars(query):
         found.setdefault(row.id, row)

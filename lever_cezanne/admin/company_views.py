@@ -70,10 +70,16 @@ def company_edit(company_id: int):
     return render_template("admin/companies/edit.html", form=form, company=company)
 
 
-@bp.route("/companies/<int:company_id>/deactivate", methods=["POST"])
+@bp.route("/companies/<int:company_id>/deactivate", methods=["GET", "POST"])
 def company_deactivate(company_id: int):
-    """Deactivate a company: it takes no new Employment Details and leaves the pickers."""
-    company = services.set_company_active(get_live_or_404(Company, company_id), False)
+    """Ask, then deactivate a company: it takes no new Employment Details, leaves the pickers."""
+    company = get_live_or_404(Company, company_id)
+    if request.method == "GET":
+        integrations = integrations_defaulting_to(company)
+        return render_template(
+            "admin/companies/deactivate.html", company=company, integrations=integrations
+        )
+    services.set_company_active(company, False)
     db.session.commit()
     return _back(f"{company.label} is inactive: new hires cannot be employed in it.")
 

@@ -15,7 +15,7 @@ from wtforms.validators import (
 from lever_cezanne.admin.services import company_code_taken, username_taken
 from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH
 from lever_cezanne.hr.forms import StrippedForm, TaskFilterForm
-from lever_cezanne.models.org import ROLES
+from lever_cezanne.models.org import ROLE_HR, ROLES
 from lever_cezanne.models.processes import PROCESS_TYPES
 
 USERNAME = Regexp(
@@ -68,6 +68,8 @@ class UserForm(StrippedForm):
     role = SelectField(
         "Role",
         choices=dict(ROLES),
+        # Most users are HR Professionals: Administrator is chosen on purpose, never by default.
+        default=ROLE_HR,
         invalid_choice_message="Choose Administrator or HR Professional.",
         description="Administrators manage users, companies, processes and integrations. "
         "Both roles are HR Professionals and can be New Hire Administrators.",

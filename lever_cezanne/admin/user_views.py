@@ -90,10 +90,23 @@ def user_password(user_id: int):
     return render_template("admin/users/password.html", form=form, user=user)
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 def user_deactivate(user_id: int):
-    """Deactivate a user: they are signed out and cannot sign in or be chosen."""
-    return _set_active(get_live_or_404(User, user_id), False)
+    """Ask, then deactivate a user: they are signed out and cannot sign in or be chosen."""
+    user = get_live_or_404(User, user_id)
+    if request.method == "GET":
+        return render_template(
+            "admin/users/deactivate.html", user=user, integrations=_integrations_administered(user)
+        )
+    return _set_active(user, False)
+
+
+def _integrations_administered(user: User) -> list[LeverIntegration]:
+    """Return the Lever integrations whose New Hire Administrator is this user."""
+    query = select(LeverIntegration).where(
+        LeverIntegration.admin_user_id == user.id, LeverIntegration.deleted_at.is_(None)
+    )
+    return list(db.session.scalars(query))
 
 
 @bp.route("/users/<int:user_id>/activate", methods=["POST"])
@@ -119,12 +132,9 @@ def user_delete(user_id: int):
     """Ask, then soft-delete a user."""
     user = get_live_or_404(User, user_id)
     if request.method == "GET":
-        integrations = db.session.scalars(
-            select(LeverIntegration).where(
-                LeverIntegration.admin_user_id == user.id, LeverIntegration.deleted_at.is_(None)
-            )
-        ).all()
-        return render_template("admin/users/delete.html", user=user, integrations=integrations)
+        return render_template(
+            "admin/users/delete.html", user=user, integrations=_integrations_administered(user)
+        )
     try:
         user_services.delete_user(user, actor=current_user)
     except ValidationError as exc:

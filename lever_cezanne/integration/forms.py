@@ -5,6 +5,7 @@ from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as WTFormsValidationError
+from wtforms.widgets import PasswordInput
 
 from lever_cezanne.admin.search import ActiveHRProfessional
 from lever_cezanne.hr.search import EmployableCompany
@@ -37,9 +38,12 @@ class DetailsForm(FlaskForm):
         ),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
+    # A refused form keeps the typed token (still masked) instead of making the user paste it
+    # again; the page that echoes it is never cached (setup_views._render_form).
     signature_token = PasswordField(
         "Signature Token",
         validators=[Length(max=200)],
+        widget=PasswordInput(hide_value=False),
         description=SIGNATURE_HELP_NEW,
         render_kw={"autocomplete": "new-password"},
     )

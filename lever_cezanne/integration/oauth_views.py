@@ -6,6 +6,7 @@ from flask_login import current_user
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import authorisation, setup_bp
 from lever_cezanne.integration.forms import ButtonForm
+from lever_cezanne.integration.services import last_webhook_received
 from lever_cezanne.integration.views import load_integration_or_404
 
 
@@ -32,11 +33,19 @@ def oauth_callback():
     integration = load_integration_or_404(pending["integration_id"])
     try:
         authorisation.complete(integration, request.args, pending["redirect_uri"], current_user)
-        flash(
-            "Lever is authorised: candidates marked Hired in Lever will now reach Cezanne HR.",
-            "success",
-        )
+        flash(_authorised_message(integration.id), "success")
     except authorisation.AuthorisationFailed as exc:
         flash(str(exc), "error")
     db.session.commit()
     return redirect(url_for(".integration_edit", integration_id=integration.id))
+
+
+def _authorised_message(integration_id: int) -> str:
+    """Say the authorisation worked, and what is still to do in Lever before hires arrive."""
+    if last_webhook_received(integration_id):
+        return "Lever is authorised: candidates marked Hired in Lever will now reach Cezanne HR."
+    return (
+        "Lever is authorised. Still to do in Lever: under Settings › Integrations and API › "
+        "Webhooks, switch on Candidate Hired and add the webhook URL shown below. Hires reach "
+        "Cezanne HR once Lever sends that webhook."
+    )

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from lever_cezanne import crypto
 from lever_cezanne.admin.services import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.tokens import forget_tokens
-from lever_cezanne.models import Company, LeverIntegration, User
+from lever_cezanne.models import Company, LeverIntegration, User, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     AUTH_AUTHORISED,
@@ -124,6 +125,15 @@ def webhook_url(subdomain: str) -> str:
     if not base and has_request_context():
         base = request.host_url
     return f"{(base or '').rstrip('/')}{WEBHOOK_PATH}{subdomain}"
+
+
+def last_webhook_received(integration_id: int) -> datetime | None:
+    """Return when Lever's last Candidate Hired webhook for this integration arrived, if ever."""
+    return db.session.scalar(
+        select(func.max(WebhookDelivery.received_at)).where(
+            WebhookDelivery.integration_id == integration_id
+        )
+    )
 
 
 def disconnect(integration: LeverIntegration) -> None:

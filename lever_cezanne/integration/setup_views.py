@@ -1,6 +1,6 @@
 """Administrators: add and edit an integration's Details, and its action buttons."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from lever_cezanne.admin.services import ValidationError
@@ -11,6 +11,8 @@ from lever_cezanne.integration.health import check_connection
 from lever_cezanne.integration.views import load_integration_or_404
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
+
+WEBHOOK_PLACEHOLDER = "YOUR_SUBDOMAIN"
 
 
 def _details(form: DetailsForm) -> services.Details:
@@ -36,13 +38,21 @@ def _save(form: DetailsForm, integration: LeverIntegration | None) -> LeverInteg
 
 
 def _render_form(form: DetailsForm, integration: LeverIntegration | None):
-    subdomain = integration.subdomain if integration else (form.subdomain.data or "YOUR_SUBDOMAIN")
-    return render_template(
-        "integration/form.html",
-        form=form,
-        integration=integration,
-        webhook_url=services.webhook_url(subdomain),
+    saved = integration.subdomain if integration else None
+    response = make_response(
+        render_template(
+            "integration/form.html",
+            form=form,
+            integration=integration,
+            webhook_url=services.webhook_url(saved or WEBHOOK_PLACEHOLDER),
+            webhook_base=services.webhook_url(""),
+            placeholder=WEBHOOK_PLACEHOLDER,
+            last_webhook=services.last_webhook_received(integration.id) if integration else None,
+        )
     )
+    # A refused form echoes the typed Signature Token (masked): keep it out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @setup_bp.route("/new", methods=["GET", "POST"])
@@ -95,9 +105,15 @@ def integration_enable(integration_id: int):
     )
 
 
-@setup_bp.post("/<int:integration_id>/disable")
+@setup_bp.route("/<int:integration_id>/disable", methods=["GET", "POST"])
 def integration_disable(integration_id: int):
-    """Switch the integration off: its webhook answers 404 until enabled again."""
+    """Ask, then switch the integration off: its webhook is refused until enabled again."""
+    integration = load_integration_or_404(integration_id)
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "integration/confirm.html", integration=integration, form=form, action="disable"
+        )
     message = "Disabled: webhooks from Lever are refused until you enable the integration again."
     return _toggle(integration_id, False, message)
 

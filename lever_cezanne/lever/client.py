@@ -192,6 +192,9 @@ def _parse(response: requests.Response) -> dict:
 
 
 def _error(status: int, message: str, response: requests.Response) -> LeverError:
+    # People read these messages (Log tab, flashes): they say what happened in words; the raw
+    # status code is for operators, in the server log.
+    log.warning("Lever answered HTTP %s", status)
     detail = f" ({message})" if message else ""
     if status == 404:
         return LeverNotFoundError(f"Lever has no such record{detail}.")
@@ -202,7 +205,7 @@ def _error(status: int, message: str, response: requests.Response) -> LeverError
         )
     if status >= 500:
         return LeverTransientError(
-            f"Lever is having problems (HTTP {status}): this will be tried again.",
+            "Lever is having problems on its side: this will be tried again.",
             retry_after=_retry_after(response),
         )
     if status == 403:
@@ -210,4 +213,4 @@ def _error(status: int, message: str, response: requests.Response) -> LeverError
             f"Lever refused access{detail}: re-authorise under Integrations › Lever so Cezanne HR "
             "gets the permissions it needs."
         )
-    return LeverRequestError(f"Lever refused the request (HTTP {status}){detail}.")
+    return LeverRequestError(f"Lever refused the request{detail}.")

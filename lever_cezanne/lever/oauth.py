@@ -119,10 +119,9 @@ def _call(fetch) -> dict:
 
 def _http_error(response) -> LeverError:
     status = response.status_code if response is not None else 0
+    log.warning("Lever's token endpoint answered HTTP %s", status)
     if status == 429 or status >= 500:
         return LeverTransientError(
-            f"Lever's sign-in service is unavailable (HTTP {status}): this will be tried again."
+            "Lever's sign-in service is unavailable: this will be tried again."
         )
-    return LeverRequestError(
-        f"Lever's sign-in service refused the request (HTTP {status}). {BAD_CLIENT_MESSAGE}"
-    )
+    return LeverRequestError(f"Lever's sign-in service refused the request. {BAD_CLIENT_MESSAGE}")

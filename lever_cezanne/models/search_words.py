@@ -14,14 +14,20 @@ from lever_cezanne.extensions import db
 WORD_MAX = 100
 
 
-def word_index(table: str) -> Index:
-    """Return the index that answers word LIKE 'abc%' in word order (PostgreSQL: any collation)."""
-    return Index(f"ix_{table}_word", "word", postgresql_ops={"word": "text_pattern_ops"})
+def word_index(table: str, owner: str) -> Index:
+    """Return the index that answers word LIKE 'abc%' in (word, owner) order, any collation.
+
+    The owner column makes the order total, so a search for a word thousands of rows share
+    ("ltd", "example") reads the first rows of the index and stops at the limit, unsorted.
+    """
+    return Index(
+        f"ix_{table}_word_{owner}", "word", owner, postgresql_ops={"word": "text_pattern_ops"}
+    )
 
 
 class CompanyWord(db.Model):
     __tablename__ = "company_words"
-    __table_args__ = (word_index("company_words"),)
+    __table_args__ = (word_index("company_words", "company_id"),)
     OWNER = "company_id"
 
     company_id: Mapped[int] = mapped_column(
@@ -35,7 +41,7 @@ class CompanyWord(db.Model):
 
 class UserWord(db.Model):
     __tablename__ = "user_words"
-    __table_args__ = (word_index("user_words"),)
+    __table_args__ = (word_index("user_words", "user_id"),)
     OWNER = "user_id"
 
     user_id: Mapped[int] = mapped_column(

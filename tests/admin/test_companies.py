@@ -153,7 +153,13 @@ def test_state_changes_need_the_csrf_token(app, db, client, admin, login_as, mak
 
 
 def test_destructive_buttons_ask_for_confirmation(client, admin, login_as, make_company):
-    make_company("CEZ-UK", "Cezanne UK Ltd")
+    company = make_company("CEZ-UK", "Cezanne UK Ltd")
     login_as(admin)
     html = _text(client.get("/admin/companies"))
-    assert 'data-confirm="Deactivate CEZ-UK? New hires cannot be employed in it' in html
+    # Deactivate and Delete open a page that asks first; only that page's form posts.
+    assert f'href="/admin/companies/{company.id}/deactivate"' in html
+    assert f'href="/admin/companies/{company.id}/delete"' in html
+    assert 'action="/admin/companies/{company.id}/deactivate"' not in html
+    confirm = _text(client.get(f"/admin/companies/{company.id}/deactivate"))
+    assert "Deactivate CEZ-UK — Cezanne UK Ltd?" in confirm
+    assert "No Lever integration uses it" in confirm

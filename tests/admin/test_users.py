@@ -1,6 +1,7 @@
 """Users: create, edit, role, deactivate, delete, passwords, and the last Administrator."""
 
 import os
+import re
 import threading
 from html import unescape
 
@@ -285,3 +286,29 @@ def test_two_administrators_removing_each_other_at_once_leave_one(app, db, admin
     assert len(outcome) == 1 and "last active Administrator" in outcome[0]
     db.session.expire_all()
     assert db.session.get(User, admin_id).is_active
+
+
+def test_add_user_defaults_the_role_to_hr_professional(client, admin, login_as):
+    login_as(admin)
+    html = client.get("/admin/users/new").get_data(as_text=True)
+
+    assert re.search(r'<option selected value="hr">HR Professional</option>', html)
+
+
+def test_deactivating_a_user_asks_first_and_names_their_integrations(
+    client, db, admin, login_as, make_user, make_company
+):
+    from tests.lever.lever_helpers import new_integration
+
+    hr = make_user("hr", username="pshah", display_name="Priya Shah")
+    new_integration(hr, make_company("CO", "Co Ltd"), subdomain="acme")
+    login_as(admin)
+
+    html = client.get(f"/admin/users/{hr.id}/deactivate").get_data(as_text=True)
+    assert "Deactivate Priya Shah?" in html and "<strong>acme</strong>" in html
+    db.session.refresh(hr)
+    assert hr.active
+
+    client.post(f"/admin/users/{hr.id}/deactivate")
+    db.session.refresh(hr)
+    assert not hr.active

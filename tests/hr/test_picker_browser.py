@@ -100,17 +100,25 @@ def test_user_picker_by_mouse_and_escape(live_url, page, make_user):
     assert field.input_value() == "pshah"
 
 
-def test_confirmation_prompt_can_cancel(db, live_url, page, make_company):
-    company = make_company("CEZ-UK", "Cezanne UK Ltd")
+def test_deactivating_a_company_asks_first_and_names_the_integration(
+    db, live_url, page, admin, company, make_integration
+):
+    integration = make_integration(admin, company)
     page.goto(f"{live_url}/admin/companies")
-    messages = []
-    page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
 
-    page.click("button:has-text('Deactivate')")
-
-    assert messages and messages[0].startswith("Deactivate CEZ-UK?")
+    page.click(f"a:has-text('Deactivate {company.code}')")
+    page.wait_for_selector(f"h1:has-text('Deactivate {company.label}?')")
+    assert integration.subdomain in page.inner_text(".notice-warning")
+    page.click("text=Cancel")
+    page.wait_for_selector("h1:has-text('Companies')")
     db.session.refresh(company)
     assert company.active
+
+    page.goto(f"{live_url}/admin/companies/{company.id}/deactivate")
+    page.click(f"button:has-text('Deactivate {company.code}')")
+    page.wait_for_selector("text=is inactive")
+    db.session.refresh(company)
+    assert not company.active
 
 
 def test_picker_shows_no_matches_and_enter_does_not_submit(live_url, page, make_company):

@@ -42,7 +42,8 @@ def test_test_connection_when_lever_is_down(client, admin, login_as, authorised,
     lever_server.store.set_faults(fault_500_rate=1.0)
     login_as(admin)
     page = _post_and_follow(client, f"/integrations/lever/{authorised.id}/test")
-    assert "Connection failed: Lever is having problems (HTTP 500)" in page
+    assert "Connection failed: Lever is having problems on its side." in page
+    assert "500" not in page
 
 
 def test_disable_and_enable(client, db, admin, login_as, integration):
@@ -89,8 +90,12 @@ def test_action_buttons_carry_a_csrf_token(
     app.config["WTF_CSRF_ENABLED"] = True
     g.pop("csrf_token", None)  # tests share one app context: forget the token made before
     html = client.get(f"/integrations/lever/{authorised.id}/details").get_data(as_text=True)
-    for action in ("authorise", "test", "disable"):
+    for action in ("authorise", "test"):
         assert f'action="/integrations/lever/{authorised.id}/{action}"' in html
+    # Disable asks first: the button opens a confirmation page whose form posts.
+    assert f'href="/integrations/lever/{authorised.id}/disable"' in html
+    confirm = client.get(f"/integrations/lever/{authorised.id}/disable").get_data(as_text=True)
+    assert f"Disable the Lever integration '{authorised.subdomain}'?" in confirm
 
     assert client.post(f"/integrations/lever/{authorised.id}/disable").status_code == 400
     response = client.post(

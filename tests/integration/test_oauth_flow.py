@@ -59,6 +59,9 @@ def test_accepting_in_lever_authorises_and_logs_who_did_it(
 
     assert response.headers["Location"].endswith(f"/integrations/lever/{integration.id}/details")
     assert "Lever is authorised" in page
+    # No webhook has arrived yet: say what is still to do in Lever, promise nothing.
+    assert "Still to do in Lever" in page and "will now reach" not in page
+    assert "no webhook has arrived yet" in page
     db.session.refresh(integration)
     assert integration.auth_status == AUTH_AUTHORISED
     assert integration.authorised_by.username == "admin" and integration.authorised_at

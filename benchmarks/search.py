@@ -14,7 +14,7 @@ USER_QUERIES = [
     "smi", "patel", "p", "pr", "priya", "mo", "mohammed", "jack.t", "jack.taylor1",
     "dana", "e", "emily.c", "zz", "xq", "theodore w",
     # Any word's start (issue 18): a surname alone, the e-mail's domain, a number inside a code.
-    "smith", "khan", "example", "com", "123", "s o",
+    "smith", "khan", "example", "com", "123", "priya p", "o s",
 ]  # fmt: skip
 COMPANY_QUERIES = [
     "a", "ac", "acm", "acme", "acme g", "sta", "sta-", "sta-0001", "sta-000123", "g", "glo",

@@ -72,9 +72,10 @@ def _word_order(word_column):
 def search_by_words(base, model: type, q: str, limit: int) -> list:
     """Return up to `limit` rows of `base` (a select of model) matching every word typed in q.
 
-    One typed word (the longest, so the most selective) walks the word index in order; the
-    others are checked per row. A row can match the walked word more than once, so a few extra
-    rows are read and duplicates dropped.
+    One typed word (the longest, so the most selective) walks the word index in (word, owner)
+    order and stops at the limit; the other words are checked per row. A row can match the
+    walked word more than once ("smith" and "smith12"), so a few extra ids are read, duplicates
+    dropped, and only the rows kept are loaded.
     """
     typed = words_of(q)
     if not typed:
@@ -82,8 +83,11 @@ def search_by_words(base, model: type, q: str, limit: int) -> list:
     index = _REGISTRY[model]
     word_model = index.word_model
     lead = max(typed, key=len)
-    query = base.join(word_model, index.owner == model.id).where(
-        word_model.word.like(_like_prefix(lead), escape="\\")
+    query = (
+        base.with_only_columns(index.owner)
+        .select_from(model)
+        .join(word_model, index.owner == model.id)
+        .where(word_model.word.like(_like_prefix(lead), escape="\\"))
     )
     for other in typed:
         if other == lead:
@@ -96,10 +100,10 @@ def search_by_words(base, model: type, q: str, limit: int) -> list:
             )
         )
     query = query.order_by(_word_order(word_model.__table__.c.word), index.owner).limit(limit * 3)
-    found = {}
-    for row in db.session.scalars(query):
-        found.setdefault(row.id, row)
-    return list(found.values())[:limit]
+    ids = list(dict.fromkeys(db.session.scalars(query)))[:limit]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
 
 
 def _rows(index: WordIndex, row) -> list[dict]:

@@ -1,7 +1,7 @@
 """picker word tables: index (word, owner) so a word many rows share is read in order, unsorted
 
 Revision ID: 8b3f0c2d6e51
-Revises: 5e1d2a7b9c40
+Revises: 779e29538831
 Create Date: 2026-12-03 04:40:00
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-03 04:40:00
 from alembic import op
 
 revision = "8b3f0c2d6e51"
-down_revision = "5e1d2a7b9c40"
+down_revision = "779e29538831"
 branch_labels = None
 depends_on = None
 

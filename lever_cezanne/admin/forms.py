@@ -12,7 +12,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lever_cezanne.admin.services import company_code_taken, username_taken
+from lever_cezanne.admin.services import (
+    company_code_taken,
+    email_taken,
+    email_taken_message,
+    username_taken,
+)
 from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH
 from lever_cezanne.hr.forms import StrippedForm, TaskFilterForm
 from lever_cezanne.models.org import ROLE_HR, ROLES
@@ -85,6 +90,10 @@ class UserForm(StrippedForm):
                 f"The username '{field.data.strip()}' is already taken (perhaps by a deleted "
                 "user). Choose another."
             )
+
+    def validate_email(self, field) -> None:
+        if email_taken(field.data, exclude_id=self._user_id):
+            raise ValidationError(email_taken_message(field.data))
 
 
 class NewUserForm(UserForm):

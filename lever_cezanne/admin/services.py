@@ -40,6 +40,24 @@ def username_taken(username: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
+def email_taken(email: str | None, exclude_id: int | None = None) -> bool:
+    """Return whether another user (deleted ones too) already has this e-mail, in any case."""
+    email = (email or "").strip()
+    if not email:
+        return False
+    query = select(User.id).where(func.lower(User.email) == email.lower())
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def email_taken_message(email: str) -> str:
+    return (
+        f"Another user already has the e-mail {email.strip()!r} (perhaps a deleted user). "
+        "Each user needs their own address."
+    )
+
+
 def company_code_taken(code: str, exclude_id: int | None = None) -> bool:
     """Return whether a company that is not deleted already has this code, in any case."""
     query = select(Company.id).where(
@@ -61,14 +79,17 @@ def create_user(username, password, role, display_name=None, email=None) -> User
         raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if username_taken(username):
         raise ValidationError(f"The username {username!r} is already taken.")
+    email = (email or "").strip() or None
+    if email_taken(email):
+        raise ValidationError(email_taken_message(email))
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
-        email=email or None,
+        email=email,
         password_hash=hash_password(password),
         role=role,
     )
-    with refusing_duplicates(f"The username {username!r} is already taken."):
+    with refusing_duplicates(f"The username {username!r} or the e-mail is already taken."):
         db.session.add(user)
     return user
 

@@ -2,7 +2,13 @@
 
 from sqlalchemy import select
 
-from lever_cezanne.admin.services import ValidationError, refusing_duplicates, username_taken
+from lever_cezanne.admin.services import (
+    ValidationError,
+    email_taken,
+    email_taken_message,
+    refusing_duplicates,
+    username_taken,
+)
 from lever_cezanne.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from lever_cezanne.auth.services import end_sessions
 from lever_cezanne.extensions import db
@@ -44,11 +50,14 @@ def update_user(user: User, username: str, display_name: str, email: str | None,
         raise ValidationError("Choose a role: Administrator or HR Professional.")
     if username_taken(username, exclude_id=user.id):
         raise ValidationError(f"The username {username!r} is already taken.")
+    email = (email or "").strip() or None
+    if email_taken(email, exclude_id=user.id):
+        raise ValidationError(email_taken_message(email))
     if role != ROLE_ADMINISTRATOR:
         ensure_not_last_administrator(user)
-    with refusing_duplicates(f"The username {username!r} is already taken."):
+    with refusing_duplicates(f"The username {username!r} or the e-mail is already taken."):
         user.username, user.display_name = username, display_name.strip() or username
-        user.email, user.role = (email or "").strip() or None, role
+        user.email, user.role = email, role
 
 
 def _ensure_not_self(user: User, actor: User | None, action: str) -> None:

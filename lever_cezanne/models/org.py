@@ -34,7 +34,8 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         lower_pattern_index("uq_users_username_lower", "username", unique=True),
         lower_pattern_index("ix_users_display_name_lower", "display_name"),
-        lower_pattern_index("ix_users_email_lower", "email"),
+        # One account per e-mail address, in any case (NULLs, users without one, never clash).
+        lower_pattern_index("uq_users_email_lower", "email", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lever_cezanne.admin import user_services
 from lever_cezanne.admin.services import ValidationError
@@ -312,3 +313,42 @@ def test_deactivating_a_user_asks_first_and_names_their_integrations(
     client.post(f"/admin/users/{hr.id}/deactivate")
     db.session.refresh(hr)
     assert not hr.active
+
+
+def test_an_e_mail_belongs_to_one_user_in_any_case(db, client, admin, make_user, login_as):
+    # Before: a second user could take an e-mail another user already had.
+    owner = make_user("hr", username="owner", email="Priya@Example.com")
+    other = make_user("hr", username="other", email="other@example.com")
+    login_as(admin)
+
+    taken = _text(client.post("/admin/users/new", data=_new_user(email="priya@EXAMPLE.com")))
+    assert "Another user already has the e-mail 'priya@EXAMPLE.com'" in taken
+    edited = _text(
+        client.post(
+            f"/admin/users/{other.id}/edit",
+            data={"username": "other", "display_name": "Other", "email": " PRIYA@example.COM ",
+                  "role": "hr"},
+        )
+    )  # fmt: skip
+    assert "Another user already has the e-mail" in edited
+    db.session.refresh(other)
+    assert other.email == "other@example.com"
+    keeps_own = client.post(
+        f"/admin/users/{owner.id}/edit",
+        data={"username": "owner", "display_name": "Owner", "email": "PRIYA@example.com",
+              "role": "hr"},
+    )  # fmt: skip
+    assert keeps_own.status_code == 302  # changing the case of one's own address is fine
+    with pytest.raises(ValidationError, match="Another user already has the e-mail"):
+        user_services.update_user(other, "other", "Other", "priya@example.com", "hr")
+
+
+def test_the_database_refuses_a_duplicate_e_mail_saved_concurrently(db, make_user):
+    make_user("hr", username="first", email="same@example.com")
+    db.session.add(
+        User(username="second", display_name="Second", email="SAME@example.com",
+             password_hash="x", role="hr")
+    )  # fmt: skip
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -1,7 +1,7 @@
 """unique user e-mail, in any case
 
 Revision ID: 6127fda1df82
-Revises: 779e29538831
+Revises: 8b3f0c2d6e51
 Create Date: 2026-12-03 04:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6127fda1df82'
-down_revision = '779e29538831'
+down_revision = '8b3f0c2d6e51'
 branch_labels = None
 depends_on = None
 

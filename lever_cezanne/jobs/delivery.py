@@ -31,8 +31,10 @@ from lever_cezanne.models.integration import (
     LEVEL_WARNING,
 )
 from lever_cezanne.onboarding.dates import today_in
+from lever_cezanne.onboarding.job import map_job
 from lever_cezanne.onboarding.mapping import MappingError, map_new_starter
 from lever_cezanne.onboarding.names import NoNameError
+from lever_cezanne.onboarding.offers import latest_signed_offer
 from lever_cezanne.onboarding.rules import start_new_starter
 
 log = logging.getLogger(__name__)
@@ -188,7 +190,7 @@ def _process(delivery: WebhookDelivery) -> str:
         )
         return _finish(delivery, DELIVERY_COMPLETED)
     use_offer = integration.hire_date_source == HIRE_DATE_OFFER
-    offers = client.get_offers(delivery.opportunity_id) if use_offer else None
+    offers = client.get_offers(delivery.opportunity_id)
     timezone = current_app.config["TIMEZONE"]
     try:
         starter = map_new_starter(
@@ -199,6 +201,7 @@ def _process(delivery: WebhookDelivery) -> str:
             f"The candidate in Lever (opportunity {delivery.opportunity_id}) cannot become a "
             f"person: {exc}. Complete the candidate in Lever, then {RETRY_NOW}."
         ) from exc
+    starter.job = map_job(latest_signed_offer(offers), client.find_user)
     outcome = start_new_starter(integration, delivery, starter)
     if not outcome.errors:
         return _finish(delivery, DELIVERY_COMPLETED)

@@ -82,6 +82,17 @@ class LeverClient:
         """Return every offer of an opportunity."""
         return self._get_all(f"/opportunities/{_segment(opportunity_id)}/offers", {})
 
+    def get_user(self, user_id: str) -> dict:
+        """Return one Lever user (name, e-mail, ...) by id."""
+        return _data(self.get(f"/users/{_segment(user_id)}"), dict)
+
+    def find_user(self, user_id: str) -> dict | None:
+        """Return one Lever user, or None when Lever has no such user or will not show it."""
+        try:
+            return self.get_user(user_id)
+        except (LeverNotFoundError, LeverRequestError):
+            return None
+
     def get_archive_reasons(self, type_: str | None = None) -> list[dict]:
         """Return the account's archive reasons, optionally only one type (hired, non-hired)."""
         return self._get_all("/archive_reasons", {"type": type_} if type_ else {})

@@ -1,21 +1,24 @@
 """The data model, one module per aggregate."""
 
 from lever_cezanne.models.integration import LeverIntegration, LogEntry, WebhookDelivery
-from lever_cezanne.models.org import Company, User
-from lever_cezanne.models.people import Employment, Gender, Person, PersonChange
+from lever_cezanne.models.org import Company, Department, Location, User
+from lever_cezanne.models.people import Employment, Gender, Person, PersonChange, Salary
 from lever_cezanne.models.processes import ProcessDefinition, Task
 from lever_cezanne.models.search_words import CompanyWord, UserWord
 
 __all__ = [
     "Company",
     "CompanyWord",
+    "Department",
     "Employment",
     "Gender",
     "LeverIntegration",
+    "Location",
     "LogEntry",
     "Person",
     "PersonChange",
     "ProcessDefinition",
+    "Salary",
     "Task",
     "User",
     "UserWord",

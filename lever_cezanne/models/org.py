@@ -101,3 +101,36 @@ class Company(db.Model):
     @property
     def label(self) -> str:
         return f"{self.code} — {self.name}"
+
+
+class _Lookup:
+    """A code + name lookup (departments, locations): unique case-insensitively, deactivatable."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.code}>"
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Department(_Lookup, db.Model):
+    __tablename__ = "departments"
+    __table_args__ = (
+        lower_pattern_index("uq_departments_code_lower", "code", unique=True),
+        lower_pattern_index("uq_departments_name_lower", "name", unique=True),
+    )
+
+
+class Location(_Lookup, db.Model):
+    __tablename__ = "locations"
+    __table_args__ = (
+        lower_pattern_index("uq_locations_code_lower", "code", unique=True),
+        lower_pattern_index("uq_locations_name_lower", "name", unique=True),
+    )

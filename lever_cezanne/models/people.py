@@ -1,17 +1,26 @@
 """People and their Employment Details."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.org import Company, User, lower_pattern_index
+from lever_cezanne.models.org import Company, Department, Location, User, lower_pattern_index
 from lever_cezanne.models.types import UTCDateTime
 
 GENDER_NOT_KNOWN = "U"
 NAME_WORDS_MAX = 600
+# Salary intervals: the stored code and the label HR sees ("55,000.00 GBP per year").
+SALARY_INTERVALS = {
+    "year": "per year",
+    "month": "per month",
+    "week": "per week",
+    "day": "per day",
+    "hour": "per hour",
+}
 
 
 class Gender(db.Model):
@@ -63,7 +72,9 @@ class Person(db.Model):
 
     gender: Mapped[Gender] = relationship()
     employments: Mapped[list["Employment"]] = relationship(
-        back_populates="person", order_by="Employment.hire_date.desc()"
+        back_populates="person",
+        order_by="Employment.hire_date.desc()",
+        foreign_keys="Employment.person_id",
     )
 
     def __repr__(self) -> str:
@@ -115,14 +126,29 @@ class Employment(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     hire_date: Mapped[date] = mapped_column(Date)
     termination_date: Mapped[date | None] = mapped_column(Date)
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
+    line_manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    person: Mapped[Person] = relationship(back_populates="employments")
+    person: Mapped[Person] = relationship(back_populates="employments", foreign_keys=[person_id])
     company: Mapped[Company] = relationship()
+    department: Mapped[Department | None] = relationship()
+    location: Mapped[Location | None] = relationship()
+    line_manager: Mapped[Person | None] = relationship(foreign_keys=[line_manager_id])
+    salaries: Mapped[list["Salary"]] = relationship(
+        back_populates="employment", order_by="Salary.effective_date.desc()"
+    )
 
     def __repr__(self) -> str:
         return f"<Employment {self.employment_id} company={self.company_id}>"
+
+    @property
+    def current_salary(self) -> "Salary | None":
+        """Return the salary with the latest effective date."""
+        return self.salaries[0] if self.salaries else None
 
 
 class PersonChange(db.Model):
@@ -143,3 +169,30 @@ class PersonChange(db.Model):
 
     def __repr__(self) -> str:
         return f"<PersonChange person={self.person_id} {self.field}>"
+
+
+class Salary(db.Model):
+    __tablename__ = "salaries"
+    __table_args__ = (
+        # One salary per employment and effective date: a concurrent twin hire cannot add a second.
+        UniqueConstraint("employment_id", "effective_date", name="uq_salaries_employment_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employment_id: Mapped[int] = mapped_column(ForeignKey("employments.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    interval: Mapped[str] = mapped_column(String(10))
+    effective_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    employment: Mapped[Employment] = relationship(back_populates="salaries")
+
+    def __repr__(self) -> str:
+        return f"<Salary {self.amount} {self.currency} {self.interval} from {self.effective_date}>"
+
+    @property
+    def label(self) -> str:
+        """Return the salary as HR reads it, e.g. "55,000.00 GBP per year"."""
+        interval = SALARY_INTERVALS.get(self.interval, self.interval)
+        return f"{self.amount:,.2f} {self.currency} {interval}"

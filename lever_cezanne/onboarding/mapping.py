@@ -5,6 +5,7 @@ from datetime import date
 
 from lever_cezanne.models import Person
 from lever_cezanne.onboarding.dates import date_from_ms
+from lever_cezanne.onboarding.job import JobDetails
 from lever_cezanne.onboarding.names import parse_name
 
 LEVER_CANDIDATE_URL = "https://hire.lever.co/candidates/{}"
@@ -42,6 +43,7 @@ class NewStarter:
     opportunity_id: str
     warnings: list[str] = field(default_factory=list)
     hire_date_warning: str | None = None
+    job: JobDetails = field(default_factory=JobDetails)
 
     @property
     def person_code(self) -> str:
@@ -61,23 +63,35 @@ def _contact(opportunity: dict) -> dict:
     return contact if isinstance(contact, dict) else {"id": contact}
 
 
-def map_phones(phones: list | None) -> tuple[dict, int]:
-    """Place phones by Lever type; return the fields and how many found no free field."""
-    fields: dict[str, str] = {}
-    left_over = 0
+def _phone_entries(phones: list | None) -> list[tuple[str | None, str]]:
+    """Return (Lever type, number) for each phone with a number; unknown types count as none."""
+    entries = []
     for phone in phones or []:
-        value = (phone or {}).get("value") if isinstance(phone, dict) else None
+        value = phone.get("value") if isinstance(phone, dict) else None
         if not isinstance(value, str) or not value.strip():
             continue
         kind = phone.get("type")
-        target = PHONE_FIELDS.get(kind if isinstance(kind, str) else "other", "other_number")
-        # A second number of a type already filled goes to Other Number while that is free.
+        known = isinstance(kind, str) and kind in PHONE_FIELDS
+        entries.append((kind if known else None, value.strip()))
+    return entries
+
+
+def map_phones(phones: list | None) -> tuple[dict, list[str]]:
+    """Place each phone in the field of its own type; return the fields and the numbers left over.
+
+    Untyped phones may use Other Number while it is free; a second phone of a type already filled
+    is left over (and listed in a Warning), never moved into another type's field.
+    """
+    fields: dict[str, str] = {}
+    left_over: list[str] = []
+    entries = _phone_entries(phones)
+    for kind, value in [e for e in entries if e[0]] + [e for e in entries if not e[0]]:
+        target = PHONE_FIELDS[kind or "other"]
         if target in fields:
-            target = "other_number"
-        if target in fields:
-            left_over += 1
+            label = FIELD_LABELS[target] if kind else "untyped"
+            left_over.append(f"{value} ({label})")
             continue
-        fields[target] = value.strip()
+        fields[target] = value
     # The documentation sends the Work Number to Home Number when there is no home phone.
     if "home_number" not in fields and "work_number" in fields:
         fields["home_number"] = fields["work_number"]
@@ -158,7 +172,14 @@ def map_new_starter(
     phones, left_over = map_phones(_list(contact.get("phones") or opportunity.get("phones")))
     if left_over:
         warnings.append(
-            f"{left_over} more phone number(s) in Lever had no free field and were not copied."
+            "Lever had more phone numbers than fields of their type, so these were not copied: "
+            f"{'; '.join(left_over)}. Add any that matter to the person's record."
+        )
+    if len(emails) > 1:
+        warnings.append(
+            f"Lever had {len(emails)} e-mail addresses; the first is the External E-mail and "
+            f"these were not copied: {'; '.join(emails[1:])}. Add any that matter to the "
+            "person's record."
         )
     opportunity_id = opportunity.get("id") or ""
     person = {

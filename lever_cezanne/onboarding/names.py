@@ -15,8 +15,8 @@ class ParsedName:
 
     @property
     def full(self) -> str:
-        """Full Name and Legal Name: First Name + Surname."""
-        return f"{self.first} {self.surname}"
+        """Full Name and Legal Name: First Name + Surname, or the one-word name itself."""
+        return self.first if self.one_word else f"{self.first} {self.surname}"
 
 
 class NoNameError(ValueError):

@@ -131,11 +131,16 @@ def _employment_step(log: _Log, integration, person: Person, starter: NewStarter
             "under Integrations › Lever to an active company so it does not happen again.",
         )
         return
-    _, how = steps.ensure_employment(person, company, starter.hire_date)
+    employment, how = steps.ensure_employment(person, company, starter.hire_date, starter.job)
     if how == steps.FOUND:
         log.outcome.found.append("open Employment Details")
-    elif starter.hire_date_warning:
-        log.write(LEVEL_WARNING, f"{starter.full_name}: {starter.hire_date_warning}")
+    else:
+        if starter.hire_date_warning:
+            log.write(LEVEL_WARNING, f"{starter.full_name}: {starter.hire_date_warning}")
+        for warning in starter.job.warnings:
+            log.write(LEVEL_WARNING, f"{starter.full_name}: {warning}")
+    if starter.job.salary is not None:
+        steps.ensure_salary(employment, starter.job.salary)
 
 
 def _task_step(log: _Log, integration, person, definition, delivery, starter) -> None:

@@ -13,9 +13,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lever_cezanne.extensions import db
-from lever_cezanne.models import Company, Employment, Gender, Person, ProcessDefinition, Task
+from lever_cezanne.models import (
+    Company,
+    Employment,
+    Gender,
+    Person,
+    ProcessDefinition,
+    Salary,
+    Task,
+)
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
 from lever_cezanne.models.processes import TASK_OPEN
+from lever_cezanne.onboarding.job import JobDetails, SalaryTerms
 
 CREATED, FOUND, LINKED = "created", "found", "linked"
 Row = TypeVar("Row")
@@ -94,8 +103,13 @@ def open_employment(person_id: int) -> Employment | None:
     )
 
 
-def ensure_employment(person: Person, company: Company, hire_date: date) -> tuple[Employment, str]:
-    """Return the person's open employment, creating one in the company when there is none."""
+def ensure_employment(
+    person: Person, company: Company, hire_date: date, job: JobDetails | None = None
+) -> tuple[Employment, str]:
+    """Return the person's open employment, creating one in the company when there is none.
+
+    The offer's job is written with the row itself, so a crash can never leave half of it.
+    """
     found = open_employment(person.id)
     if found is not None:
         return found, FOUND
@@ -104,8 +118,33 @@ def ensure_employment(person: Person, company: Company, hire_date: date) -> tupl
         employment_id=person.person_code,
         company_id=company.id,
         hire_date=hire_date,
+        **(job.employment_fields() if job else {}),
     )
     return _insert_or_winner(employment, lambda: open_employment(person.id))
+
+
+def _any_salary(employment_id: int) -> Salary | None:
+    return db.session.scalar(
+        select(Salary).where(Salary.employment_id == employment_id).order_by(Salary.id).limit(1)
+    )
+
+
+def ensure_salary(employment: Employment, terms: SalaryTerms) -> tuple[Salary, str]:
+    """Return the employment's salary, creating the offer's (effective from the Hire Date) if none.
+
+    Concurrent twins both insert at the Hire Date, so the unique (employment, date) key keeps one.
+    """
+    found = _any_salary(employment.id)
+    if found is not None:
+        return found, FOUND
+    salary = Salary(
+        employment_id=employment.id,
+        amount=terms.amount,
+        currency=terms.currency,
+        interval=terms.interval,
+        effective_date=employment.hire_date,
+    )
+    return _insert_or_winner(salary, lambda: _any_salary(employment.id))
 
 
 def _open_task(person_id: int) -> Task | None:

@@ -186,6 +186,17 @@ def user_list():
     return _paginate(users)
 
 
+@bp.get("/users/<user_id>")
+def user_show(user_id):
+    """Return one user, deactivated or not."""
+    _require("users:read:admin")
+    with _store().lock:
+        for user in _store().state["users"]:
+            if user["id"] == user_id:
+                return jsonify(data=dict(user))
+    return api_error(404, "ResourceNotFound", f"users {user_id} was not found")
+
+
 @bp.get("/stages")
 def stage_list():
     """List the pipeline stages (built-in ones have slug ids)."""

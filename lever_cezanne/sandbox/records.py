@@ -3,7 +3,7 @@
 import copy
 import uuid
 
-from .seed import DAY_MS, HIRING_MANAGER_ID, OWNER_ID, stable_id
+from .seed import DAY_MS, HIRING_MANAGER_EMAIL, OWNER_ID, stable_id
 
 STAGE_INDEX = {"lead-new": 0, "applicant-new": 3, "offer": 6}
 
@@ -39,12 +39,15 @@ def build_offer(offer_id: str, spec: dict, name: str, posting_id: str, created_a
             field("Job title", "job_title", spec.get("title") or "Team Member"),
             field("Candidate name", "candidate_name", name),
             field("Offered compensation amount", "salary_amount", spec.get("salary", 55000)),
-            field("Compensation currency", "compensation_currency", "GBP"),
-            field("Type of earnings", "salary_interval", "per-year-salary"),
-            field("Hiring manager", "hiring_manager", HIRING_MANAGER_ID),
-            field("Direct manager", "direct_manager", HIRING_MANAGER_ID),
+            field("Compensation currency", "compensation_currency", spec.get("currency", "GBP")),
+            field("Type of earnings", "salary_interval", spec.get("interval", "per-year-salary")),
+            field("Hiring manager", "hiring_manager", _user_id(spec, "hiring_manager")),
+            field("Direct manager", "direct_manager", _user_id(spec, "direct_manager")),
             field("Today's date", "today_date", created_at),
             field("Anticipated start date", "anticipated_start_date", spec.get("start_date")),
+            field("Team", "team", spec.get("team")),
+            field("Location", "location/office", spec.get("office")),
+            *(field(name, f"custom_{name}", v) for name, v in spec.get("custom", {}).items()),
         ],
         "approved": True,
         "approvedAt": created_at,
@@ -59,6 +62,12 @@ def build_offer(offer_id: str, spec: dict, name: str, posting_id: str, created_a
             }
         },
     }
+
+
+def _user_id(spec: dict, key: str) -> str | None:
+    """Return a manager's Lever user id: the spec names them by e-mail (None: left empty)."""
+    email = spec.get(key, HIRING_MANAGER_EMAIL)
+    return stable_id("user", email) if email else None
 
 
 def build_candidate(spec: dict, now_ms: int, deterministic: bool = True) -> dict:

@@ -24,7 +24,8 @@ USERS = [
     {"name": "Dora Departed", "email": "dora@sandbox.example", "role": "team member", "off": True},
 ]
 OWNER_ID = stable_id("user", USERS[2]["email"])
-HIRING_MANAGER_ID = stable_id("user", USERS[1]["email"])
+HIRING_MANAGER_EMAIL = USERS[1]["email"]
+HIRING_MANAGER_ID = stable_id("user", HIRING_MANAGER_EMAIL)
 
 ARCHIVE_REASONS = [
     {"id": HIRED_REASON_ID, "text": "Hired", "status": "active", "type": "hired"},
@@ -80,21 +81,41 @@ def users(created_at: int) -> list[dict]:
 
 
 # Each spec: name, emails, phones (a missing "type" key and "type": None are both real),
-# location, and an offer: None, or {"status", "start_in_days", "title", "salary"}.
+# location, and an offer: None, or {"status", "start_in_days", "title", "salary", and optionally
+# "currency", "interval", "team", "office", "hiring_manager" and "direct_manager" (Lever users'
+# e-mails; None leaves the field empty) and "custom" ({name: value} as custom_<name> fields)}.
 CANDIDATES = [
     {
         "name": "Mary Anne Elizabeth Smith",
         "emails": ["mary.anne.smith@example.com"],
         "phones": [{"type": "mobile", "value": "+44 7700 900123"}],
         "location": "London, UK",
-        "offer": {"status": "signed", "start_in_days": 28, "title": "Payroll Specialist"},
+        "offer": {
+            "status": "signed",
+            "start_in_days": 28,
+            "title": "Payroll Specialist",
+            "salary": 42000,
+            "team": "Payroll",
+            "office": "London",
+            "direct_manager": "sam.admin@sandbox.example",
+            "custom": {"cost_centre": "CC-100"},
+        },
     },
     {
         "name": "Ludwig van der Berg",
         "emails": ["ludwig.vdberg@example.nl"],
         "phones": [{"type": "work", "value": "+31 20 555 0101"}],
         "location": "Amsterdam, Netherlands",
-        "offer": {"status": "signed", "start_in_days": 35, "title": "Backend Engineer"},
+        "offer": {
+            "status": "signed",
+            "start_in_days": 35,
+            "title": "Backend Engineer",
+            "salary": 6500,
+            "currency": "EUR",
+            "interval": "per-month-salary",
+            "team": "Engineering",
+            "office": "Amsterdam",
+        },
     },
     {
         "name": "Maria de la Cruz",

@@ -73,7 +73,11 @@ def test_personal_information_follows_the_documentation():
     assert person["lever_opportunity_id"] == OPPORTUNITY["id"]
     assert person["lever_opportunity_url"] == OPPORTUNITY["urls"]["show"]
     assert starter.hire_date == TODAY
-    assert starter.warnings == []
+    # The second e-mail is not dropped silently: the Warning lists it.
+    assert starter.warnings == [
+        "Lever had 2 e-mail addresses; the first is the External E-mail and these were not "
+        "copied: cosima@example.com. Add any that matter to the person's record."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -95,7 +99,7 @@ def test_each_phone_type_lands_in_its_field(phone, field):
     if field == "work_number":
         expected["home_number"] = "1"  # no home phone: Home Number is the Work Number
     assert fields == expected
-    assert left_over == 0
+    assert left_over == []
 
 
 def test_home_phone_wins_over_work_for_home_number():
@@ -103,13 +107,49 @@ def test_home_phone_wins_over_work_for_home_number():
     assert fields == {"work_number": "w", "home_number": "h"}
 
 
-def test_second_number_of_a_type_goes_to_other_then_is_counted():
-    phones = [{"type": "mobile", "value": str(n)} for n in range(3)]
+def test_extra_phones_of_a_filled_type_are_listed_not_moved_into_other():
+    """Regression: a second mobile went into Other Number and pushed out the real other phone."""
+    phones = [
+        {"type": "mobile", "value": "m1"},
+        {"type": "mobile", "value": "m2"},
+        {"type": "other", "value": "o1"},
+        {"type": "work", "value": "w1"},
+        {"type": "work", "value": "w2"},
+    ]
     fields, left_over = map_phones(phones)
-    assert fields == {"mobile_number": "0", "other_number": "1"}
-    assert left_over == 1
+    assert fields == {
+        "mobile_number": "m1",
+        "other_number": "o1",
+        "work_number": "w1",
+        "home_number": "w1",
+    }
+    assert left_over == ["m2 (Mobile Number)", "w2 (Work Number)"]
     starter = _map(dict(OPPORTUNITY, contact=dict(OPPORTUNITY["contact"], phones=phones)))
-    assert any("1 more phone number" in w for w in starter.warnings)
+    assert starter.person["other_number"] == "o1"
+    [warning] = [w for w in starter.warnings if "phone" in w]
+    assert "m2 (Mobile Number); w2 (Work Number)" in warning
+
+
+def test_untyped_phones_use_other_number_only_while_it_is_free():
+    untyped_first = [
+        {"value": "u1"},
+        {"type": "other", "value": "o1"},
+        {"type": None, "value": "u2"},
+    ]
+    fields, left_over = map_phones(untyped_first)
+    assert fields == {"other_number": "o1"}
+    assert left_over == ["u1 (untyped)", "u2 (untyped)"]
+    fields, left_over = map_phones([{"type": "mobile", "value": "m"}, {"value": "u1"}])
+    assert fields == {"mobile_number": "m", "other_number": "u1"} and left_over == []
+
+
+def test_every_extra_e_mail_is_listed_in_the_warning():
+    contact = dict(OPPORTUNITY["contact"], emails=["a@x.com", "b@x.com", "c@x.com"])
+    starter = _map(dict(OPPORTUNITY, contact=contact))
+    assert starter.person["external_email"] == "a@x.com"
+    assert any(
+        "Lever had 3 e-mail addresses" in w and "b@x.com; c@x.com" in w for w in starter.warnings
+    )
 
 
 def test_missing_emails_and_phones_are_fine():
@@ -139,10 +179,15 @@ def test_middle_names_particles_and_nicknames():
     assert person["full_name"] == "Juan de la Vega"
 
 
-def test_one_word_name_adds_a_warning():
-    contact = dict(OPPORTUNITY["contact"], name="Madonna")
+@pytest.mark.parametrize("name", ["Madonna", "Cher", "王小明", "Mr Li"])
+def test_one_word_name_is_the_full_and_legal_name_not_doubled(name):
+    """Regression: a mononym became "Cher Cher" in Full Name and Legal Name."""
+    word = name.removeprefix("Mr ")
+    contact = dict(OPPORTUNITY["contact"], name=name)
     starter = _map(dict(OPPORTUNITY, contact=contact))
-    assert starter.person["first_name"] == starter.person["surname"] == "Madonna"
+    assert starter.person["first_name"] == starter.person["surname"] == word
+    assert starter.person["full_name"] == starter.person["legal_name"] == word
+    assert starter.full_name == word
     assert any("one word" in w for w in starter.warnings)
 
 
@@ -179,7 +224,7 @@ def test_hire_date_from_the_latest_signed_offer_in_the_organisation_zone():
     ]
     starter = _map(offers=offers, use_offer=True)
     assert starter.hire_date == date(2024, 9, 2)
-    assert starter.warnings == [] and starter.hire_date_warning is None
+    assert starter.hire_date_warning is None
 
 
 def test_hire_date_is_today_unless_configured():

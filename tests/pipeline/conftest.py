@@ -122,3 +122,43 @@ def lever_sends_webhooks(db, integration, lever_server, live_app):
 def plain_integration(make_integration, company, new_hire_admin):
     """An integration that is not authorised in Lever: enough for the Log tab."""
     return make_integration(new_hire_admin, company, SIGNATURE_TOKEN)
+
+
+FULL_OFFER = {
+    "status": "signed",
+    "start_in_days": 30,
+    "title": "Payroll Specialist",
+    "salary": 42000,
+    "currency": "GBP",
+    "interval": "per-year-salary",
+    "team": "Payroll",
+    "office": "London",
+    "direct_manager": "sam.admin@sandbox.example",
+}
+
+
+@pytest.fixture
+def organisation(db, make_company):
+    """A department, a location and a manager that match the simulator's FULL_OFFER."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lever_cezanne.models import Department, Gender, Location, Person
+
+    payroll = Department(code="PAY", name="Payroll")
+    london = Location(code="LON", name="London")
+    sam = Person(
+        person_code="P-SAM",
+        first_name="Sam",
+        surname="Admin",
+        known_as="Sam",
+        full_name="Sam Admin",
+        legal_name="Sam Admin",
+        gender=db.session.scalar(select(Gender)),
+        date_of_birth=date(1980, 1, 1),
+        external_email="Sam.Admin@sandbox.example",
+    )
+    db.session.add_all([payroll, london, sam])
+    db.session.commit()
+    return {"department": payroll, "location": london, "manager": sam}

@@ -10,17 +10,15 @@ from sqlalchemy import func, select
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.jobs import queue
 from lever_cezanne.jobs.delivery import process_delivery
-from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDelivery
+from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
+from tests.pipeline.conftest import FULL_OFFER
 
 THREADS = 20
 
 
-def _counts(db):
+def _counts(db, models=(Person, Employment, Task)):
     db.session.expire_all()
-    return [
-        db.session.scalar(select(func.count()).select_from(model))
-        for model in (Person, Employment, Task)
-    ]
+    return [db.session.scalar(select(func.count()).select_from(model)) for model in models]
 
 
 def _needs_postgres(app):
@@ -143,3 +141,33 @@ def test_two_hundred_concurrent_replays_of_a_ping_write_one_log_row(
     db.session.expire_all()
     messages = db.session.scalars(select(LogEntry.message)).all()
     assert len(messages) == 1 and messages[0].startswith("Test webhook received from Lever")
+
+
+def test_twenty_concurrent_deliveries_of_a_full_offer_create_the_job_once(
+    app, db, integration, organisation, add_candidate, send_hire, monkeypatch
+):
+    _needs_postgres(app)
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
+    opportunity_id = add_candidate("Paula Payroll", offer=FULL_OFFER)
+    for _ in range(THREADS):
+        send_hire(opportunity_id)
+    ids = db.session.scalars(select(WebhookDelivery.id)).all()
+    _db.session.remove()
+
+    def work(i):
+        with app.app_context():
+            try:
+                return process_delivery(ids[i])
+            finally:
+                _db.session.remove()
+
+    results, errors = _together(THREADS, work)
+    assert errors == []
+    assert results == ["completed"] * THREADS
+    # The manager is a person too: two people, one employment, one salary, one task.
+    assert _counts(db, (Person, Employment, Salary, Task)) == [2, 1, 1, 1]
+    [employment] = db.session.scalars(select(Employment)).all()
+    assert employment.job_title == "Payroll Specialist"
+    assert employment.department.name == "Payroll" and employment.location.name == "London"
+    assert employment.line_manager.person_code == "P-SAM"
+    assert employment.current_salary.label == "42,000.00 GBP per year"

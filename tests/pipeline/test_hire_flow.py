@@ -1,15 +1,22 @@
 """A hire in Lever becomes a Person, Employment Details and a New Starter task."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
 from lever_cezanne.jobs import queue
 from lever_cezanne.jobs.delivery import RetryLater, process_delivery
-from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDelivery
-from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION, HIRE_DATE_OFFER
+from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
+from lever_cezanne.models.integration import (
+    AUTH_NEEDS_REAUTHORISATION,
+    HIRE_DATE_OFFER,
+    LEVEL_INFORMATION,
+    LEVEL_WARNING,
+)
 from lever_cezanne.onboarding.dates import date_from_ms, today_in
+from tests.pipeline.conftest import FULL_OFFER
 
 
 def _log(db):
@@ -69,6 +76,46 @@ def test_hire_date_comes_from_the_signed_offer_when_configured(
     assert runner.wait_idle(15)
     [employment] = _all(db, Employment)
     assert employment.hire_date == date_from_ms(start, app.config["TIMEZONE"])
+
+
+def test_a_full_signed_offer_fills_the_job_and_salary(
+    db, integration, organisation, add_candidate, send_hire, runner
+):
+    send_hire(add_candidate(offer=FULL_OFFER))
+    assert runner.wait_idle(15)
+    employment = next(e for e in _all(db, Employment) if e.person.person_code != "P-SAM")
+    assert employment.job_title == "Payroll Specialist"
+    assert employment.department_id == organisation["department"].id
+    assert employment.location_id == organisation["location"].id
+    assert employment.line_manager_id == organisation["manager"].id
+    [salary] = _all(db, Salary)
+    assert (salary.amount, salary.currency, salary.interval) == (Decimal("42000"), "GBP", "year")
+    assert salary.effective_date == employment.hire_date
+    assert [e.level for e in _log(db)] == [LEVEL_INFORMATION]
+
+
+def test_an_offer_that_does_not_map_leaves_fields_empty_with_warnings(
+    db, integration, organisation, add_candidate, send_hire, runner
+):
+    offer = {
+        **FULL_OFFER,
+        "team": "Marketing",
+        "currency": "XYZ",
+        "direct_manager": "dora@sandbox.example",  # a Lever user with no person in Cezanne HR
+    }
+    send_hire(add_candidate("Wendy Warning", offer=offer))
+    assert runner.wait_idle(15)
+    [employment] = [e for e in _all(db, Employment) if e.person.full_name == "Wendy Warning"]
+    assert employment.job_title == "Payroll Specialist"
+    assert employment.location_id == organisation["location"].id
+    assert employment.department_id is None and employment.line_manager_id is None
+    assert _all(db, Salary) == []
+    warnings = [e.message for e in _log(db) if e.level == LEVEL_WARNING]
+    assert len(warnings) == 3, warnings
+    assert any("'Marketing'" in w and "Administration › Departments" in w for w in warnings)
+    assert any("'XYZ', which is not an ISO 4217 currency code" in w for w in warnings)
+    assert any("Dora Departed (dora@sandbox.example)" in w for w in warnings)
+    assert _delivery(db).status == "completed"
 
 
 def test_not_hired_opportunity_is_a_warning_and_creates_nothing(

@@ -3,7 +3,7 @@
 import pytest
 
 from lever_cezanne.sandbox import create_app
-from lever_cezanne.sandbox.seed import HIRED_REASON_ID, opportunity_id
+from lever_cezanne.sandbox.seed import HIRED_REASON_ID, HIRING_MANAGER_ID, opportunity_id, stable_id
 
 from .helpers import UNAUTHORIZED, make_config
 
@@ -85,6 +85,29 @@ def test_signed_offer_has_a_start_date_in_ms(sandbox_client, bearer):
     assert isinstance(fields["anticipated_start_date"], int)
     assert fields["anticipated_start_date"] % 86_400_000 == 0  # midnight UTC
     assert fields["candidate_name"] == "Mary Anne Elizabeth Smith"
+
+
+def test_offer_carries_job_pay_managers_team_office_and_custom_fields(sandbox_client, bearer):
+    [offer] = sandbox_client.get(f"/v1/opportunities/{MARY}/offers", headers=bearer).json["data"]
+    fields = {field["identifier"]: field["value"] for field in offer["fields"]}
+    assert fields["job_title"] == "Payroll Specialist"
+    assert (fields["salary_amount"], fields["compensation_currency"]) == (42000, "GBP")
+    assert fields["salary_interval"] == "per-year-salary"
+    assert fields["hiring_manager"] == HIRING_MANAGER_ID
+    assert fields["direct_manager"] == stable_id("user", "sam.admin@sandbox.example")
+    assert (fields["team"], fields["location/office"]) == ("Payroll", "London")
+    assert fields["custom_cost_centre"] == "CC-100"
+
+
+def test_one_user_by_id_even_deactivated(sandbox_client, bearer):
+    response = sandbox_client.get(f"/v1/users/{HIRING_MANAGER_ID}", headers=bearer)
+    assert response.status_code == 200
+    assert response.json["data"]["email"] == "hana.hm@sandbox.example"
+    gone = stable_id("user", "dora@sandbox.example")
+    assert sandbox_client.get(f"/v1/users/{gone}", headers=bearer).json["data"]["deactivatedAt"]
+    missing = sandbox_client.get("/v1/users/nobody", headers=bearer)
+    assert missing.status_code == 404
+    assert missing.json == {"code": "ResourceNotFound", "message": "users nobody was not found"}
 
 
 def test_sent_offer_and_no_offer(sandbox_client, bearer):

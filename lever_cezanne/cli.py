@@ -1,9 +1,10 @@
-"""Operator commands: flask users|companies|processes|demo ..."""
+"""Operator commands: flask users|companies|departments|locations|processes|demo ..."""
 
 import click
 from click.core import ParameterSource
 from flask.cli import AppGroup
 
+from lever_cezanne.admin.lookup_services import create_lookup
 from lever_cezanne.admin.services import (
     ValidationError,
     create_company,
@@ -12,9 +13,12 @@ from lever_cezanne.admin.services import (
 )
 from lever_cezanne.demo import seed_demo
 from lever_cezanne.extensions import db
+from lever_cezanne.models import Department, Location
 
 users_cli = AppGroup("users", help="Manage users.")
 companies_cli = AppGroup("companies", help="Manage companies.")
+departments_cli = AppGroup("departments", help="Manage departments.")
+locations_cli = AppGroup("locations", help="Manage locations.")
 processes_cli = AppGroup("processes", help="Manage New Starter process definitions.")
 demo_cli = AppGroup("demo", help="Demo data.")
 # Commands are attached by lever_cezanne.integration.commands and lever_cezanne.jobs.commands.
@@ -85,6 +89,22 @@ def companies_create(code, name, inactive):
     click.echo(f"Created company {company.code} ({company.name}).")
 
 
+def _lookup_create_command(group: AppGroup, model, word: str) -> None:
+    @group.command("create")
+    @click.option("--code", required=True)
+    @click.option("--name", required=True)
+    @click.option("--inactive", is_flag=True, help=f"Create the {word} inactive.")
+    def create(code, name, inactive):
+        row = _save(lambda: create_lookup(model, code, name, active=not inactive))
+        click.echo(f"Created {word} {row.code} ({row.name}).")
+
+    create.help = f"Create a {word}."
+
+
+_lookup_create_command(departments_cli, Department, "department")
+_lookup_create_command(locations_cli, Location, "location")
+
+
 @processes_cli.command("create")
 @click.option("--name", required=True)
 @click.option("--type", "type_", required=True, type=click.Choice(list(TYPE_CHOICES)))
@@ -103,7 +123,15 @@ def demo_seed():
     db.session.commit()
 
 
-COMMAND_GROUPS = [users_cli, companies_cli, processes_cli, demo_cli, lever_cli]
+COMMAND_GROUPS = [
+    users_cli,
+    companies_cli,
+    departments_cli,
+    locations_cli,
+    processes_cli,
+    demo_cli,
+    lever_cli,
+]
 
 
 def register_commands(app) -> None:

@@ -9,6 +9,8 @@ bp.before_request(require_administrator)
 
 from lever_cezanne.admin import (  # noqa: E402, F401
     company_views,
+    job_views,
+    lookup_views,
     person_views,
     process_views,
     search_views,

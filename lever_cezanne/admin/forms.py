@@ -12,6 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lever_cezanne.admin.lookup_services import lookup_taken
 from lever_cezanne.admin.services import (
     company_code_taken,
     email_taken,
@@ -166,3 +167,35 @@ class AllTasksFilterForm(TaskFilterForm):
         if (self.assignee.data or "").strip():
             filters["assignee"] = self.assignee.data.strip()
         return filters
+
+
+class LookupForm(StrippedForm):
+    """A department's or location's code and name, each unique whatever its case."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Enter a code."), Length(max=40), COMPANY_CODE],
+    )
+    name = StringField(
+        "Name",
+        validators=[DataRequired(message="Enter the name."), Length(max=200)],
+        description="Lever offers are matched to this name, ignoring case and accents.",
+    )
+    active = BooleanField("Active (filled in from Lever offers and chosen on person pages)")
+
+    def __init__(self, *args, model=None, row_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._model, self._row_id = model, row_id
+
+    def _unique(self, column: str, field) -> None:
+        if lookup_taken(self._model, column, field.data, exclude_id=self._row_id):
+            raise ValidationError(
+                f"Another one already has the {column} '{field.data.strip()}' (the same whatever "
+                f"its case). Choose another {column}."
+            )
+
+    def validate_code(self, field) -> None:
+        self._unique("code", field)
+
+    def validate_name(self, field) -> None:
+        self._unique("name", field)

@@ -1,0 +1,68 @@
+"""The form for an employment's job and salary (Job Title, Department, Location, Line Manager,
+Salary) on the person page."""
+
+import pycountry
+from wtforms import DecimalField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from lever_cezanne.hr.forms import DayField, StrippedForm
+from lever_cezanne.models.people import SALARY_INTERVALS
+
+NONE = ""
+
+
+class JobForm(StrippedForm):
+    """Job Title, Department, Location, Line Manager (by Person Code) and the current Salary."""
+
+    job_title = StringField("Job Title", validators=[Optional(), Length(max=200)])
+    department_id = SelectField("Department", coerce=str)
+    location_id = SelectField("Location", coerce=str)
+    line_manager_code = StringField(
+        "Line Manager",
+        validators=[Optional(), Length(max=64)],
+        description="The Line Manager's Person Code. Leave empty for none.",
+    )
+    salary_amount = DecimalField(
+        "Salary",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=999999999999.99)],
+        description="The amount, e.g. 55000.00. Leave amount, currency and interval empty for no "
+        "salary.",
+    )
+    salary_currency = StringField(
+        "Currency",
+        validators=[Optional(), Length(min=3, max=3, message="Use the 3-letter ISO 4217 code.")],
+        description="ISO 4217, e.g. GBP, EUR, USD.",
+    )
+    salary_interval = SelectField(
+        "Interval", choices=[(NONE, "—"), *SALARY_INTERVALS.items()], coerce=str
+    )
+    salary_effective_date = DayField(
+        "Effective Date",
+        validators=[Optional()],
+        description="From when this salary applies. A new date keeps the old salary as history.",
+    )
+
+    def validate_salary_currency(self, field) -> None:
+        if field.data and pycountry.currencies.get(alpha_3=field.data.upper()) is None:
+            raise ValidationError(f"'{field.data}' is not an ISO 4217 currency code, e.g. GBP.")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        parts = [
+            self.salary_amount,
+            self.salary_currency,
+            self.salary_interval,
+            self.salary_effective_date,
+        ]
+        given = [part for part in parts if part.data not in (None, NONE)]
+        if given and len(given) < len(parts):
+            for part in parts:
+                if part.data in (None, NONE) and not part.errors:
+                    part.errors = [*part.errors, f"Enter the {part.label.text.lower()} too."]
+            return False
+        return ok
+
+    @property
+    def salary_given(self) -> bool:
+        return self.salary_amount.data is not None

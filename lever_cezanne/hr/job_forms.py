@@ -3,6 +3,7 @@ Salary) on the person page."""
 
 import pycountry
 from wtforms import DecimalField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from lever_cezanne.hr.forms import DayField, StrippedForm
@@ -35,7 +36,12 @@ class JobForm(StrippedForm):
         description="ISO 4217, e.g. GBP, EUR, USD.",
     )
     salary_interval = SelectField(
-        "Interval", choices=[(NONE, "—"), *SALARY_INTERVALS.items()], coerce=str
+        "Interval",
+        choices=[
+            SelectChoice(NONE, "—"),
+            *(SelectChoice(k, v) for k, v in SALARY_INTERVALS.items()),
+        ],
+        coerce=str,
     )
     salary_effective_date = DayField(
         "Effective Date",

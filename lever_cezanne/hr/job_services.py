@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
@@ -12,14 +13,17 @@ from lever_cezanne.models import Department, Employment, Location, Person, Salar
 JOB_FIELDS = ("job_title", "department_id", "location_id", "line_manager_id")
 
 
-def choices(model, current_id: int | None) -> list[tuple[str, str]]:
+def choices(model, current_id: int | None) -> list[SelectChoice]:
     """Return the active rows as select choices, keeping the current one even if inactive."""
     rows = db.session.scalars(
         select(model)
         .where((model.active.is_(True)) | (model.id == current_id))
         .order_by(func.lower(model.name))
     )
-    return [("", "—"), *((str(r.id), r.name if r.active else f"{r.name} (inactive)") for r in rows)]
+    return [
+        SelectChoice("", "—"),
+        *(SelectChoice(str(r.id), r.name if r.active else f"{r.name} (inactive)") for r in rows),
+    ]
 
 
 def line_manager_by_code(code: str | None, person: Person) -> int | None:

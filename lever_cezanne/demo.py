@@ -8,13 +8,16 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
+from lever_cezanne.admin.lookup_services import create_lookup, lookup_taken
 from lever_cezanne.admin.services import create_company, create_process_definition, create_user
 from lever_cezanne.extensions import db
 from lever_cezanne.models import (
     Company,
+    Department,
     Employment,
     Gender,
     LeverIntegration,
+    Location,
     Person,
     ProcessDefinition,
     User,
@@ -36,7 +39,13 @@ DEMO_SUBDOMAIN = "demo"
 PEOPLE = [
     ("DEMO-0001", "Grace", "Hopper", "grace.hopper@example.com"),
     ("DEMO-0002", "Alan", "Turing", "alan.turing@example.com"),
+    # Line Managers: the Lever simulator's users with these e-mails are the offers' managers.
+    ("DEMO-0003", "Hana", "Hiring-Manager", "hana.hm@sandbox.example"),
+    ("DEMO-0004", "Sam", "Super-Admin", "sam.admin@sandbox.example"),
 ]
+# The simulator's offers name these as their Team and Location/Office.
+DEPARTMENTS = [("PAY", "Payroll"), ("ENG", "Engineering"), ("PEO", "People"), ("OPS", "Operations")]
+LOCATIONS = [("LON", "London"), ("AMS", "Amsterdam"), ("MAD", "Madrid"), ("MAN", "Manchester")]
 
 
 def ensure_gender_not_known() -> Gender:
@@ -92,6 +101,13 @@ def _seed_companies_and_processes() -> None:
             is None
         ):
             create_process_definition(name, type_)
+
+
+def _seed_departments_and_locations() -> None:
+    for model, rows in ((Department, DEPARTMENTS), (Location, LOCATIONS)):
+        for code, name in rows:
+            if not lookup_taken(model, "code", code) and not lookup_taken(model, "name", name):
+                create_lookup(model, code, name)
 
 
 def _seed_people(gender: Gender) -> None:
@@ -153,6 +169,7 @@ def seed_demo() -> list[str]:
     gender = ensure_gender_not_known()
     lines = _seed_users()
     _seed_companies_and_processes()
+    _seed_departments_and_locations()
     _seed_people(gender)
     db.session.flush()
     lines.append(_seed_lever_integration())

@@ -5,7 +5,7 @@ Existing employments keep every value they had; the new columns start empty, as 
 them before.
 
 Revision ID: 31c381aa1754
-Revises: 5e1d2a7b9c40
+Revises: 5b1e0c9d4a21
 Create Date: 2026-12-03 04:05:43.623525
 
 """
@@ -17,7 +17,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '31c381aa1754'
-down_revision = '5e1d2a7b9c40'
+down_revision = '5b1e0c9d4a21'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ Existing employments keep every value they had; the new columns start empty, as 
 them before.
 
 Revision ID: 31c381aa1754
-Revises: 8b3f0c2d6e51
+Revises: 6127fda1df82
 Create Date: 2026-12-03 04:05:43.623525
 
 """
@@ -17,7 +17,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '31c381aa1754'
-down_revision = '8b3f0c2d6e51'
+down_revision = '6127fda1df82'
 branch_labels = None
 depends_on = None
 

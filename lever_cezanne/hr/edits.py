@@ -36,7 +36,7 @@ class StaleEdit(ValidationError):
     """The record changed since the form was opened."""
 
 
-def _check_version(model, row_id: int, opened_version: int | None, what: str) -> None:
+def check_version(model, row_id: int, opened_version: int | None, what: str) -> None:
     # Lock the row so a concurrent save waits here and then sees the bumped version.
     current = db.session.scalar(select(model.version).where(model.id == row_id).with_for_update())
     if opened_version != current:
@@ -56,7 +56,7 @@ def _shown(name: str, value):
 
 def save_person(person: Person, changes: dict, opened_version: int | None, user: User) -> int:
     """Save Personal Information and Contact Details; return how many fields changed."""
-    _check_version(Person, person.id, opened_version, f"the details of {person.full_name}")
+    check_version(Person, person.id, opened_version, f"the details of {person.full_name}")
     changed = 0
     for name, label in PERSON_LABELS.items():
         if name not in changes:
@@ -83,7 +83,7 @@ def save_employment(
 ) -> int:
     """Save a person's open Employment Details; return how many fields changed."""
     person = employment.person
-    _check_version(Employment, employment.id, opened_version, "these Employment Details")
+    check_version(Employment, employment.id, opened_version, "these Employment Details")
     if company.id != employment.company_id and not company.can_employ:
         raise ValidationError(f"The company '{company.code}' cannot take Employment Details.")
     wanted = {

@@ -2,11 +2,13 @@
 Salary) on the person page."""
 
 import pycountry
-from wtforms import DecimalField, SelectField, StringField
+from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from lever_cezanne.hr.forms import DayField, StrippedForm
+from lever_cezanne.hr.job_services import JobChange
 from lever_cezanne.models.people import SALARY_INTERVALS
 
 NONE = ""
@@ -15,6 +17,11 @@ NONE = ""
 class JobForm(StrippedForm):
     """Job Title, Department, Location, Line Manager (by Person Code) and the current Salary."""
 
+    # The version the form was opened with: a save over someone else's newer one is refused.
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(message="Reload the page and make your changes again.")],
+    )
     job_title = StringField("Job Title", validators=[Optional(), Length(max=200)])
     department_id = SelectField("Department", coerce=str)
     location_id = SelectField("Location", coerce=str)
@@ -69,6 +76,20 @@ class JobForm(StrippedForm):
             return False
         return ok
 
-    @property
-    def salary_given(self) -> bool:
-        return self.salary_amount.data is not None
+    def job_change(self) -> JobChange:
+        """Return what the validated form asks for."""
+        salary = None
+        if self.salary_amount.data is not None:
+            salary = (
+                self.salary_amount.data,
+                self.salary_currency.data,
+                self.salary_interval.data,
+                self.salary_effective_date.data,
+            )
+        return JobChange(
+            self.job_title.data,
+            self.department_id.data,
+            self.location_id.data,
+            self.line_manager_code.data,
+            salary,
+        )

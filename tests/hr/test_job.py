@@ -7,7 +7,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from lever_cezanne.models import Department, Location, Salary
+from lever_cezanne.extensions import db as _db
+from lever_cezanne.models import Department, Location, PersonChange, Salary
 
 
 def _text(response) -> str:
@@ -29,7 +30,9 @@ def hire(db, make_person, make_employment, company):
 
 
 def _edit(client, person, **data):
+    _db.session.expire_all()  # the version the page would show now
     base = {
+        "version": person.current_employment.version,
         "job_title": "Payroll Specialist",
         "department_id": "",
         "location_id": "",
@@ -101,12 +104,56 @@ def test_administrator_edits_job_and_salary(db, client, admin, login_as, hire):
     assert employment.line_manager_id == hire["manager"].id
     assert employment.current_salary.label == "42,000.00 GBP per year"
     # A raise from a new date keeps the first salary as history; the same date corrects it.
-    _edit(client, person, salary_amount="45000", salary_currency="GBP", salary_interval="year",
-          salary_effective_date="2027-01-01")  # fmt: skip
-    _edit(client, person, salary_amount="46000", salary_currency="GBP", salary_interval="year",
-          salary_effective_date="2027-01-01")  # fmt: skip
+    kept = {
+        "department_id": str(hire["payroll"].id),
+        "location_id": str(hire["london"].id),
+        "line_manager_code": "P-SAM",
+        "salary_currency": "GBP",
+        "salary_interval": "year",
+        "salary_effective_date": "2027-01-01",
+    }
+    assert _edit(client, person, salary_amount="45000", **kept).status_code == 302
+    assert _edit(client, person, salary_amount="46000", **kept).status_code == 302
     amounts = db.session.scalars(select(Salary.amount).order_by(Salary.effective_date)).all()
     assert amounts == [Decimal("42000.00"), Decimal("46000.00")]
+    # Every change is in the person's history, by whom, from what to what.
+    history = {
+        (c.field, c.old_value, c.new_value, c.user.username)
+        for c in db.session.scalars(select(PersonChange))
+    }
+    assert history == {
+        ("Employment: Job Title", None, "Payroll Specialist", "admin"),
+        ("Employment: Department", None, "PAY — Payroll", "admin"),
+        ("Employment: Location", None, "LON — London", "admin"),
+        ("Employment: Line Manager", None, "Sam Manager (P-SAM)", "admin"),
+        ("Employment: Salary", None, "42,000.00 GBP per year from 2026-03-02", "admin"),
+        (
+            "Employment: Salary",
+            "42,000.00 GBP per year from 2026-03-02",
+            "45,000.00 GBP per year from 2027-01-01",
+            "admin",
+        ),
+        (
+            "Employment: Salary",
+            "45,000.00 GBP per year from 2027-01-01",
+            "46,000.00 GBP per year from 2027-01-01",
+            "admin",
+        ),
+    }
+    assert "Employment: Line Manager" in _text(client.get(f"/people/{person.id}"))
+
+
+def test_a_save_over_a_newer_version_is_refused(db, client, admin, login_as, hire):
+    login_as(admin)
+    person = hire["person"]
+    stale = person.current_employment.version
+    assert _edit(client, person, job_title="First").status_code == 302
+    db.session.expire_all()
+    response = _edit(client, person, job_title="Second", version=stale)
+    assert response.status_code == 409
+    assert "Someone else changed these Employment Details" in _text(response)
+    db.session.expire_all()
+    assert hire["employment"].job_title == "First"
 
 
 @pytest.mark.parametrize(
@@ -127,7 +174,7 @@ def test_bad_input_is_refused_with_a_clear_message(
 ):
     login_as(admin)
     response = _edit(client, hire["person"], **data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in _text(response)
     db.session.expire_all()
     assert hire["employment"].job_title is None and db.session.scalars(select(Salary)).all() == []
@@ -136,7 +183,7 @@ def test_bad_input_is_refused_with_a_clear_message(
 def test_an_inactive_department_cannot_be_posted(client, admin, login_as, hire):
     login_as(admin)
     response = _edit(client, hire["person"], location_id=str(hire["old"].id))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Not a valid choice" in _text(response)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lever_cezanne import cli, errors, security, word_search
+from lever_cezanne import cli, errors, mail, security, word_search
 from lever_cezanne.auth import throttle
 from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     throttle.init_app(app)
     word_search.init_app(app)
+    mail.init_app(app)
 
 
 def _load_user(user_id: str):
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(integration.setup_bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(mail.bp)
 
 
 def register_proxy(app: Flask) -> None:

@@ -98,6 +98,30 @@ def _check_production(env) -> None:
         )
 
 
+def _mail_settings(env) -> dict:
+    """SMTP settings; without MAIL_SERVER, mail goes to the log and the Outbox page instead."""
+    use_tls = env.get("MAIL_USE_TLS", "0").strip().lower()
+    if use_tls not in ("0", "1", "true", "false", "yes", "no", ""):
+        raise ConfigError(f"MAIL_USE_TLS must be 1 or 0, not {use_tls!r}")
+    tls = use_tls in ("1", "true", "yes")
+    port = env.get("MAIL_PORT", "587" if tls else "25").strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"MAIL_PORT must be a port number such as 587, not {port!r}")
+    server = env.get("MAIL_SERVER", "").strip()
+    sender = env.get("MAIL_DEFAULT_SENDER", "").strip()
+    if server and not sender:
+        raise ConfigError("MAIL_DEFAULT_SENDER must be set with MAIL_SERVER, e.g. hr@example.com")
+    return {
+        "MAIL_SERVER": server or None,
+        "MAIL_PORT": int(port),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": tls,
+        "MAIL_DEFAULT_SENDER": sender or "Cezanne HR <no-reply@localhost>",
+        "MAIL_TIMEOUT": 30,
+    }
+
+
 def load_config(instance_path: str, env=None) -> dict:
     """Build the Flask config from environment variables."""
     env = os.environ if env is None else env
@@ -152,6 +176,7 @@ def load_config(instance_path: str, env=None) -> dict:
         "LOGIN_CLIENT_FAILURE_LIMIT": "30 per 15 minutes",
     }
     config.update(_lever_endpoints(env))
+    config.update(_mail_settings(env))
     if production and not config["LEVER_CLIENT_ID"]:
         raise ConfigError("LEVER_CLIENT_ID and LEVER_CLIENT_SECRET must be set for Lever")
     return config

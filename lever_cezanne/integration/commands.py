@@ -1,9 +1,9 @@
-"""Operator commands: flask lever integrations create|list, flask lever rotate-keys."""
+"""Operator commands: flask lever integrations create|list|set-alerts, flask lever rotate-keys."""
 
 import click
 from cryptography.fernet import InvalidToken
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lever_cezanne import crypto
 from lever_cezanne.admin.search import find_hr_professional, user_not_found_message
@@ -12,6 +12,7 @@ from lever_cezanne.cli import lever_cli, secret_option
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.search import company_not_found_message, find_employable_company
 from lever_cezanne.integration import services
+from lever_cezanne.mail.addresses import AddressError, parse_addresses
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
 
@@ -37,15 +38,27 @@ def integrations_cli():
 @click.option(
     "--hire-date-source", type=click.Choice([HIRE_DATE_TODAY, HIRE_DATE_OFFER]), default="today"
 )
-def integrations_create(subdomain, signature_token, admin_username, company_code, hire_date_source):
+@click.option(
+    "--alert-email",
+    "alert_emails",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Who is e-mailed when hires fail (repeat for more addresses).",
+)
+def integrations_create(
+    subdomain, signature_token, admin_username, company_code, hire_date_source, alert_emails
+):
     """Create a Lever integration (authorise it afterwards under Integrations › Lever)."""
+    addresses = _addresses(list(alert_emails))
     admin_user = find_hr_professional(admin_username)
     if admin_user is None:
         raise click.ClickException(user_not_found_message(admin_username))
     company = find_employable_company(company_code)
     if company is None:
         raise click.ClickException(company_not_found_message(company_code))
-    details = services.Details(subdomain, signature_token, admin_user, company, hire_date_source)
+    details = services.Details(
+        subdomain, signature_token, admin_user, company, hire_date_source, tuple(addresses)
+    )
     try:
         integration = services.save_details(None, details)
     except ValidationError as exc:
@@ -55,6 +68,38 @@ def integrations_create(subdomain, signature_token, admin_username, company_code
     click.echo(f"Created Lever integration {integration.subdomain} (id {integration.id}).")
     click.echo(f"Webhook URL for Lever: {services.webhook_url(integration.subdomain)}")
     click.echo("Next: an Administrator authorises it under Integrations › Lever.")
+
+
+def _addresses(typed: list[str]) -> list[str]:
+    try:
+        return parse_addresses(typed)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
+
+
+@integrations_cli.command("set-alerts")
+@click.argument("subdomain")
+@click.argument("addresses", nargs=-1, metavar="ADDRESS...")
+def integrations_set_alerts(subdomain, addresses):
+    """Set who is e-mailed when an integration's hires fail (no ADDRESS: send no alerts)."""
+    integration = db.session.scalar(
+        select(LeverIntegration).where(
+            func.lower(LeverIntegration.subdomain) == subdomain.lower(),
+            LeverIntegration.deleted_at.is_(None),
+        )
+    )
+    if integration is None:
+        raise click.ClickException(
+            f"No Lever integration has the subdomain '{subdomain}'. "
+            "See `flask lever integrations list`."
+        )
+    found = _addresses(list(addresses))
+    integration.alert_emails = ",".join(found) or None
+    db.session.commit()
+    if found:
+        click.echo(f"Alerts for {integration.subdomain} go to: {', '.join(found)}.")
+    else:
+        click.echo(f"No alerts will be sent for {integration.subdomain}.")
 
 
 @integrations_cli.command("list")
@@ -73,7 +118,8 @@ def integrations_list():
         company = integration.default_company.code if integration.default_company else "-"
         click.echo(
             f"{integration.id}\t{integration.subdomain}\t{label}\tadmin={admin}\t"
-            f"company={company}\thire-date={integration.hire_date_source}"
+            f"company={company}\thire-date={integration.hire_date_source}\t"
+            f"alerts={integration.alert_emails or '-'}"
         )
 
 

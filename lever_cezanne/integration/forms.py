@@ -10,6 +10,7 @@ from wtforms.widgets import PasswordInput
 from lever_cezanne.admin.search import ActiveHRProfessional
 from lever_cezanne.hr.search import EmployableCompany
 from lever_cezanne.integration.services import SUBDOMAIN_MAX, subdomain_problem
+from lever_cezanne.mail.addresses import AddressError, parse_addresses
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
 
 HIRE_DATE_CHOICES = [
@@ -24,6 +25,17 @@ SIGNATURE_HELP_EDIT = (
     "The stored token ends •••• {last4}. Leave this blank to keep it; type a new one only if you "
     "regenerated the token in Lever."
 )
+
+
+class AlertAddresses:
+    """WTForms validator: every address must be valid; sets field.addresses (normalised)."""
+
+    def __call__(self, form, field) -> None:
+        try:
+            field.addresses = parse_addresses(field.data or "")
+        except AddressError as exc:
+            field.addresses = []
+            raise WTFormsValidationError(str(exc)) from None
 
 
 class DetailsForm(FlaskForm):
@@ -75,6 +87,18 @@ class DetailsForm(FlaskForm):
             "Lever sends no start date, so the Hire Date defaults to today. Choose the offer "
             "option to use the anticipated start date of the candidate's signed offer in Lever."
         ),
+    )
+
+    alert_emails = StringField(
+        "Alert e-mails",
+        validators=[Length(max=2000), AlertAddresses()],
+        description=(
+            "Who is e-mailed when hires from Lever fail or are about to: separate addresses "
+            "with commas. They hear at once when the integration needs re-authorisation or a "
+            "setting makes hires fail (once a day per problem), and get at most one e-mail an "
+            "hour listing new errors. Leave empty to send no alerts."
+        ),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
 
     def __init__(self, *args, integration=None, **kwargs):

@@ -42,6 +42,7 @@ class Details:
     admin_user: User
     default_company: Company
     hire_date_source: str = HIRE_DATE_TODAY
+    alert_emails: tuple[str, ...] = ()  # validated by lever_cezanne.mail.addresses
 
 
 def status_label(integration: LeverIntegration) -> tuple[str, str]:
@@ -113,6 +114,7 @@ def save_details(integration: LeverIntegration | None, details: Details) -> Leve
     integration.admin_user = details.admin_user
     integration.default_company = details.default_company
     integration.hire_date_source = details.hire_date_source
+    integration.alert_emails = ",".join(details.alert_emails) or None
     message = f"Another Lever integration already uses the subdomain '{integration.subdomain}'."
     with refusing_duplicates(message):
         db.session.flush()

@@ -9,6 +9,7 @@ from lever_cezanne.integration import services, setup_bp
 from lever_cezanne.integration.forms import ButtonForm, DetailsForm
 from lever_cezanne.integration.health import check_connection
 from lever_cezanne.integration.views import load_integration_or_404
+from lever_cezanne.mail.addresses import listed
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
 
@@ -22,6 +23,7 @@ def _details(form: DetailsForm) -> services.Details:
         admin_user=form.admin_username.user,
         default_company=form.company_code.company,
         hire_date_source=form.hire_date_source.data,
+        alert_emails=tuple(form.alert_emails.addresses),
     )
 
 
@@ -75,6 +77,7 @@ def integration_edit(integration_id: int):
         "admin_username": integration.admin_user.username if integration.admin_user else "",
         "company_code": integration.default_company.code if integration.default_company else "",
         "hire_date_source": integration.hire_date_source,
+        "alert_emails": ", ".join(listed(integration.alert_emails)),
     }
     form = DetailsForm(data=initial, integration=integration)
     if form.validate_on_submit() and _save(form, integration):

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from lever_cezanne.cli import lever_cli
 from lever_cezanne.extensions import db
 from lever_cezanne.jobs.reconcile import reconcile_deliveries
+from lever_cezanne.jobs.schedule import run_periodic_jobs
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def reconcile_command():
 
 
 def _reconcile_forever(app, every: float, parent_pid: int) -> None:
-    """Run the reconciler every minute until the worker that started us goes away."""
+    """Run the periodic jobs every minute until the worker that started us goes away."""
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)  # never share the parent's connections
@@ -35,7 +36,7 @@ def _reconcile_forever(app, every: float, parent_pid: int) -> None:
         while os.getppid() == parent_pid:
             try:
                 with app.app_context():
-                    reconcile_deliveries()
+                    run_periodic_jobs()
                     db.session.remove()
             except Exception:
                 log.exception("reconciler failed; it runs again in %s seconds", every)

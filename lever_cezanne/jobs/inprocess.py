@@ -103,12 +103,12 @@ class InProcessRunner:
             self._reconciler.start()
 
     def _reconcile_loop(self, every: float) -> None:
-        from lever_cezanne.jobs.reconcile import reconcile_deliveries
+        from lever_cezanne.jobs.schedule import run_periodic_jobs
 
         while not self._stopping.wait(every):
             try:
                 with self.app.app_context():
-                    reconcile_deliveries()
+                    run_periodic_jobs()
                     db.session.remove()
             except Exception:
                 log.exception("the reconciler failed; it runs again in %s seconds", every)

@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 
 from lever_cezanne.models.integration import LeverIntegration, LogEntry, WebhookDelivery
+from lever_cezanne.models.mail import OutboxMail
 from lever_cezanne.models.org import Company, Department, Location, User
 from lever_cezanne.models.people import Employment, Gender, Person, PersonChange, Salary
 from lever_cezanne.models.processes import ProcessDefinition, Task
@@ -15,6 +16,7 @@ __all__ = [
     "LeverIntegration",
     "Location",
     "LogEntry",
+    "OutboxMail",
     "Person",
     "PersonChange",
     "ProcessDefinition",

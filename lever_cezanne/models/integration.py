@@ -65,6 +65,8 @@ class LeverIntegration(db.Model):
     last_bad_signature_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_stale_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_ping_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who hears about problems: comma-separated addresses (see lever_cezanne.mail.addresses).
+    alert_emails: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

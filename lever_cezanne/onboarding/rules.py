@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.mail.alerts import notify_new_task
 from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING
 from lever_cezanne.onboarding import steps
@@ -159,6 +160,8 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
     )
     # A task this very delivery created was made by an earlier run that crashed before logging.
     if how == steps.CREATED or task.delivery_id == delivery.id:
+        notify_new_task(task)  # at most once per task: the mail's dedupe key is the task's id
+        db.session.commit()
         if log.has_row_starting(LEVEL_INFORMATION, STARTED):
             return
         message = (

@@ -1,0 +1,212 @@
+"""Alerts by e-mail, rate-limited through the outbox's dedupe keys.
+
+- A cause that stops hires (Needs re-authorisation, or a setting that makes hires fail): at once,
+  at most once per cause per day (a day in TIMEZONE) to the integration's Alert e-mails.
+- New Error rows: a digest at most once an hour, listing each failed hire with a link.
+- A new New Starter task: at once, to its New Hire Administrator.
+
+check_alerts() runs every minute (jobs.schedule); notify_new_task() runs when a task is made.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import func, select
+
+from lever_cezanne.extensions import db
+from lever_cezanne.mail import mail_user
+from lever_cezanne.mail.addresses import listed
+from lever_cezanne.mail.outbox import queue_mail
+from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION, LEVEL_ERROR
+from lever_cezanne.onboarding.dates import today_in
+from lever_cezanne.public_urls import link_for
+
+log = logging.getLogger(__name__)
+DIGEST_EVERY = timedelta(hours=1)
+FIRST_DIGEST_LOOKBACK = timedelta(days=1)
+DIGEST_MAX_ROWS = 50
+KIND_CAUSE, KIND_DIGEST, KIND_TASK = "alert", "error_digest", "new_task"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Something that stops hires now: its code (the dedupe key), what is wrong, the fix."""
+
+    code: str
+    message: str
+    fix_label: str
+    fix_url: str
+
+
+def _details_link(integration: LeverIntegration) -> str:
+    return link_for("integration.integration_details", integration_id=integration.id)
+
+
+def current_causes(integration: LeverIntegration) -> list[Cause]:
+    """Return what stops the integration's hires now: lost authorisation, then bad settings."""
+    causes = []
+    if integration.auth_status == AUTH_NEEDS_REAUTHORISATION:
+        causes.append(
+            Cause(
+                "needs_reauthorisation",
+                "Lever refused the integration's access (it was revoked in Lever, or it "
+                "expired), so hires from Lever are not being processed.",
+                "Re-authorise",
+                _details_link(integration),
+            )
+        )
+    causes.extend(_setting_causes(integration))
+    return causes
+
+
+def _setting_causes(integration: LeverIntegration) -> list[Cause]:
+    """The settings that make the next hire fail, as the health view's warnings judge them."""
+    from lever_cezanne.integration.state import setting_warnings
+
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    return [
+        Cause(str(w.code), w.message, w.fix_label, base.rstrip("/") + w.fix_url)
+        for w in setting_warnings(integration)
+        if w.makes_hires_fail
+    ]
+
+
+def _render(template: str, **context) -> tuple[str, str]:
+    return (
+        render_template(f"mail/messages/{template}.txt", **context),
+        render_template(f"mail/messages/{template}.html", **context),
+    )
+
+
+def send_cause_alerts(integration: LeverIntegration) -> int:
+    """Queue one alert per current cause, unless that cause was sent today; return how many."""
+    recipients = listed(integration.alert_emails)
+    if not recipients:
+        return 0
+    day = today_in(current_app.config["TIMEZONE"]).isoformat()
+    sent = 0
+    for cause in current_causes(integration):
+        subject = f"Lever integration {integration.subdomain}: hires are failing"
+        if cause.code == "needs_reauthorisation":
+            subject = f"Lever integration {integration.subdomain} needs re-authorisation"
+        text, html = _render("cause", integration=integration, cause=cause)
+        key = f"alert:{integration.id}:{cause.code}:{day}"
+        mail = queue_mail(
+            recipients,
+            subject,
+            text,
+            html,
+            kind=KIND_CAUSE,
+            dedupe_key=key,
+            integration_id=integration.id,
+        )
+        sent += mail is not None
+    return sent
+
+
+@dataclass(frozen=True)
+class FailedHire:
+    name: str
+    message: str
+    link: str
+    logged_at: object
+
+
+def _new_errors(integration: LeverIntegration, after_id: int | None) -> list[LogEntry]:
+    query = select(LogEntry).where(
+        LogEntry.integration_id == integration.id, LogEntry.level == LEVEL_ERROR
+    )
+    if after_id is None:
+        query = query.where(LogEntry.created_at >= utcnow() - FIRST_DIGEST_LOOKBACK)
+    else:
+        query = query.where(LogEntry.id > after_id)
+    return list(db.session.scalars(query.order_by(LogEntry.id)))
+
+
+def _failed_hire(integration: LeverIntegration, entry: LogEntry) -> FailedHire:
+    person = entry.person
+    name = person.full_name if person else (entry.opportunity_id or "A Lever hire")
+    search = entry.opportunity_id or (person.person_code if person else "")
+    args = {"q": search} if search else {"level": LEVEL_ERROR}
+    link = link_for("integration.integration_log", integration_id=integration.id, **args)
+    return FailedHire(name, entry.message, link, entry.created_at)
+
+
+def send_error_digest(integration: LeverIntegration) -> bool:
+    """Queue a digest of the Error rows since the last one, at most once an hour."""
+    recipients = listed(integration.alert_emails)
+    if not recipients:
+        return False
+    last = db.session.execute(
+        select(func.max(OutboxMail.created_at), func.max(OutboxMail.covers_log_id)).where(
+            OutboxMail.integration_id == integration.id, OutboxMail.kind == KIND_DIGEST
+        )
+    ).one()
+    if last[0] is not None and utcnow() - last[0] < DIGEST_EVERY:
+        return False
+    errors = _new_errors(integration, last[1])
+    if not errors:
+        return False
+    hires = [_failed_hire(integration, entry) for entry in errors[-DIGEST_MAX_ROWS:]]
+    text, html = _render(
+        "digest",
+        integration=integration,
+        hires=hires,
+        more=len(errors) - len(hires),
+        log_link=link_for(
+            "integration.integration_log", integration_id=integration.id, level=LEVEL_ERROR
+        ),
+    )
+    count = len(errors)
+    subject = f"Lever integration {integration.subdomain}: {count} new error" + "s" * (count != 1)
+    covers = errors[-1].id
+    mail = queue_mail(
+        recipients,
+        subject,
+        text,
+        html,
+        kind=KIND_DIGEST,
+        # Two checkers racing over the same rows make the same key: only one digest is sent.
+        dedupe_key=f"digest:{integration.id}:{covers}",
+        integration_id=integration.id,
+        covers_log_id=covers,
+    )
+    return mail is not None
+
+
+def check_alerts() -> None:
+    """Send what is due for every integration (run every minute by the periodic jobs)."""
+    integrations = db.session.scalars(
+        select(LeverIntegration).where(
+            LeverIntegration.deleted_at.is_(None), LeverIntegration.alert_emails.is_not(None)
+        )
+    )
+    for integration in integrations:
+        try:
+            send_cause_alerts(integration)
+            send_error_digest(integration)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception(
+                "alerts for integration %s failed; tried again next minute", integration.id
+            )
+
+
+def notify_new_task(task: Task) -> OutboxMail | None:
+    """Tell the New Hire Administrator about their new New Starter task (flushes)."""
+    person = task.person
+    link = link_for("hr.task_show", task_id=task.id)
+    text, html = _render("new_task", task=task, person=person, link=link)
+    return mail_user(
+        task.assignee,
+        f"New Starter task: {person.full_name}",
+        text,
+        html,
+        kind=KIND_TASK,
+        dedupe_key=f"task:{task.id}",
+    )

@@ -1,0 +1,158 @@
+"""Send queued mail in the background, never inside a request, retrying a failing server.
+
+After a commit, each mail queued in that transaction is handed to RQ (REDIS_URL set) with
+retries, or to a small thread pool in the embedded default. Without MAIL_SERVER the mail was
+already marked logged by the outbox, and is written to the log here.
+"""
+
+import logging
+import smtplib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+from rq import Retry, get_current_job
+from sqlalchemy import event
+
+from lever_cezanne.extensions import db
+from lever_cezanne.mail import outbox
+from lever_cezanne.mail.smtp import build_message, send_message
+from lever_cezanne.models.mail import MailStatus, OutboxMail
+
+log = logging.getLogger(__name__)
+MAIL_JOB = "lever_cezanne.mail.sending.run_send_mail"
+RETRY_INTERVALS = (30, 120, 600, 1800)
+JOB_TIMEOUT = 120
+
+
+class MailNotSent(RuntimeError):
+    """The SMTP server did not take the mail; the job is retried."""
+
+
+def init_app(app: Flask) -> None:
+    """Start sending each transaction's mail once it has committed."""
+    if not event.contains(db.session, "after_commit", _after_commit):
+        event.listen(db.session, "after_commit", _after_commit)
+        event.listen(db.session, "after_transaction_end", _after_transaction_end)
+
+
+def _after_commit(session) -> None:
+    pending = session.info.pop(outbox.PENDING_KEY, [])
+    if pending:
+        start_sending(pending)
+
+
+def _after_transaction_end(session, transaction) -> None:
+    if transaction.parent is None:  # the outer transaction ended without a commit: forget
+        session.info.pop(outbox.PENDING_KEY, None)
+
+
+def start_sending(mail_ids: list[int]) -> None:
+    """Hand committed mail to the queue; a mail the queue cannot take waits for requeue_mail."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SERVER"):
+        return
+    for mail_id in mail_ids:
+        try:
+            _enqueue(app, mail_id)
+        except (RedisError, OSError, RuntimeError):
+            log.exception("mail %s: could not be queued; it is retried within minutes", mail_id)
+
+
+def _enqueue(app: Flask, mail_id: int) -> None:
+    intervals = list(app.config.get("MAIL_RETRY_INTERVALS", RETRY_INTERVALS))
+    if not app.config.get("REDIS_URL"):
+        _threads(app).submit(mail_id, 0, intervals)
+        return
+    from lever_cezanne.jobs.queue import rq_queue
+
+    rq_queue().enqueue(
+        MAIL_JOB,
+        mail_id,
+        job_id=f"mail-{mail_id}",
+        retry=Retry(max=len(intervals), interval=intervals),
+        job_timeout=JOB_TIMEOUT,
+    )
+
+
+def send_outbox_mail(mail_id: int, final_attempt: bool) -> str:
+    """Send one queued mail; raise MailNotSent (to be retried) unless this was the last try."""
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None or mail.status != MailStatus.QUEUED:
+        return "nothing to send"
+    config = current_app.config
+    try:
+        send_message(config, build_message(mail, config["MAIL_DEFAULT_SENDER"]))
+    except (smtplib.SMTPException, OSError) as exc:
+        # The server's answer, never our credentials: smtplib does not echo the password.
+        error = f"{type(exc).__name__}: {exc}"
+        outbox.record_failure(mail, error, final=final_attempt)
+        db.session.commit()
+        log.warning("mail %s (%s) not sent: %s", mail.id, mail.kind, error)
+        if final_attempt:
+            return "failed"
+        raise MailNotSent(error) from None
+    outbox.mark_sent(mail)
+    db.session.commit()
+    log.info("mail %s (%s) sent to %s", mail.id, mail.kind, len(mail.recipient_list))
+    return "sent"
+
+
+def run_send_mail(mail_id: int) -> str:
+    """The RQ job: send one mail inside the worker's app."""
+    from lever_cezanne.jobs.tasks import worker_app
+
+    app = worker_app()
+    job = get_current_job()
+    with app.app_context():
+        try:
+            return send_outbox_mail(mail_id, final_attempt=job is None or not job.retries_left)
+        finally:
+            db.session.remove()
+
+
+class _ThreadSender:
+    """The embedded default's sender: a thread sends, a timer retries with the same backoff."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._executor = ThreadPoolExecutor(2, "lever-mail")
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._idle = threading.Condition(self._lock)
+
+    def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
+        with self._lock:
+            self._busy += 1
+        self._executor.submit(self._run, mail_id, attempt, intervals)
+
+    def _run(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
+        try:
+            with self.app.app_context():
+                try:
+                    send_outbox_mail(mail_id, final_attempt=attempt >= len(intervals))
+                finally:
+                    db.session.remove()
+        except MailNotSent:
+            timer = threading.Timer(
+                intervals[attempt], self.submit, (mail_id, attempt + 1, intervals)
+            )
+            timer.daemon = True
+            timer.start()
+        except Exception:
+            log.exception("mail %s: the send job failed unexpectedly", mail_id)
+        with self._lock:
+            self._busy -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        """Wait until no send is running (a retry waiting on its timer does not count)."""
+        with self._lock:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+
+def _threads(app: Flask) -> _ThreadSender:
+    if "lever_mail" not in app.extensions:
+        app.extensions["lever_mail"] = _ThreadSender(app)
+    return app.extensions["lever_mail"]

@@ -1,0 +1,42 @@
+"""The Outbox page: every e-mail the app queued, newest first, and whether it went out."""
+
+from flask import current_app, render_template, request
+from sqlalchemy import select
+
+from lever_cezanne.extensions import db
+from lever_cezanne.hr.pagination import positive_id
+from lever_cezanne.mail import bp
+from lever_cezanne.models.mail import MailStatus, OutboxMail
+
+PAGE_SIZE = 50
+STATUS_BADGES = {
+    MailStatus.QUEUED: ("Sending", "badge-info"),
+    MailStatus.SENT: ("Sent", "badge-ok"),
+    MailStatus.LOGGED: ("Not sent: no MAIL_SERVER", "badge-muted"),
+    MailStatus.FAILED: ("Failed", "badge-error"),
+}
+
+
+@bp.route("/")
+def outbox_index():
+    """List the e-mails, newest first, a page at a time."""
+    query = select(OutboxMail).order_by(OutboxMail.id.desc()).limit(PAGE_SIZE + 1)
+    before = positive_id(request.args.get("before"))
+    if before:
+        query = query.where(OutboxMail.id < before)
+    mails = list(db.session.scalars(query))
+    older = mails[PAGE_SIZE - 1].id if len(mails) > PAGE_SIZE else None
+    return render_template(
+        "mail/outbox/index.html",
+        mails=mails[:PAGE_SIZE],
+        older=older,
+        badges=STATUS_BADGES,
+        mail_server=current_app.config.get("MAIL_SERVER"),
+    )
+
+
+@bp.route("/<int:mail_id>")
+def outbox_show(mail_id: int):
+    """Show one e-mail as its recipients read it: the text, and the HTML in a sandboxed frame."""
+    mail = db.get_or_404(OutboxMail, mail_id)
+    return render_template("mail/outbox/show.html", mail=mail, badges=STATUS_BADGES)

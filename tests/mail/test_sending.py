@@ -1,0 +1,151 @@
+"""Mail goes to a real SMTP server from a background job, retried, and never inside a request."""
+
+import logging
+import time
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+
+from lever_cezanne.mail import mail_user
+from lever_cezanne.models import OutboxMail
+from lever_cezanne.models.mail import MailStatus
+from tests.mail.conftest import parts
+
+
+def _mail(db):
+    db.session.expire_all()
+    return db.session.scalar(select(OutboxMail).order_by(OutboxMail.id.desc()))
+
+
+def _wait_status(db, status, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        mail = _mail(db)
+        if mail is not None and mail.status == status:
+            return mail
+        db.session.rollback()
+        time.sleep(0.02)
+    raise AssertionError(f"the mail never became {status}: {mail!r}")
+
+
+def test_mail_user_sends_text_and_html_after_the_commit(db, inbox, make_user):
+    user = make_user("hr", display_name="Priya Shah", email="priya@example.com")
+    mail_user(user, "Hello", "Plain words", "<p>HTML words</p>", kind="test")
+    assert inbox.messages == []  # nothing leaves before the commit
+    db.session.commit()
+    recipients, message = inbox.wait_for(1)[0]
+    assert recipients == ["priya@example.com"]
+    assert message["Subject"] == "Hello" and message["From"] == "Cezanne HR <hr@example.com>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    text, html = parts(message)
+    assert text.strip() == "Plain words" and "<p>HTML words</p>" in html
+    sent = _wait_status(db, MailStatus.SENT)
+    assert sent.attempts == 1 and sent.sent_at is not None and sent.user_id == user.id
+
+
+def test_a_rolled_back_mail_is_never_sent(db, inbox, make_user):
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Never", "text", "<p>html</p>", kind="test")
+    db.session.rollback()
+    db.session.commit()
+    time.sleep(0.2)  # give a wrongly started send the time to arrive
+    assert inbox.messages == [] and _mail(db) is None
+
+
+def test_a_user_without_an_address_or_inactive_gets_nothing(db, inbox, make_user):
+    assert mail_user(make_user("hr", email=None), "S", "t", "h", kind="test") is None
+    inactive = make_user("hr", email="gone@example.com", active=False)
+    assert mail_user(inactive, "S", "t", "h", kind="test") is None
+
+
+def test_the_same_dedupe_key_sends_once(db, inbox, make_user):
+    user = make_user("hr", email="priya@example.com")
+    assert mail_user(user, "One", "t", "h", kind="test", dedupe_key="k1") is not None
+    db.session.commit()
+    assert mail_user(user, "Two", "t", "h", kind="test", dedupe_key="k1") is None
+    db.session.commit()
+    inbox.wait_for(1)
+    _wait_status(db, MailStatus.SENT)
+    assert [m["Subject"] for _, m in inbox.messages] == ["One"]
+
+
+def test_a_refusing_server_is_retried_until_it_accepts(db, inbox, make_user):
+    inbox.refuse = ["451 4.3.0 Try again later", "421 4.7.0 Busy"]
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Eventually", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    inbox.wait_for(1)
+    sent = _wait_status(db, MailStatus.SENT)
+    assert inbox.refused == 2 and sent.attempts == 3 and sent.last_error is None
+
+
+def test_a_server_that_keeps_refusing_marks_the_mail_failed(db, inbox, make_user):
+    inbox.refuse = ["550 5.1.1 No such user"] * 4
+    user = make_user("hr", email="nobody@example.com")
+    mail_user(user, "Bounced", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    failed = _wait_status(db, MailStatus.FAILED)
+    assert failed.attempts == 4 and "No such user" in failed.last_error
+    assert inbox.messages == []
+
+
+def test_without_mail_server_mail_is_logged_not_sent(app, db, make_user, caplog):
+    app.config["MAIL_SERVER"] = None
+    user = make_user("hr", email="priya@example.com")
+    with caplog.at_level(logging.INFO, logger="lever_cezanne.mail"):
+        mail_user(user, "Demo mail", "Body for the log", "<p>b</p>", kind="test")
+        db.session.commit()
+    assert "MAIL_SERVER is not set" in caplog.text and "Body for the log" in caplog.text
+    assert _mail(db).status == MailStatus.LOGGED
+
+
+@pytest.fixture
+def rq_mail(app, inbox):
+    import os
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        print("skipping: REDIS_URL is not set (CI sets it)")
+        pytest.skip("REDIS_URL is not set: the RQ mail test needs Redis")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    app.config["REDIS_URL"] = url
+    yield connection
+    connection.flushdb()
+    connection.close()
+    app.extensions.pop("lever_redis").close()
+
+
+def test_with_redis_an_rq_worker_sends_the_mail(app, db, inbox, rq_mail, make_user):
+    from lever_cezanne.jobs.queue import rq_queue
+
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Through RQ", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    queue = rq_queue()
+    assert queue.job_ids == [f"mail-{_mail(db).id}"]
+    db.session.remove()
+    SimpleWorker([queue], connection=rq_mail, serializer=JSONSerializer).work(burst=True)
+    inbox.wait_for(1)
+    assert _mail(db).status == MailStatus.SENT
+
+
+def test_with_redis_a_refused_mail_is_scheduled_for_retry(app, db, inbox, rq_mail, make_user):
+    from rq.registry import ScheduledJobRegistry
+
+    from lever_cezanne.jobs.queue import rq_queue
+
+    inbox.refuse = ["451 4.3.0 Try again later"]
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Retried by RQ", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    queue = rq_queue()
+    db.session.remove()
+    SimpleWorker([queue], connection=rq_mail, serializer=JSONSerializer).work(burst=True)
+    mail = _mail(db)
+    assert mail.status == MailStatus.QUEUED and mail.attempts == 1
+    assert "Try again later" in mail.last_error
+    assert ScheduledJobRegistry(queue=queue).get_job_ids() == [f"mail-{mail.id}"]

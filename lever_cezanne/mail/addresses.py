@@ -15,7 +15,7 @@ class AddressError(ValueError):
 def parse_addresses(typed: str | list[str] | None) -> list[str]:
     """Return the addresses, normalised and without repeats; raise AddressError for a bad one."""
     parts = typed if isinstance(typed, list) else [typed or ""]
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}  # lower-cased -> as typed: one mailbox, whatever its case
     for part in parts:
         for raw in SEPARATORS.split(part.strip()):
             if not raw:
@@ -24,10 +24,10 @@ def parse_addresses(typed: str | list[str] | None) -> list[str]:
                 address = validate_email(raw, check_deliverability=False).normalized
             except EmailNotValidError as exc:
                 raise AddressError(f"“{raw[:80]}” is not an e-mail address: {exc}") from None
-            found.setdefault(address, None)
+            found.setdefault(address.lower(), address)
     if len(found) > MAX_ADDRESSES:
         raise AddressError(f"Enter at most {MAX_ADDRESSES} addresses; use a mailing list for more.")
-    return list(found)
+    return list(found.values())
 
 
 def stored(addresses: list[str]) -> str | None:

@@ -1,0 +1,136 @@
+"""Alerts: causes at once and once a day, an hourly digest of new errors, new task e-mails."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.mail import alerts
+from lever_cezanne.models import OutboxMail
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION
+from tests.mail.conftest import parts
+
+ALERTS_TO = "ops@example.com,hr.lead@example.com"
+
+
+@pytest.fixture
+def watched(db, make_integration, company, new_hire_admin):
+    integration = make_integration(new_hire_admin, company)
+    integration.alert_emails = ALERTS_TO
+    db.session.commit()
+    return integration
+
+
+def _outbox(db, kind):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)
+    ).all()
+
+
+def test_needs_reauthorisation_alerts_at_once_then_once_a_day(db, inbox, watched, monkeypatch):
+    watched.auth_status = AUTH_NEEDS_REAUTHORISATION
+    db.session.commit()
+    alerts.check_alerts()
+    recipients, message = inbox.wait_for(1)[0]
+    assert sorted(recipients) == ["hr.lead@example.com", "ops@example.com"]
+    assert message["Subject"] == "Lever integration CezanneHR needs re-authorisation"
+    text, html = parts(message)
+    link = f"https://hr.example.com/integrations/lever/{watched.id}"
+    assert "Re-authorise" in text and link in text and link in html
+    alerts.check_alerts()
+    alerts.check_alerts()
+    assert len(_outbox(db, alerts.KIND_CAUSE)) == 1  # the same cause, the same day
+
+    tomorrow = date.today() + timedelta(days=1)
+    monkeypatch.setattr(alerts, "today_in", lambda timezone: tomorrow)
+    alerts.check_alerts()
+    inbox.wait_for(2)
+    assert len(_outbox(db, alerts.KIND_CAUSE)) == 2
+
+
+def test_no_alert_e_mails_means_no_alerts(db, inbox, make_integration, company, new_hire_admin):
+    integration = make_integration(new_hire_admin, company)
+    integration.auth_status = AUTH_NEEDS_REAUTHORISATION
+    add_log_entry(integration.id, "error", "Failed")
+    db.session.commit()
+    alerts.check_alerts()
+    assert _outbox(db, alerts.KIND_CAUSE) == [] and _outbox(db, alerts.KIND_DIGEST) == []
+
+
+def _error(db, integration, person, message, opportunity_id):
+    add_log_entry(
+        integration.id, "error", message, person_id=person.id, opportunity_id=opportunity_id
+    )
+    db.session.commit()
+
+
+def test_new_errors_come_as_a_digest_at_most_once_an_hour(db, inbox, watched, make_person):
+    ada = make_person("Ada", "Lovelace")
+    mary = make_person("Mary", "Jackson")
+    add_log_entry(watched.id, "information", "A hire that went well")
+    _error(db, watched, ada, "Employment Details were not created for Ada.", "opp-ada")
+    _error(db, watched, mary, "No New Starter task was created for Mary.", "opp-mary")
+    alerts.check_alerts()
+    _, message = inbox.wait_for(1)[0]
+    assert message["Subject"] == "Lever integration CezanneHR: 2 new errors"
+    text, html = parts(message)
+    log = f"https://hr.example.com/integrations/lever/{watched.id}/log"
+    for name, opportunity in (("Ada Lovelace", "opp-ada"), ("Mary Jackson", "opp-mary")):
+        assert name in text and f"{log}?q={opportunity}" in text
+        assert f'href="{log}?q={opportunity}"' in html
+    assert "went well" not in text
+
+    grace = make_person("Grace", "Hopper")
+    _error(db, watched, grace, "Grace failed.", "opp-grace")
+    alerts.check_alerts()
+    assert len(_outbox(db, alerts.KIND_DIGEST)) == 1  # within the hour: it waits
+
+    first = _outbox(db, alerts.KIND_DIGEST)[0]
+    first.created_at = utcnow() - timedelta(minutes=61)
+    db.session.commit()
+    alerts.check_alerts()
+    _, second = inbox.wait_for(2)[1]
+    text, _ = parts(second)
+    assert second["Subject"] == "Lever integration CezanneHR: 1 new error"
+    assert "Grace Hopper" in text and "Ada Lovelace" not in text
+    alerts.check_alerts()
+    assert len(_outbox(db, alerts.KIND_DIGEST)) == 2
+
+
+def test_a_new_task_e_mails_its_new_hire_administrator(
+    db, inbox, integration, make_delivery, starter, process, new_hire_admin
+):
+    from lever_cezanne.models import Task
+    from lever_cezanne.onboarding.rules import start_new_starter
+
+    new_hire_admin.email = "nina@example.com"
+    db.session.commit()
+    start_new_starter(integration, make_delivery(), starter(name="Zoë Bright"))
+    recipients, message = inbox.wait_for(1)[0]
+    task = db.session.scalar(select(Task))
+    assert recipients == ["nina@example.com"]
+    assert message["Subject"] == "New Starter task: Zoë Bright"
+    text, html = parts(message)
+    assert "Zoë Bright" in text and f"https://hr.example.com/tasks/{task.id}" in text
+    assert f'href="https://hr.example.com/tasks/{task.id}"' in html
+    # A re-trigger finds the task and sends nothing more.
+    start_new_starter(integration, make_delivery(), starter(name="Zoë Bright"))
+    assert len(_outbox(db, alerts.KIND_TASK)) == 1
+
+
+def test_no_secret_reaches_an_e_mail(db, inbox, watched):
+    from lever_cezanne.crypto import encrypt
+
+    watched.access_token_encrypted = encrypt("access-token-secret")
+    watched.refresh_token_encrypted = encrypt("refresh-token-secret")
+    watched.auth_status = AUTH_NEEDS_REAUTHORISATION
+    db.session.commit()
+    alerts.check_alerts()
+    _, message = inbox.wait_for(1)[0]
+    raw = message.as_string()
+    for secret in ("access-token-secret", "refresh-token-secret", "signature-token"):
+        assert secret not in raw
+    assert watched.signature_token_encrypted not in raw

@@ -1,7 +1,7 @@
 """Alerts by e-mail, rate-limited through the outbox's dedupe keys.
 
-- A cause that stops hires (Needs re-authorisation, or a setting that makes hires fail): at once,
-  at most once per cause per day (a day in TIMEZONE) to the integration's Alert e-mails.
+- A cause that stops hires (Needs re-authorisation): at once, at most once per cause per day
+  (a day in TIMEZONE) to the integration's Alert e-mails.
 - New Error rows: a digest at most once an hour, listing each failed hire with a link.
 - A new New Starter task: at once, to its New Hire Administrator.
 
@@ -59,20 +59,7 @@ def current_causes(integration: LeverIntegration) -> list[Cause]:
                 _details_link(integration),
             )
         )
-    causes.extend(_setting_causes(integration))
     return causes
-
-
-def _setting_causes(integration: LeverIntegration) -> list[Cause]:
-    """The settings that make the next hire fail, as the health view's warnings judge them."""
-    from lever_cezanne.integration.state import setting_warnings
-
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    return [
-        Cause(str(w.code), w.message, w.fix_label, base.rstrip("/") + w.fix_url)
-        for w in setting_warnings(integration)
-        if w.makes_hires_fail
-    ]
 
 
 def _render(template: str, **context) -> tuple[str, str]:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.browsing import PHONE
 
-ADMIN_NAV = ["People", "My Tasks", "Integrations", "Users", "Companies", "Processes"]
+ADMIN_NAV = ["People", "My Tasks", "Integrations", "Users", "Companies", "Processes", "Outbox"]
 SIMULATOR_PAGES = ["/", "/candidates/new", "/webhooks", "/deliveries", "/apps", "/faults"]
 
 

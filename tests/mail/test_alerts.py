@@ -16,7 +16,7 @@ ALERTS_TO = "ops@example.com,hr.lead@example.com"
 
 
 @pytest.fixture
-def watched(db, make_integration, company, new_hire_admin):
+def watched(db, make_integration, company, new_hire_admin, process):
     integration = make_integration(new_hire_admin, company)
     integration.alert_emails = ALERTS_TO
     db.session.commit()

@@ -1,7 +1,7 @@
 """outbox mails and alert e-mails
 
 Revision ID: e21c1e44b53f
-Revises: 6127fda1df82
+Revises: 31c381aa1754
 Create Date: 2026-12-03 04:21:27.484005
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'e21c1e44b53f'
-down_revision = '6127fda1df82'
+down_revision = '31c381aa1754'
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_login import current_user
+from sqlalchemy import func, select
 
+from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp
+from lever_cezanne.models import Task
+from lever_cezanne.models.processes import TASK_OPEN
 from lever_cezanne.onboarding.dates import today_in
 
 DATETIME_FORMAT = "%d %b %Y %H:%M"
@@ -38,3 +43,18 @@ def local_date(value: date | datetime | None) -> str:
 def local_today() -> date:
     """Return today's date in the organisation's timezone (the default Hire Date)."""
     return today_in(current_app.config["TIMEZONE"])
+
+
+@bp.app_context_processor
+def open_task_count() -> dict:
+    """Give the navigation a way to count the signed-in user's open New Starter tasks."""
+
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        query = select(func.count()).where(
+            Task.assignee_id == current_user.id, Task.status == TASK_OPEN
+        )
+        return db.session.scalar(query) or 0
+
+    return {"open_task_count": count}

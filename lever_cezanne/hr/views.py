@@ -8,17 +8,26 @@ from flask_login import current_user
 from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp
 from lever_cezanne.hr.history import person_history
-from lever_cezanne.hr.queries import people_page, person_tasks
+from lever_cezanne.hr.queries import people_page, person_tasks, tasks_page
 from lever_cezanne.hr.services import may_act_on
 from lever_cezanne.models import Person
+from lever_cezanne.models.processes import TASK_OPEN
 
 MAX_SEARCH_LENGTH = 100
 
 
 @bp.route("/")
 def home():
-    """Start at the people list."""
-    return redirect(url_for("hr.people_index"))
+    """Start Administrators at the integrations' health, HR Professionals at their open tasks."""
+    if current_user.is_administrator:
+        return redirect(url_for("integration_setup.integrations_health"))
+    page = tasks_page(
+        current_user.id,
+        TASK_OPEN,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
+    return render_template("hr/home.html", page=page)
 
 
 @bp.route("/people")

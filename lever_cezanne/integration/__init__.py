@@ -15,4 +15,10 @@ bp.before_request(require_login)
 setup_bp = Blueprint("integration_setup", __name__, url_prefix="/integrations/lever")
 setup_bp.before_request(require_administrator)
 
-from lever_cezanne.integration import log_views, oauth_views, setup_views, views  # noqa: E402, F401
+from lever_cezanne.integration import (  # noqa: E402, F401
+    health_views,
+    log_views,
+    oauth_views,
+    setup_views,
+    views,
+)

@@ -13,6 +13,8 @@ from lever_cezanne.extensions import db
 from lever_cezanne.hr.search import company_not_found_message, find_employable_company
 from lever_cezanne.integration import services
 from lever_cezanne.mail.addresses import AddressError, parse_addresses
+from lever_cezanne.integration.activity import activity_of
+from lever_cezanne.integration.state import integration_state
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
 
@@ -113,7 +115,7 @@ def integrations_list():
     if not integrations:
         click.echo("No Lever integrations.")
     for integration in integrations:
-        label, _ = services.status_label(integration)
+        label = integration_state(integration, activity_of(integration.id)).label
         admin = integration.admin_user.username if integration.admin_user else "-"
         company = integration.default_company.code if integration.default_company else "-"
         click.echo(

@@ -122,4 +122,4 @@ class DetailsForm(FlaskForm):
 
 
 class ButtonForm(FlaskForm):
-    """A CSRF token for a POST button (authorise, test, enable, disable, disconnect, delete)."""
+    """A CSRF token for a POST button (authorise, test, pause, resume, disconnect, delete)."""

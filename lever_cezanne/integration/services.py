@@ -1,4 +1,4 @@
-"""Create, change, switch off and delete Lever integrations. Services flush, never commit."""
+"""Create, change, disconnect and delete Lever integrations. Services flush, never commit."""
 
 import re
 from dataclasses import dataclass
@@ -14,8 +14,6 @@ from lever_cezanne.lever.tokens import forget_tokens
 from lever_cezanne.models import Company, LeverIntegration, User, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
-    AUTH_AUTHORISED,
-    AUTH_NEEDS_REAUTHORISATION,
     AUTH_NOT_AUTHORISED,
     HIRE_DATE_OFFER,
     HIRE_DATE_TODAY,
@@ -26,11 +24,6 @@ SUBDOMAIN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 SUBDOMAIN_RULE = "Use only letters, digits, hyphens (-) and underscores (_), with no spaces."
 WEBHOOK_PATH = "/cezannehr/api/v4/Lever/webhook/"
 HIRE_DATE_SOURCES = (HIRE_DATE_TODAY, HIRE_DATE_OFFER)
-STATUSES = {
-    AUTH_NOT_AUTHORISED: ("Not authorised", "badge-warning"),
-    AUTH_AUTHORISED: ("Authorised", "badge-ok"),
-    AUTH_NEEDS_REAUTHORISATION: ("Needs re-authorisation", "badge-error"),
-}
 
 
 @dataclass
@@ -43,13 +36,6 @@ class Details:
     default_company: Company
     hire_date_source: str = HIRE_DATE_TODAY
     alert_emails: tuple[str, ...] = ()  # validated by lever_cezanne.mail.addresses
-
-
-def status_label(integration: LeverIntegration) -> tuple[str, str]:
-    """Return the status shown on the list and the page, with its badge class."""
-    if not integration.enabled:
-        return "Disabled", "badge-muted"
-    return STATUSES.get(integration.auth_status, (integration.auth_status, "badge-muted"))
 
 
 def subdomain_taken(subdomain: str, exclude_id: int | None = None) -> bool:
@@ -147,16 +133,9 @@ def disconnect(integration: LeverIntegration) -> None:
     db.session.flush()
 
 
-def set_enabled(integration: LeverIntegration, enabled: bool) -> None:
-    """Switch the integration on or off; while off its webhook answers 404."""
-    integration.enabled = enabled
-    db.session.flush()
-
-
 def delete_integration(integration: LeverIntegration) -> None:
-    """Soft-delete: the log stays, the subdomain reaches nothing and can be used again."""
+    """Soft-delete: the log stays; the webhook stops accepting and the subdomain is free again."""
     forget_tokens(integration)
     integration.auth_status = AUTH_NOT_AUTHORISED
-    integration.enabled = False
     integration.deleted_at = utcnow()
     db.session.flush()

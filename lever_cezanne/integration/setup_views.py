@@ -8,8 +8,10 @@ from lever_cezanne.extensions import db
 from lever_cezanne.integration import services, setup_bp
 from lever_cezanne.integration.forms import ButtonForm, DetailsForm
 from lever_cezanne.integration.health import check_connection
+from lever_cezanne.integration.pause import pause, resume
 from lever_cezanne.integration.views import load_integration_or_404
 from lever_cezanne.mail.addresses import listed
+from lever_cezanne.jobs.queue import enqueue_delivery_safely
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
 
@@ -95,38 +97,39 @@ def integration_test(integration_id: int):
     """Make a cheap call to Lever and say whether the connection works."""
     integration = load_integration_or_404(integration_id)
     if ButtonForm().validate_on_submit():
-        ok, message = check_connection(integration.id)
-        flash(message, "success" if ok else "error")
+        if integration.is_paused:
+            flash("This integration is paused, so Lever is not called: Resume it first.", "error")
+        else:
+            ok, message = check_connection(integration.id)
+            flash(message, "success" if ok else "error")
     return redirect(url_for(".integration_edit", integration_id=integration_id))
 
 
-@setup_bp.post("/<int:integration_id>/enable")
-def integration_enable(integration_id: int):
-    """Switch the integration back on: its webhook accepts Candidate Hired again."""
-    return _toggle(
-        integration_id, True, "Enabled: Candidate Hired webhooks from Lever are accepted."
-    )
-
-
-@setup_bp.route("/<int:integration_id>/disable", methods=["GET", "POST"])
-def integration_disable(integration_id: int):
-    """Ask, then switch the integration off: its webhook is refused until enabled again."""
-    integration = load_integration_or_404(integration_id)
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        return render_template(
-            "integration/confirm.html", integration=integration, form=form, action="disable"
-        )
-    message = "Disabled: webhooks from Lever are refused until you enable the integration again."
-    return _toggle(integration_id, False, message)
-
-
-def _toggle(integration_id: int, enabled: bool, message: str):
+@setup_bp.post("/<int:integration_id>/pause")
+def integration_pause(integration_id: int):
+    """Pause: webhooks are still accepted and stored, but held unprocessed until Resume."""
     integration = load_integration_or_404(integration_id)
     if ButtonForm().validate_on_submit():
-        services.set_enabled(integration, enabled)
+        pause(integration, current_user)
         db.session.commit()
-        flash(message, "success")
+        flash(
+            "Paused: Lever's webhooks are still accepted and kept, but no hire is processed and "
+            "Lever is not called until you press Resume.",
+            "success",
+        )
+    return redirect(url_for(".integration_edit", integration_id=integration_id))
+
+
+@setup_bp.post("/<int:integration_id>/resume")
+def integration_resume(integration_id: int):
+    """Resume: process the held webhooks, in the order Lever sent them."""
+    integration = load_integration_or_404(integration_id)
+    if ButtonForm().validate_on_submit():
+        released = resume(integration)
+        db.session.commit()
+        for delivery_id in released:  # after the commit, so each job finds its row
+            enqueue_delivery_safely(delivery_id, attempt=1)
+        flash(f"Resumed: {len(released)} held webhook(s) are being processed, in order.", "success")
     return redirect(url_for(".integration_edit", integration_id=integration_id))
 
 

@@ -6,15 +6,34 @@ from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
-from lever_cezanne.integration.services import status_label, webhook_url
+from lever_cezanne.integration.activity import activity_of, count_held
+from lever_cezanne.integration.services import webhook_url
+from lever_cezanne.integration.state import (
+    IntegrationState,
+    SettingWarning,
+    integration_state,
+    setting_warnings,
+)
 from lever_cezanne.lookups import get_live_or_404
 from lever_cezanne.models import LeverIntegration
 
 
-@bp.app_template_filter("integration_status")
-def integration_status(integration: LeverIntegration) -> tuple[str, str]:
-    """Give templates an integration's status label and badge class."""
-    return status_label(integration)
+@bp.app_template_filter("integration_state")
+def integration_state_filter(integration: LeverIntegration) -> IntegrationState:
+    """Give templates an integration's state: label, badge class and why."""
+    return integration_state(integration, activity_of(integration.id))
+
+
+@bp.app_template_filter("setting_warnings")
+def setting_warnings_filter(integration: LeverIntegration) -> list[SettingWarning]:
+    """Give templates what is wrong with an integration's settings now."""
+    return setting_warnings(integration)
+
+
+@bp.app_template_filter("held_deliveries")
+def held_deliveries_filter(integration: LeverIntegration) -> int:
+    """Give templates how many webhooks wait, held, for Resume."""
+    return count_held(integration.id)
 
 
 def load_integration_or_404(integration_id: int) -> LeverIntegration:

@@ -22,6 +22,7 @@ from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     DELIVERY_COMPLETED,
     DELIVERY_FAILED,
+    DELIVERY_HELD,
     DELIVERY_PARTIAL,
     DELIVERY_PROCESSING,
     DELIVERY_QUEUED,
@@ -79,7 +80,7 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
 def _finish(delivery: WebhookDelivery, status: str, error: str | None = None) -> str:
     delivery.status = status
     delivery.last_error = error
-    delivery.completed_at = utcnow() if status != DELIVERY_QUEUED else None
+    delivery.completed_at = None if status in (DELIVERY_QUEUED, DELIVERY_HELD) else utcnow()
     db.session.commit()
     return status
 
@@ -171,6 +172,10 @@ def _process(delivery: WebhookDelivery) -> str:
     integration = delivery.integration
     if integration.deleted_at is not None:
         raise _Failed("This integration was deleted, so the hire was not processed.")
+    if integration.is_paused:
+        # Paused after this hire was queued: hold it for Resume, without calling Lever.
+        log.info("delivery %s: integration paused, held", delivery.id)
+        return _finish(delivery, DELIVERY_HELD)
     if not delivery.opportunity_id:
         raise _Failed(
             "The webhook from Lever named no valid opportunity id, so there was nothing to look "

@@ -65,6 +65,7 @@ def store_tokens(integration: LeverIntegration, token: dict) -> None:
     integration.access_token_encrypted = crypto.encrypt(token["access_token"])
     if token.get("refresh_token"):
         integration.refresh_token_encrypted = crypto.encrypt(token["refresh_token"])
+        integration.refresh_token_issued_at = utcnow()
     expires_in = token.get("expires_in")
     integration.access_token_expires_at = (
         utcnow() + timedelta(seconds=int(expires_in)) if expires_in else None
@@ -76,6 +77,7 @@ def forget_tokens(integration: LeverIntegration) -> None:
     """Drop the integration's tokens (flush only)."""
     integration.access_token_encrypted = None
     integration.refresh_token_encrypted = None
+    integration.refresh_token_issued_at = None
     integration.access_token_expires_at = None
     db.session.flush()
 

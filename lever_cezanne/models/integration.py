@@ -24,6 +24,7 @@ DELIVERY_COMPLETED = "completed"
 DELIVERY_PARTIAL = "partial"
 DELIVERY_FAILED = "failed"
 DELIVERY_IGNORED = "ignored"
+DELIVERY_HELD = "held"  # stored while the integration is paused; Resume processes it
 DELIVERY_UNFINISHED = (DELIVERY_RECEIVED, DELIVERY_QUEUED, DELIVERY_PROCESSING)
 
 LEVEL_INFORMATION = "information"
@@ -53,12 +54,16 @@ class LeverIntegration(db.Model):
     admin_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     default_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     hire_date_source: Mapped[str] = mapped_column(String(10), default=HIRE_DATE_TODAY)
-    enabled: Mapped[bool] = mapped_column(default=True)
+    # Paused: webhooks are still verified, stored and answered 200, but held unprocessed.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     auth_status: Mapped[str] = mapped_column(String(30), default=AUTH_NOT_AUTHORISED)
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
     access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When Lever last gave us a refresh token: it expires after 90 days without use.
+    refresh_token_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authorised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # When each kind of repeated webhook event last wrote a Log row (at most one a minute).
@@ -73,9 +78,14 @@ class LeverIntegration(db.Model):
     admin_user: Mapped[User | None] = relationship(foreign_keys=[admin_user_id])
     default_company: Mapped[Company | None] = relationship()
     authorised_by: Mapped[User | None] = relationship(foreign_keys=[authorised_by_id])
+    paused_by: Mapped[User | None] = relationship(foreign_keys=[paused_by_id])
 
     def __repr__(self) -> str:
         return f"<LeverIntegration {self.subdomain} {self.auth_status}>"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
 
 class WebhookDelivery(db.Model):
@@ -130,9 +140,16 @@ class LogEntry(db.Model):
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_deliveries.id"))
     opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An Error's lifecycle: resolved when its delivery later completes, or acknowledged by hand.
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_how: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledgement_note: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person | None] = relationship()
     delivery: Mapped[WebhookDelivery | None] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<LogEntry {self.level} {self.message[:40]!r}>"
@@ -140,3 +157,10 @@ class LogEntry(db.Model):
     @property
     def level_label(self) -> str:
         return LEVELS.get(self.level, self.level)
+
+    @property
+    def is_open_error(self) -> bool:
+        """An Error nobody has resolved or acknowledged yet."""
+        return (
+            self.level == LEVEL_ERROR and self.resolved_at is None and self.acknowledged_at is None
+        )

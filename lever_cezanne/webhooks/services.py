@@ -14,6 +14,7 @@ from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
+    DELIVERY_HELD,
     DELIVERY_IGNORED,
     DELIVERY_RECEIVED,
     LEVEL_ERROR,
@@ -43,13 +44,12 @@ STALE_MESSAGE = (
 
 
 def find_integration(subdomain: str) -> LeverIntegration | None:
-    """Return the enabled integration for a subdomain, ignoring case, or None."""
+    """Return the integration (paused or not, not deleted) for a subdomain, ignoring case."""
     if not SUBDOMAIN_PATTERN.fullmatch(subdomain):
         return None  # no integration can have it (and PostgreSQL refuses a NUL in text)
     return db.session.scalar(
         select(LeverIntegration).where(
             func.lower(LeverIntegration.subdomain) == subdomain.lower(),
-            LeverIntegration.enabled.is_(True),
             LeverIntegration.deleted_at.is_(None),
         )
     )
@@ -108,6 +108,13 @@ def secret_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def initial_status(integration: LeverIntegration, envelope: Envelope) -> str:
+    """A hire is received (to process now) or, while the integration is paused, held."""
+    if envelope.event != HIRED_EVENT:
+        return DELIVERY_IGNORED
+    return DELIVERY_HELD if integration.is_paused else DELIVERY_RECEIVED
+
+
 def delivery_values(integration: LeverIntegration, envelope: Envelope) -> dict:
     """Return the inbox row for a verified envelope."""
     now = utcnow()
@@ -120,7 +127,7 @@ def delivery_values(integration: LeverIntegration, envelope: Envelope) -> dict:
         "contact_id": envelope.contact_id,
         "triggered_at": envelope.triggered_at,
         "payload": envelope.stored_json(),
-        "status": DELIVERY_RECEIVED if envelope.event == HIRED_EVENT else DELIVERY_IGNORED,
+        "status": initial_status(integration, envelope),
         "attempts": 0,
         "received_at": now,
         "updated_at": now,

@@ -35,7 +35,7 @@ def webhook_receive(subdomain: str):
     """Receive a Lever webhook for one integration."""
     integration = services.find_integration(subdomain)
     if integration is None:
-        return _answer(404, error="No enabled Lever integration has this subdomain.")
+        return _answer(404, error="No Lever integration has this subdomain.")
     raw = _read_body()
     if raw is None:
         return _answer(413, error="The body is larger than this endpoint accepts.")
@@ -93,6 +93,8 @@ def _store_and_enqueue(integration, envelope):
     )
     if envelope.event != services.HIRED_EVENT:
         return _answer(200, status="ignored")
+    if integration.is_paused:
+        return _answer(200, status="held")  # stored; Resume processes it
     # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
     queue.enqueue_delivery_safely(delivery_id, attempt=1)
     return _answer(200, status="accepted")

@@ -1,4 +1,4 @@
-"""Test connection, Disable/Enable, Disconnect and Delete."""
+"""Test connection, Disconnect and Delete (Pause and Resume: test_pause.py)."""
 
 from datetime import timedelta
 
@@ -46,18 +46,6 @@ def test_test_connection_when_lever_is_down(client, admin, login_as, authorised,
     assert "500" not in page
 
 
-def test_disable_and_enable(client, db, admin, login_as, integration):
-    login_as(admin)
-    page = _post_and_follow(client, f"/integrations/lever/{integration.id}/disable")
-    db.session.refresh(integration)
-    assert not integration.enabled
-    assert ">Disabled</span>" in page and "Enable</button>" in page
-
-    _post_and_follow(client, f"/integrations/lever/{integration.id}/enable")
-    db.session.refresh(integration)
-    assert integration.enabled
-
-
 def test_disconnect_asks_then_forgets_the_tokens(client, db, admin, login_as, authorised):
     login_as(admin)
     ask = client.get(f"/integrations/lever/{authorised.id}/disconnect").get_data(as_text=True)
@@ -78,7 +66,7 @@ def test_delete_asks_then_hides_the_integration(client, db, admin, login_as, int
     page = _post_and_follow(client, f"/integrations/lever/{integration.id}/delete")
     assert "deleted" in page and ">acme</a>" not in page
     row = db.session.scalar(select(LeverIntegration))
-    assert row.deleted_at is not None and not row.enabled
+    assert row.deleted_at is not None
     assert client.get(f"/integrations/lever/{integration.id}/details").status_code == 404
     assert client.post(f"/integrations/lever/{integration.id}/test").status_code == 404
 

@@ -6,8 +6,6 @@ from sqlalchemy import select, text
 from lever_cezanne import crypto
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import AUTH_AUTHORISED, AUTH_NEEDS_REAUTHORISATION
-from tests.lever.lever_helpers import new_integration
 
 
 def _only_integration(db):
@@ -159,22 +157,6 @@ def test_details_page_shows_the_webhook_url_and_the_steps_in_lever(
     app.config["PUBLIC_BASE_URL"] = "https://hr.example.com"
     html = client.get(f"/integrations/lever/{integration.id}/details").get_data(as_text=True)
     assert "https://hr.example.com/cezannehr/api/v4/Lever/webhook/acme" in html
-
-
-def test_list_shows_each_status(client, db, admin, login_as, hr_user, company):
-    states = {
-        "one": {},
-        "two": {"auth_status": AUTH_AUTHORISED},
-        "three": {"auth_status": AUTH_NEEDS_REAUTHORISATION},
-        "four": {"auth_status": AUTH_AUTHORISED, "enabled": False},
-    }
-    for subdomain, attrs in states.items():
-        new_integration(hr_user, company, subdomain=subdomain, **attrs)
-    login_as(admin)
-    html = client.get("/integrations/lever/").get_data(as_text=True)
-    for label in ("Not authorised", "Authorised", "Needs re-authorisation", "Disabled"):
-        assert f">{label}</span>" in html
-    assert "Add New" in html
 
 
 def test_hr_professionals_see_a_summary_and_the_log_but_no_form(

@@ -96,12 +96,11 @@ def test_same_token_on_another_integration_is_not_a_repeat(
     assert len(_deliveries(db)) == 2
 
 
-@pytest.mark.parametrize("subdomain", ["NoSuchCompany", "Disabled", "Deleted"])
-def test_unknown_disabled_or_deleted_subdomain_is_404(
+@pytest.mark.parametrize("subdomain", ["NoSuchCompany", "Deleted"])
+def test_unknown_or_deleted_subdomain_is_404(
     db, integration, enqueued, signed_body, post_webhook, subdomain
 ):
     integration.subdomain = subdomain
-    integration.enabled = subdomain != "Disabled"
     integration.deleted_at = utcnow() if subdomain == "Deleted" else None
     db.session.commit()
     if subdomain == "NoSuchCompany":

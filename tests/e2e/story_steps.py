@@ -78,7 +78,7 @@ def authorise_in_lever(tab: Browse, confirm: bool = True, shot: str | None = Non
     tab.page.wait_for_url(re.compile(r"/integrations/lever/\d+/details$"))
     tab.check()
     assert "Lever is authorised" in flash_text(tab), flash_text(tab)
-    assert tab.page.locator(".page-head .badge").inner_text() == "Authorised"
+    assert tab.page.locator(".page-head .badge").inner_text() == "Waiting for first webhook"
 
 
 def add_candidate_in_lever(tab: Browse, stack, candidate) -> str:

@@ -109,7 +109,7 @@ def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, s
 
     admin.visit("/integrations/lever/")
     row = page.locator("tbody tr", has_text=SUBDOMAIN)
-    assert row.locator(".badge").inner_text() == "Authorised"
+    assert row.locator(".badge").inner_text() == "Waiting for first webhook"
     assert "Priya Shah" in row.inner_text() and "CEZ-UK" in row.inner_text()
     admin.shot("integrations-list")
 
@@ -316,7 +316,8 @@ def test_05_duplicate_subdomain_refused_and_denied_consent(admin, stack, story):
     admin.check()
     message = flash_text(admin)
     assert "Lever was not authorised: the permissions were denied in Lever" in message
-    assert page.locator(".page-head .badge").inner_text() == "Not authorised"
+    assert page.locator(".page-head .badge").inner_text() == "Needs attention"
+    assert "not been authorised yet" in page.locator(".state-why").inner_text()
     story.denied = (message, page.locator("main button").all_inner_texts())
 
     admin.tab_to("main a:text-is('Delete')")
@@ -359,3 +360,14 @@ def test_07_hr_professional_reads_the_integration_but_cannot_change_it(
     row = page.locator("tbody tr", has_text=partial)
     assert row.count() == 1
     assert row.locator("form[action$='/retry']").count() == 0
+
+
+def test_08_the_administrators_home_is_the_integrations_health(admin, story):
+    assert story.integration_id, "test_01 must have set up the integration"
+    page = admin.visit("/")
+    assert page.locator("h1").inner_text() == "Integrations health"
+    card = page.locator(f"section[data-integration='{SUBDOMAIN}']")
+    assert card.locator(".badge").inner_text() in ("Healthy", "Needs attention")
+    assert "in the last 7 days" in card.inner_text()
+    admin.check()
+    admin.shot("health", full_page=True)

@@ -78,15 +78,11 @@ def test_action_buttons_carry_a_csrf_token(
     app.config["WTF_CSRF_ENABLED"] = True
     g.pop("csrf_token", None)  # tests share one app context: forget the token made before
     html = client.get(f"/integrations/lever/{authorised.id}/details").get_data(as_text=True)
-    for action in ("authorise", "test"):
+    for action in ("authorise", "test", "pause"):
         assert f'action="/integrations/lever/{authorised.id}/{action}"' in html
-    # Disable asks first: the button opens a confirmation page whose form posts.
-    assert f'href="/integrations/lever/{authorised.id}/disable"' in html
-    confirm = client.get(f"/integrations/lever/{authorised.id}/disable").get_data(as_text=True)
-    assert f"Disable the Lever integration '{authorised.subdomain}'?" in confirm
 
-    assert client.post(f"/integrations/lever/{authorised.id}/disable").status_code == 400
+    assert client.post(f"/integrations/lever/{authorised.id}/pause").status_code == 400
     response = client.post(
-        f"/integrations/lever/{authorised.id}/disable", data={"csrf_token": csrf_token_from(html)}
+        f"/integrations/lever/{authorised.id}/pause", data={"csrf_token": csrf_token_from(html)}
     )
     assert response.status_code == 302

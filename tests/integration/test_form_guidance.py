@@ -32,16 +32,6 @@ def test_a_refused_form_keeps_the_typed_token_masked_and_uncached(client, admin,
     assert '<a href="#subdomain">' in html and "There is a problem" in html
 
 
-def test_disable_asks_first_and_says_what_it_affects(client, db, admin, login_as, integration):
-    login_as(admin)
-    html = client.get(f"/integrations/lever/{integration.id}/disable").get_data(as_text=True)
-
-    assert "Disable the Lever integration 'acme'?" in html
-    assert "refused until you enable" in html
-    db.session.refresh(integration)
-    assert integration.enabled
-
-
 def test_webhook_line_says_whether_a_webhook_ever_arrived(client, db, admin, login_as, integration):
     login_as(admin)
     url = f"/integrations/lever/{integration.id}/details"

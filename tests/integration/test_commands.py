@@ -27,7 +27,8 @@ def test_create_and_list_never_print_secrets(app, db, hr_user, company):
     assert created.exit_code == 0, created.output
     assert "https://hr.example.com/cezannehr/api/v4/Lever/webhook/CezanneHR" in created.output
     assert (
-        "CezanneHR\tNeeds attention\tadmin=hr.alex\tcompany=CEZ-UK\thire-date=offer" in listed.output
+        "CezanneHR\tNeeds attention\tadmin=hr.alex\tcompany=CEZ-UK\thire-date=offer"
+        in listed.output
     )
     assert SIGNATURE_TOKEN not in created.output + listed.output
     integration = db.session.scalar(select(LeverIntegration))

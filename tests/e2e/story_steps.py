@@ -62,7 +62,12 @@ def wait_for_log_row(tab: Browse, stack, story, text: str, level: str, retryable
         time.sleep(0.5)
 
 
-def authorise_in_lever(tab: Browse, confirm: bool = True, shot: str | None = None) -> None:
+def authorise_in_lever(
+    tab: Browse,
+    confirm: bool = True,
+    shot: str | None = None,
+    state: str = "Waiting for first webhook",
+) -> None:
     """Say OK to our confirmation (if asked), Accept on Lever's consent screen, come back."""
     if confirm:
         assert "redirected to Lever" in tab.page.inner_text("main")
@@ -78,7 +83,7 @@ def authorise_in_lever(tab: Browse, confirm: bool = True, shot: str | None = Non
     tab.page.wait_for_url(re.compile(r"/integrations/lever/\d+/details$"))
     tab.check()
     assert "Lever is authorised" in flash_text(tab), flash_text(tab)
-    assert tab.page.locator(".page-head .badge").inner_text() == "Waiting for first webhook"
+    assert tab.page.locator(".page-head .badge").inner_text() == state
 
 
 def add_candidate_in_lever(tab: Browse, stack, candidate) -> str:

@@ -252,7 +252,7 @@ def test_04_revoked_access_then_reauthorise_and_retry(admin, stack, story):
     admin.visit(f"/integrations/lever/{story.integration_id}/details")
     admin.tab_to("main button:text-is('Re-authorise')")
     press_and_wait(admin)  # the button itself is the confirmation: straight to Lever
-    authorise_in_lever(admin, confirm=False)
+    authorise_in_lever(admin, confirm=False, state="Needs attention")  # Mary's error is open
 
     failed = wait_for_log_row(admin, stack, story, opportunity_id, "Error", retryable=True)
     admin.tab_to(f"#{failed.get_attribute('id')} summary")

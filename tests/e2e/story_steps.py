@@ -112,10 +112,18 @@ def hire_in_lever(tab: Browse, opportunity_id: str) -> None:
     assert "Hired. Candidate Hired webhook:" in tab.page.inner_text("main")
 
 
-def set_company_active(tab: Browse, code: str, action: str) -> None:
+def set_company_active(tab: Browse, code: str, action: str, integration: str = "") -> None:
     """Deactivate or Activate a company from the Companies list (confirming if asked)."""
     tab.visit("/admin/companies")
-    tab.tab_to(f"tbody tr:has(td:text-is('{code}')) button:text-is('{action}')")
+    row = f"tbody tr:has(td:text-is('{code}'))"
+    if integration:  # an integration hires into it: a page asks first, naming the integration
+        tab.tab_to(f"{row} a:has-text('{action}')")
+        press_and_wait(tab)
+        tab.check()
+        assert f"Lever integration {integration}" in tab.page.inner_text("main")
+        tab.tab_to(f"main button:text-is('{action} {code}')")
+    else:
+        tab.tab_to(f"{row} button:text-is('{action}')")
     press_and_wait(tab)
     tab.check()
 

@@ -193,7 +193,7 @@ def test_03_inactive_default_company_then_employment_added_on_the_task(
     admin, new_hire_admin, stack, story
 ):
     assert story.integration_id, "test_01 must have set up the integration"
-    set_company_active(admin, "CEZ-UK", "Deactivate")
+    set_company_active(admin, "CEZ-UK", "Deactivate", integration=SUBDOMAIN)
     assert "CEZ-UK" in flash_text(admin)
     hire_new_candidate(stack, story, "katherine", "Katherine Johnson")
 

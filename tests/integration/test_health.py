@@ -119,7 +119,12 @@ def test_hr_professionals_start_at_their_open_tasks_with_a_count_in_the_nav(
     client, db, hr_user, login_as, process
 ):
     mine = [
-        Task(definition_id=process.id, person_id=_person(db, n).id, assignee_id=hr_user.id)
+        Task(
+            definition_id=process.id,
+            person_id=_person(db, n).id,
+            assignee_id=hr_user.id,
+            due_date=utcnow().date(),
+        )
         for n in (1, 2, 3)
     ]
     mine[2].status = TASK_COMPLETED

@@ -4,7 +4,7 @@ Disable (webhooks answered 404) becomes Pause (webhooks stored and held): an int
 disabled is paused. A refresh token's age starts from its authorisation when nothing better is known.
 
 Revision ID: a2b30ac52154
-Revises: 31c381aa1754
+Revises: e21c1e44b53f
 Create Date: 2026-12-03 04:08:29.351264
 
 """
@@ -16,7 +16,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'a2b30ac52154'
-down_revision = '31c381aa1754'
+down_revision = 'e21c1e44b53f'
 branch_labels = None
 depends_on = None
 

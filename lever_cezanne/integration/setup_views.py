@@ -10,8 +10,8 @@ from lever_cezanne.integration.forms import ButtonForm, DetailsForm
 from lever_cezanne.integration.health import check_connection
 from lever_cezanne.integration.pause import pause, resume
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.mail.addresses import listed
 from lever_cezanne.jobs.queue import enqueue_delivery_safely
+from lever_cezanne.mail.addresses import listed
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
 

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from lever_cezanne.extensions import db
+from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 WORKERS = 4
@@ -45,7 +46,7 @@ class InProcessRunner:
 
         intervals = retry_intervals()
         try:
-            with self.app.app_context():
+            with self.app.app_context(), delivery_context(delivery_id):
                 try:
                     process_delivery(delivery_id, final_attempt=retry_index >= len(intervals))
                 finally:

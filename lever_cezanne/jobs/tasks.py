@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 
 from lever_cezanne.extensions import db
+from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None
@@ -43,7 +44,7 @@ def run_delivery(delivery_id: int) -> str | None:
     _after_fork(app)
     job = get_current_job()
     final_attempt = job is None or not job.retries_left
-    with app.app_context():
+    with app.app_context(), delivery_context(delivery_id):
         try:
             return process_delivery(delivery_id, final_attempt=final_attempt)
         finally:

@@ -7,7 +7,10 @@ import pytest
 
 from tests.e2e.browsing import PHONE
 
-ADMIN_NAV = ["People", "My Tasks", "Integrations", "Users", "Companies", "Processes", "Outbox"]
+ADMIN_NAV = [
+    "People", "My Tasks", "Integrations", "Users", "Companies", "Departments", "Locations",
+    "Processes", "Outbox",
+]  # fmt: skip
 SIMULATOR_PAGES = ["/", "/candidates/new", "/webhooks", "/deliveries", "/apps", "/faults"]
 
 

@@ -1,6 +1,7 @@
 """Read and check the JSON envelope Lever posts (lever-api.md §4.2)."""
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -61,6 +62,8 @@ def _capped(value):
         if len(value) <= MAX_STORED_TEXT:
             return value
         return f"{value[:MAX_STORED_TEXT]}… ({len(value)} characters, shortened)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN and Infinity are Python's JSON, not the browser's
     if value is None or isinstance(value, bool | float):
         return value
     if isinstance(value, int):

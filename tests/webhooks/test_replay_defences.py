@@ -218,6 +218,15 @@ def test_long_or_odd_values_are_capped_in_the_stored_payload(
     }
 
 
+def test_nan_in_data_is_stored_as_text_the_browser_can_read(
+    db, integration, enqueued, post_webhook, signed_body
+):
+    raw = json.dumps(signed_body(data={"opportunityId": OPPORTUNITY_ID, "contactId": 0.5}))
+    post_webhook(raw.replace('"contactId": 0.5', '"contactId": NaN'))
+    stored = db.session.scalar(select(WebhookDelivery.payload))
+    assert "NaN" not in stored and json.loads(stored)["data"]["contactId"] == "nan"
+
+
 @pytest.mark.parametrize("odd", [".", "..", "../users", "a/b", "%2e%2e", "opp 1"])
 def test_an_id_that_would_change_the_url_is_not_kept_as_an_id(
     db, integration, enqueued, post_webhook, signed_body, odd

@@ -12,6 +12,7 @@ from lever_cezanne.admin import (  # noqa: E402, F401
     job_views,
     lookup_views,
     person_views,
+    process_step_views,
     process_views,
     search_views,
     task_views,

@@ -199,3 +199,15 @@ class LookupForm(StrippedForm):
 
     def validate_name(self, field) -> None:
         self._unique("name", field)
+
+
+class StepForm(StrippedForm):
+    """One checklist step of a process definition."""
+
+    name = StringField(
+        "Step",
+        validators=[DataRequired(message="Enter what the step asks for."), Length(max=200)],
+    )
+    required = BooleanField(
+        "Required (the task cannot be completed until it is done)", default=True
+    )

@@ -12,6 +12,7 @@ from lever_cezanne.models import Company, ProcessDefinition, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import ROLES
 from lever_cezanne.models.processes import PROCESS_TYPES
+from lever_cezanne.processes.defaults import seed_default_steps
 
 
 class ValidationError(ValueError):
@@ -135,7 +136,7 @@ def delete_company(company: Company) -> Company:
 
 
 def create_process_definition(name, type_, active=True) -> ProcessDefinition:
-    """Create a New Starter process definition."""
+    """Create a New Starter process definition with the default checklist."""
     if type_ not in PROCESS_TYPES:
         raise ValidationError(
             f"Unknown process type {type_!r}: use one of {', '.join(PROCESS_TYPES)}."
@@ -145,6 +146,7 @@ def create_process_definition(name, type_, active=True) -> ProcessDefinition:
     definition = ProcessDefinition(name=name.strip(), type=type_, active=active)
     db.session.add(definition)
     db.session.flush()
+    seed_default_steps(definition)
     return definition
 
 

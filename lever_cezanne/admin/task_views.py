@@ -39,5 +39,6 @@ def tasks_index():
         args.get("q", ""),
         request.args.get("after"),
         request.args.get("before"),
+        args.get("sort", ""),
     )
     return render_template("admin/tasks/index.html", page=page, filters=form, args=args)

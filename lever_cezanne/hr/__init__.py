@@ -9,8 +9,10 @@ bp.before_request(require_login)
 
 from lever_cezanne.hr import (  # noqa: E402, F401
     filters,
+    notification_views,
     search_views,
     task_edit_views,
+    task_flow_views,
     task_views,
     views,
 )

@@ -40,6 +40,7 @@ def local_date(value: date | datetime | None) -> str:
     return value.strftime(DATE_FORMAT)
 
 
+@bp.app_template_global("local_today")
 def local_today() -> date:
     """Return today's date in the organisation's timezone (the default Hire Date)."""
     return today_in(current_app.config["TIMEZONE"])

@@ -170,6 +170,27 @@ class CompleteAnywayForm(StrippedForm):
     )
 
 
+class ReassignForm(StrippedForm):
+    """Give a task to another active HR Professional."""
+
+    assignee = SelectField(
+        "New owner",
+        coerce=int,
+        validators=[InputRequired(message="Choose who takes the task over.")],
+        invalid_choice_message="Choose an active HR Professional from the list.",
+    )
+
+
+class DueDateForm(StrippedForm):
+    """When a task is due."""
+
+    due_date = DayField(
+        "Due date",
+        validators=[_required_date("due date")],
+        description="Defaults to the Hire Date.",
+    )
+
+
 class TaskFilterForm(StrippedForm):
     """Filters over a task list (read from the query string)."""
 
@@ -178,7 +199,7 @@ class TaskFilterForm(StrippedForm):
 
     status = SelectField(
         "Status",
-        choices={"": "Any status", "open": "Open", "completed": "Completed"},
+        choices={"": "Any status", "open": "Open", "overdue": "Overdue", "completed": "Completed"},
         validators=[Optional()],
     )
     q = StringField(
@@ -187,7 +208,33 @@ class TaskFilterForm(StrippedForm):
         description="Name, person code or e-mail.",
     )
 
+    sort = SelectField(
+        "Sort by",
+        choices={"": "Open first, newest first", "due": "Due date, soonest first"},
+        validators=[Optional()],
+    )
+
     def active_filters(self) -> dict:
         """Return the filters in use, as query-string arguments for page links."""
-        values = {"status": self.status.data, "q": (self.q.data or "").strip()}
+        values = {
+            "status": self.status.data,
+            "q": (self.q.data or "").strip(),
+            "sort": self.sort.data,
+        }
         return {name: value for name, value in values.items() if value}
+
+
+class MyTasksFilterForm(TaskFilterForm):
+    """My Tasks' filters: my own tasks, or the whole team's."""
+
+    scope = SelectField(
+        "Whose",
+        choices={"": "Mine", "team": "Team"},
+        validators=[Optional()],
+    )
+
+    def active_filters(self) -> dict:
+        found = super().active_filters()
+        if self.scope.data:
+            found["scope"] = self.scope.data
+        return found

@@ -57,10 +57,13 @@ def _decode(raw: str | None, types: Sequence[Callable]) -> tuple | None:
     parts = raw.split(".")
     if len(parts) != len(types):
         return None
-    values = tuple(
-        positive_id(part) if kind is int else kind(part)
-        for kind, part in zip(types, parts, strict=True)
-    )
+    try:
+        values = tuple(
+            positive_id(part) if kind is int else kind(part)
+            for kind, part in zip(types, parts, strict=True)
+        )
+    except ValueError:
+        return None
     return None if None in values else values
 
 
@@ -72,13 +75,27 @@ def keyset_page(
     after: str | None = None,
     before: str | None = None,
     per_page: int = PER_PAGE,
+    descending: bool = True,
 ) -> KeysetPage:
-    """Return the page of `query` ordered by `keys` (all descending) after or before a cursor."""
+    """Return the page of `query` ordered by `keys` (all one direction) after or before a cursor."""
     key = tuple_(*keys) if len(keys) > 1 else keys[0]
     after_values, before_values = _decode(after, types), _decode(before, types)
+
+    def beyond(bound):  # rows that come later in the page order
+        return key < bound if descending else key > bound
+
+    def ahead(bound):  # rows that come earlier in the page order
+        return key > bound if descending else key < bound
+
+    def forwards(k):
+        return k.desc() if descending else k.asc()
+
+    def backwards(k):
+        return k.asc() if descending else k.desc()
+
     if before_values is not None:
         bound = before_values if len(keys) > 1 else before_values[0]
-        rows = _rows(query.where(key > bound).order_by(*(k.asc() for k in keys)), per_page)
+        rows = _rows(query.where(ahead(bound)).order_by(*(backwards(k) for k in keys)), per_page)
         rows.reverse()
         more_newer = len(rows) > per_page
         items = rows[-per_page:] if more_newer else rows
@@ -87,8 +104,8 @@ def keyset_page(
         return KeysetPage(items, newer=newer, older=older)
     if after_values is not None:
         bound = after_values if len(keys) > 1 else after_values[0]
-        query = query.where(key < bound)
-    rows = _rows(query.order_by(*(k.desc() for k in keys)), per_page)
+        query = query.where(beyond(bound))
+    rows = _rows(query.order_by(*(forwards(k) for k in keys)), per_page)
     items = rows[:per_page]
     newer = _encode(key_of(items[0])) if after_values is not None and items else None
     older = _encode(key_of(items[-1])) if len(rows) > per_page else None

@@ -1,15 +1,19 @@
 """Read-only queries behind the people and task lists."""
 
+from datetime import date
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.filters import local_today
 from lever_cezanne.hr.pagination import KeysetPage, keyset_page
 from lever_cezanne.hr.search import starts_with
 from lever_cezanne.models import Employment, Person, Task
 from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
 
 TASK_STATUSES = {TASK_OPEN: "Open", TASK_COMPLETED: "Completed"}
+OVERDUE = "overdue"
 
 
 def matching_people(q: str):
@@ -47,8 +51,9 @@ def tasks_page(
     q: str = "",
     after: str | None = None,
     before: str | None = None,
+    sort: str = "",
 ) -> KeysetPage:
-    """Return a page of tasks, open first then newest first, filtered as asked."""
+    """Return a page of tasks, open first then newest first (or soonest due), filtered as asked."""
     query = select(Task).options(
         joinedload(Task.person), joinedload(Task.definition), joinedload(Task.assignee)
     )
@@ -56,8 +61,20 @@ def tasks_page(
         query = query.where(Task.assignee_id == assignee_id)
     if status in TASK_STATUSES:
         query = query.where(Task.status == status)
+    elif status == OVERDUE:
+        query = query.where(Task.status == TASK_OPEN, Task.due_date < local_today())
     if q.strip():
         query = query.join(Task.person).where(matching_people(q))
+    if sort == "due":
+        return keyset_page(
+            query,
+            [Task.due_date, Task.id],
+            lambda t: (t.due_date, t.id),
+            [date.fromisoformat, int],
+            after,
+            before,
+            descending=False,
+        )
     # "open" sorts after "completed", so descending order puts open tasks first.
     return keyset_page(
         query, [Task.status, Task.id], lambda t: (t.status, t.id), [str, int], after, before

@@ -11,20 +11,27 @@ from lever_cezanne.hr.forms import (
     AddEmploymentForm,
     CompanyChoiceForm,
     CompleteAnywayForm,
-    TaskFilterForm,
+    DueDateForm,
+    MyTasksFilterForm,
+    ReassignForm,
 )
 from lever_cezanne.hr.queries import tasks_page
 from lever_cezanne.models import Task
-from lever_cezanne.processes import completion
+from lever_cezanne.processes import checklist, completion, ownership
 
 
 @bp.route("/tasks/mine")
 def tasks_mine():
     """List the signed-in user's New Starter tasks, open first, with filters."""
-    filters = TaskFilterForm(request.args)
+    filters = MyTasksFilterForm(request.args)
     args = filters.active_filters() if filters.validate() else {}
     page = tasks_page(
-        current_user.id, after=request.args.get("after"), before=request.args.get("before"), **args
+        None if args.get("scope") == "team" else current_user.id,
+        args.get("status", ""),
+        args.get("q", ""),
+        request.args.get("after"),
+        request.args.get("before"),
+        args.get("sort", ""),
     )
     return render_template("hr/tasks/mine.html", page=page, filters=filters, args=args)
 
@@ -52,7 +59,17 @@ def _render_task(task: Task, add_form=None, change_form=None, anyway_form=None, 
         change_form=change_form or CompanyChoiceForm(formdata=None),
         anyway_form=anyway_form or CompleteAnywayForm(formdata=None),
         blockers=completion.blockers(task) if task.is_open else [],
+        checklist=checklist.task_checklist(task),
+        reassign_form=_reassign_form(task),
+        due_form=DueDateForm(formdata=None, due_date=task.due_date),
+        today=local_today(),
     ), status
+
+
+def _reassign_form(task: Task) -> ReassignForm:
+    form = ReassignForm(formdata=None)
+    form.assignee.choices = [(u.id, u.display_name) for u in ownership.reassignable_users(task)]
+    return form
 
 
 def _task_for_action(task_id: int) -> Task:

@@ -4,7 +4,13 @@ from lever_cezanne.models.integration import LeverIntegration, LogEntry, Webhook
 from lever_cezanne.models.mail import OutboxMail
 from lever_cezanne.models.org import Company, Department, Location, User
 from lever_cezanne.models.people import Employment, Gender, Person, PersonChange, Salary
-from lever_cezanne.models.processes import ProcessDefinition, Task
+from lever_cezanne.models.processes import (
+    Notification,
+    ProcessDefinition,
+    ProcessStep,
+    Task,
+    TaskStepTick,
+)
 from lever_cezanne.models.search_words import CompanyWord, UserWord
 
 __all__ = [
@@ -16,12 +22,15 @@ __all__ = [
     "LeverIntegration",
     "Location",
     "LogEntry",
+    "Notification",
     "OutboxMail",
     "Person",
     "PersonChange",
     "ProcessDefinition",
+    "ProcessStep",
     "Salary",
     "Task",
+    "TaskStepTick",
     "User",
     "UserWord",
     "WebhookDelivery",

@@ -1,8 +1,8 @@
-"""New Starter process definitions and their tasks."""
+"""New Starter process definitions, their checklist steps, tasks, ticks and notifications."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
@@ -36,6 +36,23 @@ class ProcessDefinition(db.Model):
     @property
     def type_label(self) -> str:
         return PROCESS_TYPES.get(self.type, self.type)
+
+
+class ProcessStep(db.Model):
+    """One ordered step of a process definition's New Starter checklist."""
+
+    __tablename__ = "process_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(default=True)
+    # The automatic check that verifies the step from the data, if any (see processes.checks).
+    check: Mapped[str | None] = mapped_column(String(40))
+
+    def __repr__(self) -> str:
+        return f"<ProcessStep {self.position} {self.name!r}>"
 
 
 class Task(db.Model):
@@ -76,3 +93,38 @@ class Task(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == TASK_OPEN
+
+
+class TaskStepTick(db.Model):
+    """A person ticked one step of a task's checklist."""
+
+    __tablename__ = "task_step_ticks"
+    __table_args__ = (UniqueConstraint("task_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    step_id: Mapped[int] = mapped_column(ForeignKey("process_steps.id"), index=True)
+    ticked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ticked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    ticked_by: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TaskStepTick task={self.task_id} step={self.step_id}>"
+
+
+class Notification(db.Model):
+    """An in-app message for one user, e.g. a task was assigned to them."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Notification user={self.user_id} {self.message!r}>"

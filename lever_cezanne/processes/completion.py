@@ -6,6 +6,7 @@ checklist is done. Until then only an Administrator may complete it, with a writ
 
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import select
 
 from lever_cezanne.admin.services import ValidationError, refusing_duplicates
@@ -14,17 +15,36 @@ from lever_cezanne.models import Task, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
 from lever_cezanne.onboarding.steps import open_employment
+from lever_cezanne.processes.checklist import open_required_steps
 
 MIN_REASON_LENGTH = 10
 
 
 @dataclass(frozen=True)
 class Blocker:
-    """Why a task cannot be completed yet, and the anchor on the task page that fixes it."""
+    """Why a task cannot be completed yet, and where the fix is."""
 
     message: str
-    fix_anchor: str
+    fix_url: str
     fix_label: str
+
+
+# Which screen fixes a step that the data verifies.
+_CHECK_FIXES = {
+    "date_of_birth": ("hr.task_person_edit", None, "Edit the personal details"),
+    "gender": ("hr.task_show", "checklist", "Go to the checklist"),
+}
+
+
+def _step_blocker(task: Task, state) -> Blocker:
+    endpoint, anchor, label = _CHECK_FIXES.get(
+        state.step.check or "", ("hr.task_show", f"step-{state.step.id}", "Go to the step")
+    )
+    return Blocker(
+        f"The required step \u201c{state.step.name}\u201d is not done.",
+        url_for(endpoint, task_id=task.id, _anchor=anchor),
+        label,
+    )
 
 
 def blockers(task: Task) -> list[Blocker]:
@@ -34,10 +54,13 @@ def blockers(task: Task) -> list[Blocker]:
         found.append(
             Blocker(
                 f"{task.person.full_name} has no open Employment Details.",
-                "employment",
+                url_for("hr.task_show", task_id=task.id, _anchor="employment"),
                 "Add the Employment Details",
             )
         )
+    for state in open_required_steps(task):
+        if state.step.check != "employment":  # said once, above
+            found.append(_step_blocker(task, state))
     return found
 
 

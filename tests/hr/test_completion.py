@@ -26,7 +26,7 @@ def test_task_without_employment_says_why_and_links_to_the_fix(client, hr_user, 
 
     assert "Not ready to complete" in page
     assert "Grace Hopper has no open Employment Details." in page
-    assert 'href="#employment">Add the Employment Details' in page
+    assert f'href="/tasks/{task.id}#employment">Add the Employment Details' in page
     assert "Mark as completed" not in page
     assert "Complete anyway" not in page  # only Administrators may override
 

@@ -159,9 +159,8 @@ def make_person(db):
             full_name=f"{first} {surname}",
             legal_name=f"{first} {surname}",
             gender=gender,
-            date_of_birth=date(1990, 5, 17),
             external_email=email,
-            **attrs,
+            **{"date_of_birth": date(1990, 5, 17), **attrs},
         )
         db.session.add(person)
         db.session.commit()
@@ -206,6 +205,21 @@ def make_task(db, make_process):
         return task
 
     return make
+
+
+@pytest.fixture
+def tick_all(db):
+    """Tick every step of a task's checklist that a person may tick."""
+
+    def tick(task, user):
+        from lever_cezanne.processes import checklist
+
+        for state in checklist.task_checklist(task):
+            if state.tickable and not state.done:
+                checklist.tick_step(task, state.step.id, user)
+        db.session.commit()
+
+    return tick
 
 
 @pytest.fixture

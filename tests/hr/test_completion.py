@@ -39,10 +39,11 @@ def test_completing_without_employment_is_refused(db, client, hr_user, login_as,
     assert task.is_open
 
 
-def test_employment_makes_the_task_ready(
-    db, client, hr_user, login_as, task, company, make_employment
+def test_employment_and_ticked_steps_make_the_task_ready(
+    db, client, hr_user, login_as, task, company, make_employment, tick_all
 ):
     make_employment(task.person, company)
+    tick_all(task, hr_user)
     login_as(hr_user)
     assert "Not ready to complete" not in _text(client.get(f"/tasks/{task.id}"))
     page = _follow(client, client.post(f"/tasks/{task.id}/complete"))

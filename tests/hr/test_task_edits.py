@@ -99,6 +99,7 @@ def test_a_concurrent_edit_is_refused_not_overwritten(db, client, hr_user, admin
     opened = _person_form(person)  # both editors opened version 1
     login_as(admin)
     client.post(f"/tasks/{task.id}/person", data={**opened, "surname": "Admin-Change"})
+    client.post("/auth/logout")
     login_as(hr_user)
 
     response = client.post(f"/tasks/{task.id}/person", data={**opened, "surname": "Mine"})

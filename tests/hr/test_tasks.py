@@ -69,11 +69,12 @@ def test_task_pages_walk_across_the_open_and_completed_boundary(
 
 
 def test_task_page_shows_person_and_employment(
-    client, hr_user, login_as, make_person, make_task, make_company, make_employment
+    client, hr_user, login_as, make_person, make_task, make_company, make_employment, tick_all
 ):
     person = make_person(email="grace@example.com")
     make_employment(person, make_company("CEZ-UK", "Cezanne UK Ltd"), hire_date=date(2026, 3, 2))
     task = make_task(person, hr_user)
+    tick_all(task, hr_user)
     login_as(hr_user)
 
     html = _text(client.get(f"/tasks/{task.id}"))
@@ -164,10 +165,11 @@ def test_assignee_changes_the_company(
 
 
 def test_administrator_may_act_on_anyones_task(
-    db, client, admin, hr_user, login_as, make_person, make_task, make_company
+    db, client, admin, hr_user, login_as, make_person, make_task, make_company, tick_all
 ):
     make_company("CEZ-UK", "Cezanne UK Ltd")
     task = make_task(make_person(), hr_user)
+    tick_all(task, hr_user)
     login_as(admin)
 
     client.post(
@@ -201,11 +203,12 @@ def test_other_hr_professionals_can_read_but_not_act(
 
 
 def test_complete_then_reopen(
-    db, client, hr_user, login_as, make_person, make_task, company, make_employment
+    db, client, hr_user, login_as, make_person, make_task, company, make_employment, tick_all
 ):
     person = make_person()
     make_employment(person, company)
     task = make_task(person, hr_user)
+    tick_all(task, hr_user)
     login_as(hr_user)
 
     completed = _flash(client, client.post(f"/tasks/{task.id}/complete"))

@@ -38,6 +38,7 @@ def test_success_creates_person_employment_and_task(
         process.id,
     )
     assert task.delivery_id == delivery.id and task.status == "open"
+    assert task.due_date == date(2024, 7, 1)  # due on the Hire Date
     [entry] = _log(db)
     assert entry.level == "information"
     assert entry.message == (

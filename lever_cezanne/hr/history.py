@@ -6,13 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lever_cezanne.extensions import db
+from lever_cezanne.hr.filters import DATE_FORMAT
 from lever_cezanne.models import Company, Gender, Person, PersonChange, User
 
 HISTORY_LIMIT = 200
 
 
 def display_value(value) -> str | None:
-    """Return how a stored value reads in the history (dates as 2024-09-02, picklists by name)."""
+    """Return how a stored value reads in the history (dates as 02 Sep 2024, picklists by name)."""
     if value is None or value == "":
         return None
     if isinstance(value, Gender):
@@ -20,7 +21,7 @@ def display_value(value) -> str | None:
     if isinstance(value, Company):
         return value.label
     if isinstance(value, date):
-        return value.isoformat()
+        return value.strftime(DATE_FORMAT)
     return str(value)
 
 

@@ -8,6 +8,7 @@ for JavaScript errors (see Browse.check).
 import re
 from datetime import date, timedelta
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -141,6 +142,7 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     admin.check()
     admin.shot("person", full_page=True)
     page = admin.page
+    person_path = urlsplit(page.url).path
     assert definitions(page.locator("section[aria-labelledby=personal]")) == {
         "First Name": "Ada",
         "Middle Name": "Mary",
@@ -171,14 +173,35 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     tasks = page.locator("section[aria-labelledby=tasks] tbody tr")
     assert "Priya Shah" in tasks.inner_text() and "Open" in tasks.inner_text()
 
-    # The New Hire Administrator finds the task under My Tasks and completes it.
+    # The New Hire Administrator finds the task under My Tasks and works through it: the real
+    # Date of Birth, the checklist, then completes it.
     hr = new_hire_admin
     hr.visit("/tasks/mine")
     hr.tab_to("main table a:text-is('Ada Lovelace')")
     press_and_wait(hr)
     hr.check()
-    hr.shot("task", full_page=True)
     assert hr.page.locator("h1").inner_text() == "New Starter: Ada Lovelace"
+    not_ready = hr.page.locator("section[aria-labelledby=not-ready]").inner_text()
+    assert "“Replace the placeholder Date of Birth” is not done." in not_ready
+    assert hr.page.locator("main button:text-is('Mark as completed')").count() == 0
+    hr.tab_to("main a:text-is('Edit personal details')")
+    press_and_wait(hr)
+    hr.check()
+    hr.tab_to("#date_of_birth")
+    hr.page.keyboard.type("10101985")  # the same in day-month and month-day orders
+    hr.tab_to("main button:text-is('Save')")
+    press_and_wait(hr)
+    hr.check()
+    assert "Saved the personal details of Ada Lovelace." in flash_text(hr)
+    for step in ("Confirm personal details", "Confirm Gender"):
+        hr.tab_to(f"#checklist ~ ol li:has-text('{step}') button:text-is('Tick')")
+        press_and_wait(hr)
+        hr.check()
+        assert f"Ticked “{step}”." in flash_text(hr)
+    checklist = hr.page.locator("section[aria-labelledby=checklist]").inner_text()
+    assert "Ticked by Priya Shah on" in checklist
+    assert "Checked automatically from the data." in checklist
+    hr.shot("task", full_page=True)
     hr.tab_to("main button:text-is('Mark as completed')")
     press_and_wait(hr)
     hr.check()
@@ -187,6 +210,9 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     hr.visit("/tasks/mine")
     mine = hr.page.locator("main tbody tr", has_text="Ada Lovelace")
     assert "Completed" in mine.inner_text()
+    hr.visit(person_path)
+    history = hr.page.locator("section[aria-labelledby=history]").inner_text()
+    assert "Priya Shah" in history and "Date of Birth" in history and "10 Oct 1985" in history
 
 
 def test_03_inactive_default_company_then_employment_added_on_the_task(

@@ -82,7 +82,7 @@ def test_due_date_is_edited_and_recorded(db, client, hr_user, login_as, task):
     db.session.refresh(task)
     assert task.due_date == date(2026, 4, 15)
     change = db.session.scalar(select(PersonChange))
-    assert (change.old_value, change.new_value) == ("2026-03-02", "2026-04-15")
+    assert (change.old_value, change.new_value) == ("02 Mar 2026", "15 Apr 2026")
 
     page = _follow(client, client.post(f"/tasks/{task.id}/due-date", data={"due_date": "15/04"}))
     assert "Enter a date, e.g. 2024-09-02." in page

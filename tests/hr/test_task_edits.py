@@ -60,12 +60,12 @@ def test_assignee_edits_the_person_and_the_history_shows_it(db, client, hr_user,
     assert person.date_of_birth == date(1985, 1, 31) and person.version == 2
     assert _changes(db, person) == [
         ("hr.alex", "Known As", "Grace", "Amazing Grace"),
-        ("hr.alex", "Date of Birth", "1990-05-17", "1985-01-31"),
+        ("hr.alex", "Date of Birth", "17 May 1990", "31 Jan 1985"),
     ]
     page = _text(client.get(f"/people/{person.id}"))
     history = page.split('id="history"')[1]
     assert "Alex Morgan" in history and "Date of Birth" in history
-    assert "1990-05-17" in history and "1985-01-31" in history
+    assert "17 May 1990" in history and "31 Jan 1985" in history
 
 
 def test_saving_unchanged_details_records_nothing(db, client, hr_user, login_as, task):
@@ -132,7 +132,7 @@ def test_employment_is_edited_from_the_task_with_history(
     assert employment.company.code == "CEZ-FR" and employment.hire_date == date(2026, 4, 1)
     assert [c[1:] for c in _changes(db, task.person)] == [
         ("Employment: Company", "CEZ-UK — Cezanne UK Ltd", "CEZ-FR — Cezanne France"),
-        ("Employment: Hire Date", "2026-03-02", "2026-04-01"),
+        ("Employment: Hire Date", "02 Mar 2026", "01 Apr 2026"),
     ]
     stale = client.post(
         f"/tasks/{task.id}/employment/edit",

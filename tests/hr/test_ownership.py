@@ -54,13 +54,13 @@ def test_reassign_records_it_and_notifies_the_new_owner(
     client.post("/auth/logout")
     login_as(sam)
     home = _text(client.get("/tasks/mine"))
-    assert re.search(r"Notifications <span[^>]*>1<", home)
+    assert re.search(r"Notifications</a> <span[^>]*>1<", home)
     notes = _text(client.get("/notifications"))
     assert "Alex Morgan assigned you the New Starter task for Grace Hopper." in notes
     assert f'href="/tasks/{task.id}"' in notes
     read = _follow(client, client.post("/notifications/read"))
     assert "All notifications are marked read." in read
-    assert not re.search(r"Notifications <span", read)
+    assert not re.search(r"Notifications</a> <span", read)
 
 
 def test_reassign_only_to_an_active_hr_professional(db, client, hr_user, make_user, login_as, task):

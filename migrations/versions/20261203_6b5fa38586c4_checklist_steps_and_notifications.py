@@ -1,7 +1,7 @@
 """New Starter checklists (process_steps, task_step_ticks, defaults for existing processes) and notifications
 
 Revision ID: 6b5fa38586c4
-Revises: e21c1e44b53f
+Revises: a2b30ac52154
 Create Date: 2026-12-03 04:20:03.891044
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '6b5fa38586c4'
-down_revision = 'e21c1e44b53f'
+down_revision = 'a2b30ac52154'
 branch_labels = None
 depends_on = None
 

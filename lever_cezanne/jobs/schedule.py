@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 PERIODIC_JOBS = (
     "lever_cezanne.jobs.reconcile:reconcile_deliveries",
     "lever_cezanne.mail.alerts:check_alerts",
+    "lever_cezanne.mail.sending:requeue_stalled_mail",
 )
 
 

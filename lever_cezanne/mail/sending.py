@@ -9,21 +9,27 @@ import logging
 import smtplib
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
-from sqlalchemy import event
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from sqlalchemy import event, select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.mail import outbox
 from lever_cezanne.mail.smtp import build_message, send_message
+from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.mail import MailStatus, OutboxMail
 
 log = logging.getLogger(__name__)
 MAIL_JOB = "lever_cezanne.mail.sending.run_send_mail"
 RETRY_INTERVALS = (30, 120, 600, 1800)
 JOB_TIMEOUT = 120
+STALLED_AFTER = timedelta(minutes=5)
+REQUEUE_BATCH = 100
 
 
 class MailNotSent(RuntimeError):
@@ -60,6 +66,10 @@ def start_sending(mail_ids: list[int]) -> None:
             log.exception("mail %s: could not be queued; it is retried within minutes", mail_id)
 
 
+def _job_id(mail_id: int) -> str:
+    return f"mail-{mail_id}"
+
+
 def _enqueue(app: Flask, mail_id: int) -> None:
     intervals = list(app.config.get("MAIL_RETRY_INTERVALS", RETRY_INTERVALS))
     if not app.config.get("REDIS_URL"):
@@ -70,10 +80,49 @@ def _enqueue(app: Flask, mail_id: int) -> None:
     rq_queue().enqueue(
         MAIL_JOB,
         mail_id,
-        job_id=f"mail-{mail_id}",
+        job_id=_job_id(mail_id),
         retry=Retry(max=len(intervals), interval=intervals),
         job_timeout=JOB_TIMEOUT,
     )
+
+
+def _in_flight(app: Flask, mail_ids: list[int]) -> set[int]:
+    """Return the mails a job is still waiting, running or retrying for."""
+    if not app.config.get("REDIS_URL"):
+        return _threads(app).in_flight(mail_ids)
+    from lever_cezanne.jobs.queue import ALIVE, redis_connection
+
+    jobs = Job.fetch_many(
+        [_job_id(i) for i in mail_ids], connection=redis_connection(), serializer=JSONSerializer
+    )
+    return {
+        mail_id
+        for mail_id, job in zip(mail_ids, jobs, strict=True)
+        if job is not None and job.get_status(refresh=False) in ALIVE
+    }
+
+
+def requeue_stalled_mail() -> int:
+    """Queue again mail whose job was lost (the queue was down at commit, a worker died)."""
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SERVER"):
+        return 0
+    stalled = list(
+        db.session.scalars(
+            select(OutboxMail.id)
+            .where(
+                OutboxMail.status == MailStatus.QUEUED,
+                OutboxMail.created_at < utcnow() - STALLED_AFTER,
+            )
+            .order_by(OutboxMail.id)
+            .limit(REQUEUE_BATCH)
+        )
+    )
+    if not stalled:
+        return 0
+    lost = [mail_id for mail_id in stalled if mail_id not in _in_flight(app, stalled)]
+    start_sending(lost)
+    return len(lost)
 
 
 def send_outbox_mail(mail_id: int, final_attempt: bool) -> str:
@@ -121,11 +170,17 @@ class _ThreadSender:
         self._lock = threading.Lock()
         self._busy = 0
         self._idle = threading.Condition(self._lock)
+        self._mail_ids: dict[int, int] = {}  # mail id -> sends running or waiting to retry
 
     def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
         with self._lock:
             self._busy += 1
+            self._mail_ids[mail_id] = self._mail_ids.get(mail_id, 0) + 1
         self._executor.submit(self._run, mail_id, attempt, intervals)
+
+    def in_flight(self, mail_ids: list[int]) -> set[int]:
+        with self._lock:
+            return {mail_id for mail_id in mail_ids if mail_id in self._mail_ids}
 
     def _run(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
         try:
@@ -135,15 +190,36 @@ class _ThreadSender:
                 finally:
                     db.session.remove()
         except MailNotSent:
-            timer = threading.Timer(
-                intervals[attempt], self.submit, (mail_id, attempt + 1, intervals)
-            )
-            timer.daemon = True
-            timer.start()
+            self._retry_later(mail_id, attempt + 1, intervals)
         except Exception:
             log.exception("mail %s: the send job failed unexpectedly", mail_id)
+        self._finished(mail_id)
+
+    def _retry_later(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
+        """Submit again after the backoff; the mail counts as in flight while it waits."""
+        with self._lock:
+            self._mail_ids[mail_id] = self._mail_ids.get(mail_id, 0) + 1
+
+        def fire():
+            self.submit(mail_id, attempt, intervals)
+            with self._lock:
+                self._forget(mail_id)
+
+        timer = threading.Timer(intervals[attempt - 1], fire)
+        timer.daemon = True
+        timer.start()
+
+    def _forget(self, mail_id: int) -> None:
+        left = self._mail_ids.get(mail_id, 1) - 1
+        if left <= 0:
+            self._mail_ids.pop(mail_id, None)
+        else:
+            self._mail_ids[mail_id] = left
+
+    def _finished(self, mail_id: int) -> None:
         with self._lock:
             self._busy -= 1
+            self._forget(mail_id)
             self._idle.notify_all()
 
     def wait_idle(self, timeout: float = 30) -> bool:

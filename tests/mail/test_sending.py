@@ -2,6 +2,7 @@
 
 import logging
 import time
+from datetime import timedelta
 
 import pytest
 from redis import Redis
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from lever_cezanne.mail import mail_user
 from lever_cezanne.models import OutboxMail
+from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.mail import MailStatus
 from tests.mail.conftest import parts
 
@@ -149,3 +151,43 @@ def test_with_redis_a_refused_mail_is_scheduled_for_retry(app, db, inbox, rq_mai
     assert mail.status == MailStatus.QUEUED and mail.attempts == 1
     assert "Try again later" in mail.last_error
     assert ScheduledJobRegistry(queue=queue).get_job_ids() == [f"mail-{mail.id}"]
+
+
+def _lost_mail(db, make_user, minutes_ago):
+    """A queued mail whose send job never ran (the queue was down when it was committed)."""
+    from lever_cezanne.mail.outbox import PENDING_KEY
+
+    user = make_user("hr", email="priya@example.com")
+    mail = mail_user(user, "Lost", "t", "<p>h</p>", kind="test")
+    db.session.info.pop(PENDING_KEY)  # as if the hand-over to the queue had failed
+    mail.created_at = utcnow() - timedelta(minutes=minutes_ago)
+    db.session.commit()
+    return mail
+
+
+def test_mail_whose_job_was_lost_is_sent_by_the_periodic_requeue(db, inbox, make_user):
+    from lever_cezanne.jobs.schedule import run_periodic_jobs
+
+    young = _lost_mail(db, make_user, minutes_ago=1)
+    run_periodic_jobs()
+    time.sleep(0.2)
+    assert inbox.messages == []  # a young mail may still have its job: left alone
+    young.created_at = utcnow() - timedelta(minutes=6)
+    db.session.commit()
+    run_periodic_jobs()
+    inbox.wait_for(1)
+    assert _wait_status(db, MailStatus.SENT).id == young.id
+    run_periodic_jobs()
+    time.sleep(0.2)
+    assert len(inbox.messages) == 1
+
+
+def test_with_redis_the_requeue_skips_a_mail_whose_job_is_alive(app, db, inbox, rq_mail, make_user):
+    from lever_cezanne.jobs.queue import rq_queue
+    from lever_cezanne.mail.sending import requeue_stalled_mail
+
+    mail = _lost_mail(db, make_user, minutes_ago=10)
+    assert requeue_stalled_mail() == 1
+    assert rq_queue().job_ids == [f"mail-{mail.id}"]
+    assert requeue_stalled_mail() == 0  # its job is waiting in the queue
+    assert rq_queue().job_ids == [f"mail-{mail.id}"]

@@ -28,7 +28,7 @@ from lever_cezanne.public_urls import link_for
 log = logging.getLogger(__name__)
 DIGEST_EVERY = timedelta(hours=1)
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
-DIGEST_MAX_ROWS = 50
+DIGEST_MAX_HIRES = 50
 KIND_CAUSE, KIND_DIGEST, KIND_TASK = "alert", "error_digest", "new_task"
 
 
@@ -98,9 +98,8 @@ def send_cause_alerts(integration: LeverIntegration) -> int:
 @dataclass(frozen=True)
 class FailedHire:
     name: str
-    message: str
+    messages: list[str]
     link: str
-    logged_at: object
 
 
 def _new_errors(integration: LeverIntegration, after_id: int | None) -> list[LogEntry]:
@@ -114,13 +113,21 @@ def _new_errors(integration: LeverIntegration, after_id: int | None) -> list[Log
     return list(db.session.scalars(query.order_by(LogEntry.id)))
 
 
-def _failed_hire(integration: LeverIntegration, entry: LogEntry) -> FailedHire:
-    person = entry.person
-    name = person.full_name if person else (entry.opportunity_id or "A Lever hire")
-    search = entry.opportunity_id or (person.person_code if person else "")
-    args = {"q": search} if search else {"level": LEVEL_ERROR}
-    link = link_for("integration.integration_log", integration_id=integration.id, **args)
-    return FailedHire(name, entry.message, link, entry.created_at)
+def _failed_hires(integration: LeverIntegration, errors: list[LogEntry]) -> list[FailedHire]:
+    """Group Error rows by the hire (delivery) they belong to: one line per failed hire."""
+    grouped: dict[object, list[LogEntry]] = {}
+    for entry in errors:
+        grouped.setdefault(entry.delivery_id or f"row-{entry.id}", []).append(entry)
+    hires = []
+    for entries in grouped.values():
+        first = entries[0]
+        person = next((e.person for e in entries if e.person is not None), None)
+        name = person.full_name if person else (first.opportunity_id or "A Lever hire")
+        search = first.opportunity_id or (person.person_code if person else "")
+        args = {"q": search} if search else {"level": LEVEL_ERROR}
+        link = link_for("integration.integration_log", integration_id=integration.id, **args)
+        hires.append(FailedHire(name, [e.message for e in entries], link))
+    return hires
 
 
 def send_error_digest(integration: LeverIntegration) -> bool:
@@ -138,18 +145,18 @@ def send_error_digest(integration: LeverIntegration) -> bool:
     errors = _new_errors(integration, last[1])
     if not errors:
         return False
-    hires = [_failed_hire(integration, entry) for entry in errors[-DIGEST_MAX_ROWS:]]
+    hires = _failed_hires(integration, errors)
     text, html = _render(
         "digest",
         integration=integration,
-        hires=hires,
-        more=len(errors) - len(hires),
+        hires=hires[-DIGEST_MAX_HIRES:],
+        more=max(len(hires) - DIGEST_MAX_HIRES, 0),
         log_link=link_for(
             "integration.integration_log", integration_id=integration.id, level=LEVEL_ERROR
         ),
     )
-    count = len(errors)
-    subject = f"Lever integration {integration.subdomain}: {count} new error" + "s" * (count != 1)
+    count = len(hires)
+    subject = f"Lever integration {integration.subdomain}: {count} failed hire" + "s" * (count != 1)
     covers = errors[-1].id
     mail = queue_mail(
         recipients,

@@ -60,23 +60,53 @@ def test_no_alert_e_mails_means_no_alerts(db, inbox, make_integration, company, 
     assert _outbox(db, alerts.KIND_CAUSE) == [] and _outbox(db, alerts.KIND_DIGEST) == []
 
 
-def _error(db, integration, person, message, opportunity_id):
+def _error(db, integration, person, message, opportunity_id, delivery_id=None):
     add_log_entry(
-        integration.id, "error", message, person_id=person.id, opportunity_id=opportunity_id
+        integration.id,
+        "error",
+        message,
+        person_id=person.id,
+        opportunity_id=opportunity_id,
+        delivery_id=delivery_id,
     )
     db.session.commit()
+
+
+def _delivery(db, integration, opportunity_id):
+    from lever_cezanne.models import WebhookDelivery
+
+    delivery = WebhookDelivery(
+        integration_id=integration.id,
+        token_hash=opportunity_id.ljust(64, "0"),
+        event="candidateHired",
+        opportunity_id=opportunity_id,
+        triggered_at=1700000000123,
+        payload="{}",
+        status="partial",
+    )
+    db.session.add(delivery)
+    db.session.commit()
+    return delivery
 
 
 def test_new_errors_come_as_a_digest_at_most_once_an_hour(db, inbox, watched, make_person):
     ada = make_person("Ada", "Lovelace")
     mary = make_person("Mary", "Jackson")
     add_log_entry(watched.id, "information", "A hire that went well")
-    _error(db, watched, ada, "Employment Details were not created for Ada.", "opp-ada")
+    ada_hire = _delivery(db, watched, "opp-ada").id
+    _error(db, watched, ada, "Employment Details were not created for Ada.", "opp-ada", ada_hire)
+    _error(db, watched, ada, "No New Starter task was created for Ada.", "opp-ada", ada_hire)
     _error(db, watched, mary, "No New Starter task was created for Mary.", "opp-mary")
     alerts.check_alerts()
     _, message = inbox.wait_for(1)[0]
-    assert message["Subject"] == "Lever integration CezanneHR: 2 new errors"
+    assert message["Subject"] == "Lever integration CezanneHR: 2 failed hires"
     text, html = parts(message)
+    # One line per failed hire, with every reason it failed.
+    assert text.count("Ada Lovelace") == 1
+    assert (
+        "Ada Lovelace: Employment Details were not created for Ada. No New Starter task was "
+        "created for Ada." in text
+    )
     log = f"https://hr.example.com/integrations/lever/{watched.id}/log"
     for name, opportunity in (("Ada Lovelace", "opp-ada"), ("Mary Jackson", "opp-mary")):
         assert name in text and f"{log}?q={opportunity}" in text
@@ -94,7 +124,7 @@ def test_new_errors_come_as_a_digest_at_most_once_an_hour(db, inbox, watched, ma
     alerts.check_alerts()
     _, second = inbox.wait_for(2)[1]
     text, _ = parts(second)
-    assert second["Subject"] == "Lever integration CezanneHR: 1 new error"
+    assert second["Subject"] == "Lever integration CezanneHR: 1 failed hire"
     assert "Grace Hopper" in text and "Ada Lovelace" not in text
     alerts.check_alerts()
     assert len(_outbox(db, alerts.KIND_DIGEST)) == 2

@@ -17,7 +17,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.hr.pagination import positive_id
 from lever_cezanne.hr.search import prefix_pattern
 from lever_cezanne.models import LogEntry, Person
-from lever_cezanne.models.integration import LEVELS
+from lever_cezanne.models.integration import LEVEL_ERROR, LEVELS
 from lever_cezanne.word_search import words_of
 
 PAGE_SIZE = 50
@@ -44,6 +44,7 @@ class LogFilter:
     search: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    open_only: bool = False  # Errors nobody has resolved or acknowledged
     errors: list[str] = field(default_factory=list, compare=False)
 
     @classmethod
@@ -57,7 +58,11 @@ class LogFilter:
         if date_from and date_to and date_from > date_to:
             errors.append("The From date is after the To date, so they were swapped.")
             date_from, date_to = date_to, date_from
-        return cls(level if level in LEVELS else None, search, date_from, date_to, errors)
+        open_only = args.get("open") == "1"
+        if open_only:
+            level = LEVEL_ERROR  # only an Error is open or not
+        level = level if level in LEVELS else None
+        return cls(level, search, date_from, date_to, open_only, errors)
 
     def as_args(self) -> dict:
         pairs = (
@@ -65,6 +70,7 @@ class LogFilter:
             ("q", self.search),
             ("from", self.date_from and self.date_from.isoformat()),
             ("to", self.date_to and self.date_to.isoformat()),
+            ("open", "1" if self.open_only else None),
         )
         return {k: v for k, v in pairs if v}
 
@@ -100,6 +106,8 @@ def filtered(integration_id: int, log_filter: LogFilter, timezone: str = "UTC"):
     query = select(LogEntry).where(LogEntry.integration_id == integration_id)
     if log_filter.level:
         query = query.where(LogEntry.level == log_filter.level)
+    if log_filter.open_only:
+        query = query.where(LogEntry.resolved_at.is_(None), LogEntry.acknowledged_at.is_(None))
     zone = ZoneInfo(timezone)
     if log_filter.date_from:
         query = query.where(LogEntry.created_at >= _utc_start_of(log_filter.date_from, zone))

@@ -1,7 +1,7 @@
 """Alerts by e-mail, rate-limited through the outbox's dedupe keys.
 
-- A cause that stops hires (Needs re-authorisation): at once, at most once per cause per day
-  (a day in TIMEZONE) to the integration's Alert e-mails.
+- A cause that stops hires (Needs re-authorisation, or a setting that makes hires fail): at once,
+  at most once per cause per day (a day in TIMEZONE) to the integration's Alert e-mails.
 - New Error rows: a digest at most once an hour, listing each failed hire with a link.
 - A new New Starter task: at once, to its New Hire Administrator.
 
@@ -16,6 +16,8 @@ from flask import current_app, render_template
 from sqlalchemy import func, select
 
 from lever_cezanne.extensions import db
+from lever_cezanne.integration.activity import open_errors_query
+from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.mail import mail_user
 from lever_cezanne.mail.addresses import listed
 from lever_cezanne.mail.outbox import queue_mail
@@ -23,7 +25,7 @@ from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION, LEVEL_ERROR
 from lever_cezanne.onboarding.dates import today_in
-from lever_cezanne.public_urls import link_for
+from lever_cezanne.public_urls import DEVELOPMENT_BASE_URL, link_for
 
 log = logging.getLogger(__name__)
 DIGEST_EVERY = timedelta(hours=1)
@@ -59,7 +61,18 @@ def current_causes(integration: LeverIntegration) -> list[Cause]:
                 _details_link(integration),
             )
         )
+    causes.extend(_setting_causes(integration))
     return causes
+
+
+def _setting_causes(integration: LeverIntegration) -> list[Cause]:
+    """The settings that make the next hire fail, as the health view's warnings judge them."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or DEVELOPMENT_BASE_URL
+    return [
+        Cause(str(w.code), w.message, w.fix_label, base.rstrip("/") + w.fix_url)
+        for w in setting_warnings(integration)
+        if w.makes_hires_fail
+    ]
 
 
 def _render(template: str, **context) -> tuple[str, str]:
@@ -103,9 +116,8 @@ class FailedHire:
 
 
 def _new_errors(integration: LeverIntegration, after_id: int | None) -> list[LogEntry]:
-    query = select(LogEntry).where(
-        LogEntry.integration_id == integration.id, LogEntry.level == LEVEL_ERROR
-    )
+    # Errors already resolved (their hire completed) or acknowledged need nobody's attention.
+    query = open_errors_query(integration.id)
     if after_id is None:
         query = query.where(LogEntry.created_at >= utcnow() - FIRST_DIGEST_LOOKBACK)
     else:

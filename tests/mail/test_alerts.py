@@ -51,6 +51,28 @@ def test_needs_reauthorisation_alerts_at_once_then_once_a_day(db, inbox, watched
     assert len(_outbox(db, alerts.KIND_CAUSE)) == 2
 
 
+def test_a_setting_that_makes_hires_fail_alerts_with_its_fix(db, inbox, watched, company):
+    company.active = False
+    db.session.commit()
+    alerts.check_alerts()
+    _, message = inbox.wait_for(1)[0]
+    assert message["Subject"] == "Lever integration CezanneHR: hires are failing"
+    text, html = parts(message)
+    assert "The New Hire Default Company ACME is inactive" in text
+    fix = f"https://hr.example.com/integrations/lever/{watched.id}/details#company_code"
+    assert f"Choose another company — {fix}" in text and f'href="{fix}"' in html
+    alerts.check_alerts()
+    assert len(_outbox(db, alerts.KIND_CAUSE)) == 1
+    # Fixed, then broken again the same day: still once a day for that cause.
+    company.active = True
+    db.session.commit()
+    alerts.check_alerts()
+    company.active = False
+    db.session.commit()
+    alerts.check_alerts()
+    assert len(_outbox(db, alerts.KIND_CAUSE)) == 1
+
+
 def test_no_alert_e_mails_means_no_alerts(db, inbox, make_integration, company, new_hire_admin):
     integration = make_integration(new_hire_admin, company)
     integration.auth_status = AUTH_NEEDS_REAUTHORISATION

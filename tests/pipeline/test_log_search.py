@@ -184,3 +184,33 @@ def test_the_csv_keeps_the_search_and_dates(db, client, hr_user, login_as, plain
     login_as(hr_user)
     html = _log(client, plain_integration, q="zoe", **{"from": "2026-01-01"}).get_data(as_text=True)
     assert "log.csv?q=zoe&amp;from=2026-01-01" in html
+
+
+def test_open_errors_only_leaves_out_resolved_and_acknowledged_errors(
+    db, client, hr_user, login_as, plain_integration
+):
+    from lever_cezanne.models.base import utcnow
+
+    add_log_entry(plain_integration.id, "information", "Fine")
+    add_log_entry(plain_integration.id, "error", "Still open")
+    resolved = add_log_entry(plain_integration.id, "error", "Resolved later")
+    resolved.resolved_at, resolved.resolved_how = utcnow(), "Retry now"
+    acknowledged = add_log_entry(plain_integration.id, "error", "Acknowledged")
+    acknowledged.acknowledged_at = utcnow()
+    db.session.commit()
+    login_as(hr_user)
+    html = _log(client, plain_integration).get_data(as_text=True)
+    shortcut = f"/integrations/lever/{plain_integration.id}/log?level=error&amp;open=1"
+    assert f'href="{shortcut}"' in html
+    for args in ({"level": "error", "open": "1"}, {"open": "1"}):
+        page = _log(client, plain_integration, **args).get_data(as_text=True)
+        assert _messages(page) == ["Still open"]
+        assert 'name="open" value="1" checked' in page
+    assert _messages(_log(client, plain_integration, level="error").get_data(as_text=True)) == [
+        "Acknowledged",
+        "Resolved later",
+        "Still open",
+    ]
+    response = client.get(f"/integrations/lever/{plain_integration.id}/log.csv?open=1")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert [row[3] for row in rows[1:]] == ["Still open"]

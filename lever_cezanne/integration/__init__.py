@@ -18,6 +18,7 @@ setup_bp.before_request(require_administrator)
 from lever_cezanne.integration import (  # noqa: E402, F401
     health_views,
     log_views,
+    mapping_views,
     oauth_views,
     setup_views,
     views,

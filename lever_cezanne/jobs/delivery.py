@@ -7,6 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from lever_cezanne.extensions import db
+from lever_cezanne.integration.field_mapping import remember_offer_fields
 from lever_cezanne.jobs.hired import is_hired
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
@@ -32,7 +33,7 @@ from lever_cezanne.models.integration import (
     LEVEL_WARNING,
 )
 from lever_cezanne.onboarding.dates import today_in
-from lever_cezanne.onboarding.job import map_job
+from lever_cezanne.onboarding.job import field_map_for, map_job
 from lever_cezanne.onboarding.mapping import MappingError, map_new_starter
 from lever_cezanne.onboarding.names import NoNameError
 from lever_cezanne.onboarding.offers import latest_signed_offer
@@ -196,17 +197,25 @@ def _process(delivery: WebhookDelivery) -> str:
         return _finish(delivery, DELIVERY_COMPLETED)
     use_offer = integration.hire_date_source == HIRE_DATE_OFFER
     offers = client.get_offers(delivery.opportunity_id)
+    remember_offer_fields(integration.id, offers)  # for the Field mapping tab's suggestions
+    db.session.commit()
+    sources = field_map_for(integration.field_map)
     timezone = current_app.config["TIMEZONE"]
     try:
         starter = map_new_starter(
-            opportunity, offers, today=today_in(timezone), timezone=timezone, use_offer=use_offer
+            opportunity,
+            offers,
+            today=today_in(timezone),
+            timezone=timezone,
+            use_offer=use_offer,
+            start_fields=sources["hire_date"],
         )
     except (NoNameError, MappingError) as exc:
         raise _Failed(
             f"The candidate in Lever (opportunity {delivery.opportunity_id}) cannot become a "
             f"person: {exc}. Complete the candidate in Lever, then {RETRY_NOW}."
         ) from exc
-    starter.job = map_job(latest_signed_offer(offers), client.find_user)
+    starter.job = map_job(latest_signed_offer(offers), client.find_user, sources)
     outcome = start_new_starter(integration, delivery, starter)
     if not outcome.errors:
         return _finish(delivery, DELIVERY_COMPLETED)

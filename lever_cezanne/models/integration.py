@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
@@ -57,6 +67,11 @@ class LeverIntegration(db.Model):
     # Paused: webhooks are still verified, stored and answered 200, but held unprocessed.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Field mapping: Cezanne HR target -> the offer identifiers read for it (only those the
+    # Administrator changed; the rest use onboarding.job.DEFAULT_FIELD_MAP).
+    field_map: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # Offer field identifiers seen in this account's offers, with Lever's label for each.
+    offer_fields: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     auth_status: Mapped[str] = mapped_column(String(30), default=AUTH_NOT_AUTHORISED)
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)

@@ -28,6 +28,18 @@ DEFAULT_FIELD_MAP: dict[str, tuple[str, ...]] = {
     "salary_amount": ("salary_amount",),
     "salary_currency": ("compensation_currency",),
     "salary_interval": ("salary_interval",),
+    "hire_date": ("anticipated_start_date",),
+}
+# The targets as HR reads them, in the order the Field mapping tab lists them.
+TARGET_LABELS = {
+    "job_title": "Job Title",
+    "department": "Department",
+    "location": "Location",
+    "line_manager": "Line Manager (by e-mail)",
+    "salary_amount": "Salary amount",
+    "salary_currency": "Salary currency",
+    "salary_interval": "Salary interval",
+    "hire_date": "Hire Date",
 }
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 CENT = Decimal("0.01")
@@ -72,6 +84,15 @@ class JobDetails:
             "location_id": self.location_id,
             "line_manager_id": self.line_manager_id,
         }
+
+
+def field_map_for(chosen: dict | None) -> dict[str, tuple[str, ...]]:
+    """Return an integration's map: the targets it chose over the defaults."""
+    chosen = chosen or {}
+    return {
+        target: tuple(chosen.get(target) or default)
+        for target, default in DEFAULT_FIELD_MAP.items()
+    }
 
 
 def fold(text: str) -> str:
@@ -140,7 +161,7 @@ def _lookup(job: JobDetails, offer: SignedOffer, identifiers, model, label: str,
         r for r in rows if fold(r.code) == wanted
     ]
     where = (
-        f"Add it under Administration › {screen} (or correct the offer in Lever), then set "
+        f"Add it under {screen} (or correct the offer in Lever), then set "
         f"{label} on the person's page."
     )
     if not found:
@@ -153,7 +174,7 @@ def _lookup(job: JobDetails, offer: SignedOffer, identifiers, model, label: str,
     if not row.active:
         job.warnings.append(
             f"{_said(offer, identifier, value)}: the {label} {row.label} is inactive, so {label} "
-            f"is empty. Activate it under Administration › {screen}, then set {label} on the "
+            f"is empty. Activate it under {screen}, then set {label} on the "
             "person's page."
         )
         return

@@ -5,10 +5,12 @@ from datetime import date
 
 from lever_cezanne.models import Person
 from lever_cezanne.onboarding.dates import date_from_ms
-from lever_cezanne.onboarding.job import JobDetails
+from lever_cezanne.onboarding.job import DEFAULT_FIELD_MAP, JobDetails
 from lever_cezanne.onboarding.names import parse_name
+from lever_cezanne.onboarding.offers import signed_offers
 
 LEVER_CANDIDATE_URL = "https://hire.lever.co/candidates/{}"
+START_DATE_FIELDS = DEFAULT_FIELD_MAP["hire_date"]
 PHONE_FIELDS = {
     "work": "work_number",
     "mobile": "mobile_number",
@@ -98,14 +100,13 @@ def map_phones(phones: list | None) -> tuple[dict, list[str]]:
     return fields, left_over
 
 
-def latest_signed_start(offers: list | None) -> int | None:
-    """Return the anticipated start (ms) of the latest signed offer, or None."""
-    signed = [o for o in _list(offers) if isinstance(o, dict) and o.get("status") == "signed"]
-    for offer in sorted(signed, key=lambda o: _number(o.get("createdAt")), reverse=True):
-        for entry in _list(offer.get("fields")):
-            if not isinstance(entry, dict) or entry.get("identifier") != "anticipated_start_date":
-                continue
-            value = entry.get("value")
+def latest_signed_start(
+    offers: list | None, identifiers: tuple[str, ...] = START_DATE_FIELDS
+) -> int | None:
+    """Return the start (ms) of the latest signed offer that has one, or None."""
+    for offer in signed_offers(offers):
+        for identifier in identifiers:
+            value = offer.value(identifier)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
     return None
@@ -116,21 +117,19 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def _number(value) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 NO_OFFER_WARNING = (
     "No signed offer with an anticipated start date was found in Lever, so the Hire Date is "
     "today. Correct it in the Employment Details if needed."
 )
 
 
-def _hire_date(offers, use_offer: bool, today: date, timezone: str) -> tuple[date, str | None]:
+def _hire_date(
+    offers, use_offer: bool, today: date, timezone: str, start_fields: tuple[str, ...]
+) -> tuple[date, str | None]:
     """Return the Hire Date and, when the offer could not supply it, a Warning."""
     if not use_offer:
         return today, None
-    start = latest_signed_start(offers)
+    start = latest_signed_start(offers, start_fields)
     if start is None:
         return today, NO_OFFER_WARNING
     return date_from_ms(start, timezone), None
@@ -150,7 +149,13 @@ def _fit_columns(person: dict, warnings: list) -> None:
 
 
 def map_new_starter(
-    opportunity: dict, offers: list | None, *, today: date, timezone: str, use_offer: bool
+    opportunity: dict,
+    offers: list | None,
+    *,
+    today: date,
+    timezone: str,
+    use_offer: bool,
+    start_fields: tuple[str, ...] = START_DATE_FIELDS,
 ) -> NewStarter:
     """Build the Person fields and Hire Date for a hired opportunity."""
     contact = _contact(opportunity)
@@ -203,7 +208,7 @@ def map_new_starter(
         "lever_opportunity_url": opportunity_url(opportunity),
     }
     _fit_columns(person, warnings)
-    hire_date, hire_date_warning = _hire_date(offers, use_offer, today, timezone)
+    hire_date, hire_date_warning = _hire_date(offers, use_offer, today, timezone, start_fields)
     return NewStarter(person, hire_date, opportunity_id, warnings, hire_date_warning)
 
 

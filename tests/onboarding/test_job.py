@@ -129,7 +129,7 @@ def test_unmatched_department_and_inactive_location_stay_empty(organisation, db)
     job = _map(_offer(team="Marketing"))
     assert job.department_id is None and job.location_id is None
     department, location = job.warnings
-    assert "'Marketing'" in department and "Administration › Departments" in department
+    assert "'Marketing'" in department and "Add it under Departments" in department
     assert "ZRH — Zurich is inactive" in location
 
 

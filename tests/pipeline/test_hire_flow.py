@@ -94,6 +94,21 @@ def test_a_full_signed_offer_fills_the_job_and_salary(
     assert [e.level for e in _log(db)] == [LEVEL_INFORMATION]
 
 
+def test_a_hire_follows_the_integrations_field_mapping_and_remembers_offer_fields(
+    db, integration, organisation, add_candidate, send_hire, runner
+):
+    integration.field_map = {"department": ["custom_cost_centre"]}
+    db.session.commit()
+    offer = {**FULL_OFFER, "team": "Sales", "custom": {"cost_centre": "payroll"}}
+    send_hire(add_candidate("Mapped Mandy", offer=offer))
+    assert runner.wait_idle(15)
+    [employment] = [e for e in _all(db, Employment) if e.person.full_name == "Mapped Mandy"]
+    assert employment.department_id == organisation["department"].id
+    assert [e.level for e in _log(db)] == [LEVEL_INFORMATION]
+    db.session.refresh(integration)
+    assert {"custom_cost_centre", "team", "location/office"} <= set(integration.offer_fields)
+
+
 def test_an_offer_that_does_not_map_leaves_fields_empty_with_warnings(
     db, integration, organisation, add_candidate, send_hire, runner
 ):
@@ -112,7 +127,7 @@ def test_an_offer_that_does_not_map_leaves_fields_empty_with_warnings(
     assert _all(db, Salary) == []
     warnings = [e.message for e in _log(db) if e.level == LEVEL_WARNING]
     assert len(warnings) == 3, warnings
-    assert any("'Marketing'" in w and "Administration › Departments" in w for w in warnings)
+    assert any("'Marketing'" in w and "Add it under Departments" in w for w in warnings)
     assert any("'XYZ', which is not an ISO 4217 currency code" in w for w in warnings)
     assert any("Dora Departed (dora@sandbox.example)" in w for w in warnings)
     assert _delivery(db).status == "completed"

@@ -4,7 +4,7 @@ Each integration keeps the offer fields the Administrator mapped to Cezanne HR f
 offer field identifiers seen in its account. Existing integrations start with the defaults ({}).
 
 Revision ID: 9e991085075c
-Revises: 31c381aa1754
+Revises: a2b30ac52154
 Create Date: 2026-12-03 04:44:33.174953
 
 """
@@ -16,7 +16,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '9e991085075c'
-down_revision = '31c381aa1754'
+down_revision = 'a2b30ac52154'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Each integration keeps the offer fields the Administrator mapped to Cezanne HR f
 offer field identifiers seen in its account. Existing integrations start with the defaults ({}).
 
 Revision ID: 9e991085075c
-Revises: a2b30ac52154
+Revises: 6b5fa38586c4
 Create Date: 2026-12-03 04:44:33.174953
 
 """
@@ -16,7 +16,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '9e991085075c'
-down_revision = 'a2b30ac52154'
+down_revision = '6b5fa38586c4'
 branch_labels = None
 depends_on = None
 

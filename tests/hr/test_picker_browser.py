@@ -167,3 +167,16 @@ def test_error_summary_takes_focus_and_errors_clear_on_change(live_url, page, ad
     assert page.locator("#admin_username").get_attribute("aria-invalid") is None
     assert "Choose the New Hire Administrator." not in summary.inner_text()
     assert "Enter the subdomain." in summary.inner_text()
+
+
+def test_webhook_url_follows_the_subdomain_as_it_is_typed(live_url, page):
+    page.goto(f"{live_url}/integrations/lever/new")
+    url = page.locator("#webhook-url")
+    assert url.inner_text().endswith("/cezannehr/api/v4/Lever/webhook/YOUR_SUBDOMAIN")
+    assert "follows the Subdomain as you type" in page.inner_text("#webhook-url-how")
+
+    page.locator("#subdomain").press_sequentially("AcmeHR")
+
+    assert url.inner_text() == f"{live_url}/cezannehr/api/v4/Lever/webhook/AcmeHR"
+    page.fill("#subdomain", "")
+    assert url.inner_text().endswith("/webhook/YOUR_SUBDOMAIN")

@@ -22,7 +22,7 @@ def _flash(client, response) -> str:
 
 
 def _task_names(html: str) -> list[str]:
-    return re.findall(r'<a href="/tasks/\d+">([^<]+)</a>', html)
+    return re.findall(r'<a href="/tasks/\d+(?:\?from=all)?">([^<]+)</a>', html)
 
 
 def test_my_tasks_shows_only_mine_open_first(
@@ -317,3 +317,35 @@ def test_all_tasks_filter_finds_deactivated_assignees(
     html = _text(client.get("/admin/tasks?assignee=left.company"))
 
     assert _task_names(html) == ["Orphan Task"] and "Deactivated" in html
+
+
+def test_back_link_returns_administrators_to_where_they_came_from(
+    client, admin, hr_user, login_as, make_person, make_task
+):
+    theirs = make_task(make_person("Alex", "Hire"), hr_user)
+    mine = make_task(make_person("Dana", "Hire"), admin)
+    login_as(admin)
+
+    listed = _text(client.get("/admin/tasks"))
+    assert f'href="/tasks/{mine.id}?from=all"' in listed
+    from_all = _text(client.get(f"/tasks/{mine.id}?from=all"))
+    from_mine = _text(client.get(f"/tasks/{mine.id}"))
+    not_mine = _text(client.get(f"/tasks/{theirs.id}"))
+
+    assert '<a href="/admin/tasks">← All tasks</a>' in from_all
+    assert "My Tasks</a></p>" in from_mine and "All tasks</a></p>" not in from_mine
+    assert "All tasks</a></p>" in not_mine
+
+
+def test_a_refused_employment_form_has_an_error_summary_linking_to_the_field(
+    client, hr_user, login_as, make_person, make_task
+):
+    task = make_task(make_person(), hr_user)
+    login_as(hr_user)
+
+    html = _text(
+        client.post(f"/tasks/{task.id}/employment", data={"company": "XYZ", "hire_date": ""})
+    )
+    summary = html.split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    assert "There is a problem" in summary
+    assert '<a href="#company">No active company has the code' in summary

@@ -10,6 +10,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp, edits, services
 from lever_cezanne.hr.edits import StaleEdit
 from lever_cezanne.hr.forms import EmploymentEditForm, PersonEditForm
+from lever_cezanne.hr.job_views import edit_job
 from lever_cezanne.models import Gender, Person, Task
 
 
@@ -106,3 +107,16 @@ def task_employment_edit(task_id: int):
     return render_template(
         "hr/tasks/employment_edit.html", form=form, task=task, employment=employment
     ), status
+
+
+@bp.route("/tasks/<int:task_id>/job", methods=["GET", "POST"])
+def task_job_edit(task_id: int):
+    """Edit the new starter's Job Title, Department, Location, Line Manager and Salary."""
+    task = _editable_task(task_id)
+    if not task.is_open:
+        return _completed(task)
+    employment = task.person.current_employment
+    if employment is None:
+        flash("This person has no open Employment Details yet: add them first.", "error")
+        return redirect(url_for("hr.task_show", task_id=task.id, _anchor="employment"))
+    return edit_job(task.person, employment, url_for("hr.task_show", task_id=task.id))

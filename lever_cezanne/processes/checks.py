@@ -40,6 +40,12 @@ def _has_employment(task: Task, timezone: str) -> bool:
     return open_employment(task.person_id) is not None
 
 
+def _no_job_or_salary(task: Task, timezone: str) -> bool:
+    # Nothing to confirm when the hire brought neither; otherwise a person confirms them.
+    employment = open_employment(task.person_id)
+    return employment is None or (not employment.job_title and not employment.salaries)
+
+
 CHECKS = {
     "date_of_birth": Check(
         "Checked automatically: the Date of Birth is no longer the hire day.",
@@ -52,6 +58,12 @@ CHECKS = {
         _gender_known,
         tickable=True,
         failing_hint="Choose the Gender in the personal details, or tick if Not Known is right.",
+    ),
+    "job_salary": Check(
+        "Checked automatically: the hire brought no Job Title or Salary to confirm.",
+        _no_job_or_salary,
+        tickable=True,
+        failing_hint="Check the Job Title and Salary in the Employment Details, then tick.",
     ),
     "employment": Check(
         "Checked automatically: the person has open Employment Details.",

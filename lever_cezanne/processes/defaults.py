@@ -9,6 +9,7 @@ DEFAULT_STEPS = (
     ("Replace the placeholder Date of Birth", True, "date_of_birth"),
     ("Confirm Gender", True, "gender"),
     ("Confirm Employment Details", True, "employment"),
+    ("Confirm Job and Salary", True, "job_salary"),
     ("Upload right-to-work documents", False, None),
 )
 

@@ -62,7 +62,7 @@ def test_a_blank_or_overlong_step_is_refused(db, client, admin, login_as, proces
     assert "Enter what the step asks for." in response.get_data(as_text=True)
     response = client.post(base, data={"new-name": "x" * 201})
     assert response.status_code == 422
-    assert len(_names(db, process)) == 5
+    assert len(_names(db, process)) == 6
 
 
 def test_a_step_of_another_process_is_404(db, client, admin, login_as, process, make_process):

@@ -13,6 +13,7 @@ DEFAULTS = [
     ("Replace the placeholder Date of Birth", True, "date_of_birth"),
     ("Confirm Gender", True, "gender"),
     ("Confirm Employment Details", True, "employment"),
+    ("Confirm Job and Salary", True, "job_salary"),
     ("Upload right-to-work documents", False, None),
 ]
 
@@ -153,3 +154,49 @@ def test_steps_of_a_completed_task_or_another_process_cannot_change(
     page = _follow(client, client.post(f"/tasks/{task.id}/steps/{step.id}/tick"))
     assert "its steps cannot change. Reopen it first." in page
     assert db.session.scalar(select(func.count()).select_from(TaskStepTick)) == 0
+
+
+def test_job_and_salary_need_confirming_only_when_the_hire_brought_them(
+    db, client, hr_user, login_as, task
+):
+    step = _step(db, task, "Confirm Job and Salary")
+    login_as(hr_user)
+    line = _text(client.get(f"/tasks/{task.id}")).split(f'id="step-{step.id}"')[1]
+    assert "Checked automatically from the data." in line.split("</li>")[0]
+
+    task.person.current_employment.job_title = "Analyst"
+    db.session.commit()
+    line = _text(client.get(f"/tasks/{task.id}")).split(f'id="step-{step.id}"')[1]
+    assert line.startswith(' class="step-open"')
+    assert "Check the Job Title and Salary" in line.split("</li>")[0]
+    page = _follow(client, client.post(f"/tasks/{task.id}/steps/{step.id}/tick"))
+    assert "Ticked \u201cConfirm Job and Salary\u201d." in page
+
+
+def test_the_assignee_edits_job_and_salary_from_the_task(db, client, hr_user, login_as, task):
+    login_as(hr_user)
+    employment = task.person.current_employment
+    form = _text(client.get(f"/tasks/{task.id}/job"))
+    assert "Job Title" in form and f'href="/tasks/{task.id}"' in form
+
+    response = client.post(
+        f"/tasks/{task.id}/job",
+        data={
+            "version": employment.version,
+            "job_title": "Data Analyst",
+            "department_id": "",
+            "location_id": "",
+            "line_manager_code": "",
+            "salary_amount": "",
+            "salary_currency": "",
+            "salary_interval": "",
+            "salary_effective_date": "",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/tasks/{task.id}")
+    db.session.refresh(employment)
+    assert employment.job_title == "Data Analyst"
+    history = _text(client.get(f"/people/{task.person_id}")).split('id="history"')[1]
+    assert "Data Analyst" in history and "Alex Morgan" in history

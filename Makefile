@@ -4,18 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench lock audit clean
+# requirements.txt (run) and requirements-dev.txt (run + dev) pin every package, dependencies of
+# dependencies included, with hashes: CI, `make run`/`make test` and Heroku's build install exactly
+# those files. After changing dependencies in pyproject.toml, run `make lock`.
+PIP_TOOLS := pip-tools==7.6.2
+PIP_AUDIT := pip-audit==2.10.1
+COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed-run: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
@@ -43,6 +51,17 @@ format: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks
+
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	$(BIN)/pip-compile $(COMPILE) -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile $(COMPILE) --extra dev -o requirements-dev.txt pyproject.toml
+
+# Needs a vulnerability database (PyPI's advisory service, OSV): not reachable from CI here.
+audit: | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_AUDIT)
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements.txt
+	$(BIN)/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) instance/lever_cezanne.db

@@ -3,6 +3,7 @@
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import jsonschema
@@ -136,3 +137,32 @@ def test_python_version_matches_ci_and_pyproject():
 
 def test_procfile_release_migrates():
     assert _procfile()["release"].endswith("db upgrade")
+
+
+def _locked(name: str) -> dict[str, str]:
+    """Package -> version pinned in a lock file; every pin must carry hashes."""
+    text_ = (ROOT / name).read_text()
+    pins = dict(re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", text_, re.MULTILINE))
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text_.split("\n\n", 1)[1])
+    unhashed = [entry.split()[0] for entry in entries if "--hash=sha256:" not in entry]
+    assert not unhashed, f"{name}: pins without hashes: {unhashed}"
+    return {key.lower().replace("_", "-"): value for key, value in pins.items()}
+
+
+def _declared(group: str | None) -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + (project["optional-dependencies"][group] if group else [])
+    pins = (re.fullmatch(r"([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==(\S+)", d) for d in declared)
+    return {pin[1].lower().replace("_", "-"): pin[2] for pin in pins}
+
+
+def test_lock_files_pin_what_pyproject_declares():
+    for lock_file, group in (("requirements.txt", None), ("requirements-dev.txt", "dev")):
+        locked, declared = _locked(lock_file), _declared(group)
+        drift = {name: (version, locked.get(name)) for name, version in declared.items()
+                 if locked.get(name) != version}  # fmt: skip
+        assert not drift, (
+            f"{lock_file} is out of date with pyproject.toml (declared, locked): {drift}. "
+            "Run `make lock` and commit both requirements files."
+        )
+    assert set(_locked("requirements.txt")) <= set(_locked("requirements-dev.txt"))

@@ -105,11 +105,16 @@ def integration_test(integration_id: int):
     return redirect(url_for(".integration_edit", integration_id=integration_id))
 
 
-@setup_bp.post("/<int:integration_id>/pause")
+@setup_bp.route("/<int:integration_id>/pause", methods=["GET", "POST"])
 def integration_pause(integration_id: int):
-    """Pause: webhooks are still accepted and stored, but held unprocessed until Resume."""
+    """Ask, then pause: webhooks are still accepted and stored, but held until Resume."""
     integration = load_integration_or_404(integration_id)
-    if ButtonForm().validate_on_submit():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "integration/confirm.html", integration=integration, form=form, action="pause"
+        )
+    if not integration.is_paused:
         pause(integration, current_user)
         db.session.commit()
         flash(

@@ -78,8 +78,13 @@ def test_action_buttons_carry_a_csrf_token(
     app.config["WTF_CSRF_ENABLED"] = True
     g.pop("csrf_token", None)  # tests share one app context: forget the token made before
     html = client.get(f"/integrations/lever/{authorised.id}/details").get_data(as_text=True)
-    for action in ("authorise", "test", "pause"):
+    for action in ("authorise", "test"):
         assert f'action="/integrations/lever/{authorised.id}/{action}"' in html
+    # Pause asks first: the button opens a page that names the integration; its form posts.
+    assert f'href="/integrations/lever/{authorised.id}/pause"' in html
+    confirm = client.get(f"/integrations/lever/{authorised.id}/pause").get_data(as_text=True)
+    assert f"Pause the Lever integration '{authorised.subdomain}'?" in confirm
+    assert "no hire is processed" in confirm
 
     assert client.post(f"/integrations/lever/{authorised.id}/pause").status_code == 400
     response = client.post(

@@ -151,7 +151,7 @@ def test_details_page_shows_the_webhook_url_and_the_steps_in_lever(
     html = client.get(f"/integrations/lever/{integration.id}/details").get_data(as_text=True)
     assert "http://localhost/cezannehr/api/v4/Lever/webhook/acme" in html
     assert "Settings › Integrations and API › Webhooks" in html and "Add Webhook" in html
-    assert 'data-copy-target="webhook-url"' in html and "js/copy.js" in html
+    assert 'data-copy-target="webhook-url"' in html and "js/enhance.js" in html  # imports copy.js
     assert 'data-picker-url="/admin/search/users"' in html
 
     app.config["PUBLIC_BASE_URL"] = "https://hr.example.com"

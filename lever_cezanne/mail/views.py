@@ -1,6 +1,6 @@
 """The Outbox page: every e-mail the app queued, newest first, and whether it went out."""
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, render_template, request
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
@@ -40,3 +40,21 @@ def outbox_show(mail_id: int):
     """Show one e-mail as its recipients read it: the text, and the HTML in a sandboxed frame."""
     mail = db.get_or_404(OutboxMail, mail_id)
     return render_template("mail/outbox/show.html", mail=mail, badges=STATUS_BADGES)
+
+
+# The e-mail's own HTML, for the frame on its Outbox page: inline styles (as e-mail needs) and
+# nothing else may run or load, and only our own pages may frame it.
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox"
+)
+
+
+@bp.route("/<int:mail_id>/html")
+def outbox_html(mail_id: int):
+    """Serve an e-mail's HTML part, locked down, for the preview frame."""
+    mail = db.get_or_404(OutboxMail, mail_id)
+    response = Response(mail.html_body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MAIL_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -215,6 +215,22 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     assert "Priya Shah" in history and "Date of Birth" in history and "10 Oct 1985" in history
 
 
+def test_02b_the_new_hire_administrator_is_e_mailed_and_the_outbox_shows_it(admin, story):
+    assert story.integration_id, "test_01 must have set up the integration"
+    page = admin.visit("/outbox/")
+    row = page.locator("tbody tr", has_text="New Starter task: Ada Lovelace")  # the Full Name
+    assert "hr.priya@example.com" in row.inner_text()
+    assert "Not sent: no MAIL_SERVER" in row.inner_text()
+    with page.expect_navigation():
+        row.get_by_role("link").click()
+    text = page.locator("pre.mail-text").inner_text()
+    assert "Ada Lovelace" in text and re.search(r"/tasks/\d+", text), text
+    frame = page.frame_locator("iframe.mail-html")
+    assert frame.get_by_role("link", name="Open the task").is_visible()
+    admin.check()
+    admin.shot("outbox-mail", full_page=True)
+
+
 def test_03_inactive_default_company_then_employment_added_on_the_task(
     admin, new_hire_admin, stack, story
 ):

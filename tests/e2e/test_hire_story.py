@@ -170,6 +170,19 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
         day(ADA.start),  # the integration takes the Hire Date from the signed offer
         "Open Ended",
     ]
+    # The signed offer's job: its title, the Lever hiring manager (a demo person by e-mail) and
+    # the salary; the offer names no team or office.
+    job = page.locator("dl[aria-labelledby=job]").evaluate(
+        "(dl) => Array.from(dl.querySelectorAll('dt')).map("
+        "(dt) => [dt.textContent.trim(), dt.nextElementSibling.textContent.trim()])"
+    )
+    assert dict(job) == {
+        "Job Title": "Analytical Engineer",
+        "Department": "Not given",
+        "Location": "Not given",
+        "Line Manager": "Hana Hiring-Manager",
+        "Salary": f"55,000.00 GBP per year from {day(ADA.start)}",
+    }
     tasks = page.locator("section[aria-labelledby=tasks] tbody tr")
     assert "Priya Shah" in tasks.inner_text() and "Open" in tasks.inner_text()
 
@@ -413,3 +426,20 @@ def test_08_the_administrators_home_is_the_integrations_health(admin, story):
     assert "in the last 7 days" in card.inner_text()
     admin.check()
     admin.shot("health", full_page=True)
+
+
+def test_09_field_mapping_preview_and_departments(admin, story):
+    assert story.integration_id and story.candidates.get("ada"), "test_01 and 02 must have run"
+    page = admin.visit(f"/integrations/lever/{story.integration_id}/mapping")
+    assert page.locator("#line_manager").input_value() == "direct_manager, hiring_manager"
+    admin.tab_to("#opportunity")
+    page.keyboard.type(story.candidates["ada"])
+    admin.tab_to("main button:text-is('Preview')")
+    press_and_wait(admin)
+    admin.check()
+    preview = page.locator("section[aria-labelledby=preview-title]").inner_text()
+    assert "Analytical Engineer" in preview and "Hana Hiring-Manager (DEMO-0003)" in preview
+    admin.shot("field-mapping", full_page=True)
+    page = admin.visit("/admin/departments")
+    assert "PAY" in page.locator("main table").inner_text()
+    admin.shot("departments")

@@ -16,6 +16,7 @@ setup_bp = Blueprint("integration_setup", __name__, url_prefix="/integrations/le
 setup_bp.before_request(require_administrator)
 
 from lever_cezanne.integration import (  # noqa: E402, F401
+    error_views,
     health_views,
     log_views,
     mapping_views,

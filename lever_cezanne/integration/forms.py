@@ -123,3 +123,13 @@ class DetailsForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A CSRF token for a POST button (authorise, test, pause, resume, disconnect, delete)."""
+
+
+class AcknowledgeForm(FlaskForm):
+    """Acknowledge an Error row, with an optional note."""
+
+    note = StringField(
+        "Note (optional)",
+        validators=[Length(max=1000, message="Keep the note under 1,000 characters.")],
+        description="Say what you did or why no action is needed; shown on the row.",
+    )

@@ -8,25 +8,21 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
-from lever_cezanne.integration import bp, setup_bp
+from lever_cezanne.integration import bp
 from lever_cezanne.integration.log_export import csv_lines
 from lever_cezanne.integration.log_query import LogFilter, log_page, rows_for_export
-from lever_cezanne.jobs.queue import enqueue_delivery_safely
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.integration import (
     DELIVERY_FAILED,
     DELIVERY_PARTIAL,
-    DELIVERY_RECEIVED,
     LEVELS,
 )
 from lever_cezanne.onboarding.dates import today_in
@@ -97,27 +93,3 @@ def integration_log_csv(integration_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@setup_bp.post("/<int:integration_id>/deliveries/<int:delivery_id>/retry")
-def delivery_retry(integration_id: int, delivery_id: int):
-    """Process a failed or partial delivery again."""
-    delivery = db.get_or_404(WebhookDelivery, delivery_id)
-    back = url_for("integration.integration_log", integration_id=integration_id)
-    if delivery.integration_id != integration_id:
-        abort(404)
-    if delivery.status not in RETRYABLE:
-        flash("This hire has not failed, so there is nothing to retry.", "info")
-        return redirect(back)
-    delivery.status = DELIVERY_RECEIVED
-    delivery.last_error = None
-    delivery.completed_at = None
-    db.session.commit()
-    if enqueue_delivery_safely(delivery.id, attempt=delivery.attempts + 1):
-        flash("Retrying now. The outcome appears on this log in a moment.", "success")
-    else:
-        flash(
-            "The job queue is unavailable, so the retry will start within a few minutes.",
-            "warning",
-        )
-    return redirect(back)

@@ -3,7 +3,7 @@
 import logging
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from lever_cezanne.extensions import db
@@ -17,10 +17,11 @@ from lever_cezanne.lever.errors import (
     LeverNotFoundError,
     LeverTransientError,
 )
-from lever_cezanne.logbook import add_log_entry
-from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.logbook import add_log_entry, resolve_errors
+from lever_cezanne.models import Person, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
+    CAUSE_AUTHORISATION,
     DELIVERY_COMPLETED,
     DELIVERY_FAILED,
     DELIVERY_HELD,
@@ -86,21 +87,37 @@ def _finish(delivery: WebhookDelivery, status: str, error: str | None = None) ->
     return status
 
 
-def log_delivery_error(delivery: WebhookDelivery, message: str) -> None:
-    """Write an Error row on the Log tab, linked to the delivery and its opportunity."""
+def _candidate_name(delivery: WebhookDelivery) -> str | None:
+    """Return the name of the person this opportunity already became, if the app knows one."""
+    if not delivery.opportunity_id:
+        return None
+    return db.session.scalar(
+        select(Person.full_name)
+        .where(Person.lever_opportunity_id == delivery.opportunity_id)
+        .order_by(Person.id)
+        .limit(1)
+    )
+
+
+def log_delivery_error(delivery: WebhookDelivery, message: str, cause: str | None = None) -> None:
+    """Write an Error row on the Log tab, naming the candidate when the app knows the name."""
+    name = _candidate_name(delivery)
+    if name and name not in message:
+        message = f"{name} (opportunity {delivery.opportunity_id}): {message}"
     add_log_entry(
         delivery.integration_id,
         LEVEL_ERROR,
         message,
         delivery_id=delivery.id,
         opportunity_id=delivery.opportunity_id,
+        cause=cause,
     )
 
 
-def _fail(delivery: WebhookDelivery, message: str) -> str:
+def _fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
     """Write one Error row for the delivery and mark it failed."""
     db.session.rollback()
-    log_delivery_error(delivery, message)
+    log_delivery_error(delivery, message, cause)
     return _finish(delivery, DELIVERY_FAILED, message)
 
 
@@ -111,13 +128,14 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
         log.info("delivery %s: already handled, skipped", delivery_id)
         return None
     log.info("delivery %s: attempt %s", delivery.id, delivery.attempts)
+    started = utcnow()  # this run's own Error rows are written after it
     try:
-        return _process(delivery)
+        return _process(delivery, started)
     except _Failed as exc:
         return _fail(delivery, str(exc))
     except LeverAuthorisationError as exc:
         # Not authorised yet, or revoked: the error says which, and where to (re-)authorise.
-        return _fail(delivery, _then_retry(str(exc)))
+        return _fail(delivery, _then_retry(str(exc)), CAUSE_AUTHORISATION)
     except LeverNotFoundError:
         return _fail(
             delivery,
@@ -169,7 +187,7 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
 
-def _process(delivery: WebhookDelivery) -> str:
+def _process(delivery: WebhookDelivery, started) -> str:
     integration = delivery.integration
     if integration.deleted_at is not None:
         raise _Failed("This integration was deleted, so the hire was not processed.")
@@ -217,6 +235,8 @@ def _process(delivery: WebhookDelivery) -> str:
         ) from exc
     starter.job = map_job(latest_signed_offer(offers), client.find_user, sources)
     outcome = start_new_starter(integration, delivery, starter)
+    if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
+        resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
     if not outcome.errors:
         return _finish(delivery, DELIVERY_COMPLETED)
     status = DELIVERY_PARTIAL if outcome.person_id else DELIVERY_FAILED

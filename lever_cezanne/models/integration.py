@@ -37,6 +37,12 @@ DELIVERY_IGNORED = "ignored"
 DELIVERY_HELD = "held"  # stored while the integration is paused; Resume processes it
 DELIVERY_UNFINISHED = (DELIVERY_RECEIVED, DELIVERY_QUEUED, DELIVERY_PROCESSING)
 
+# Why an Error row was written, when a setting or the authorisation can fix it (for its fix button).
+CAUSE_AUTHORISATION = "authorisation"
+CAUSE_COMPANY = "company"
+CAUSE_ADMINISTRATOR = "administrator"
+CAUSE_PROCESS = "process"
+
 LEVEL_INFORMATION = "information"
 LEVEL_WARNING = "warning"
 LEVEL_ERROR = "error"
@@ -155,7 +161,8 @@ class LogEntry(db.Model):
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_deliveries.id"))
     opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # An Error's lifecycle: resolved when its delivery later completes, or acknowledged by hand.
+    cause: Mapped[str | None] = mapped_column(String(30))
+    # An Error's lifecycle: resolved when its hire later completes, or acknowledged by hand.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_how: Mapped[str | None] = mapped_column(String(200))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

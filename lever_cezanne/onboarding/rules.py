@@ -12,12 +12,19 @@ from lever_cezanne.extensions import db
 from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.mail.alerts import notify_new_task
 from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
-from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING
+from lever_cezanne.models.integration import (
+    CAUSE_ADMINISTRATOR,
+    CAUSE_COMPANY,
+    CAUSE_PROCESS,
+    LEVEL_ERROR,
+    LEVEL_INFORMATION,
+    LEVEL_WARNING,
+)
 from lever_cezanne.onboarding import steps
 from lever_cezanne.onboarding.mapping import NewStarter
 from lever_cezanne.onboarding.processes import choose_new_starter_process
 
-RETRIGGER = "then move the candidate to another stage in Lever and back to Hired"
+RETRY = "then press Retry now on this row"
 STARTED = "New Starter Process started"
 
 
@@ -53,7 +60,7 @@ class _Log:
             is not None
         )
 
-    def write(self, level: str, message: str) -> None:
+    def write(self, level: str, message: str, cause: str | None = None) -> None:
         add_log_entry(
             self.integration_id,
             level,
@@ -61,6 +68,7 @@ class _Log:
             person_id=self.person_id,
             delivery_id=self.delivery_id,
             opportunity_id=self.opportunity_id,
+            cause=cause,
         )
         db.session.commit()
         if level == LEVEL_ERROR:
@@ -86,7 +94,8 @@ def start_new_starter(
         log.write(
             LEVEL_ERROR,
             f"Nothing was created for {_who(starter)}: no New Starter process is active. To fix "
-            f"it, activate 'Enter a New Starter' under Processes, {RETRIGGER}.",
+            f"it, activate 'Enter a New Starter' under Processes, {RETRY}.",
+            CAUSE_PROCESS,
         )
         return log.outcome
     person = _person_step(log, starter)
@@ -130,6 +139,7 @@ def _employment_step(log: _Log, integration, person: Person, starter: NewStarter
             f"Employment Details were not created for {_who(starter, person)} because {why}. "
             "Add the Employment Details in the New Starter task, and change the Default Company "
             "under Integrations › Lever to an active company so it does not happen again.",
+            CAUSE_COMPANY,
         )
         return
     employment, how = steps.ensure_employment(person, company, starter.hire_date, starter.job)
@@ -152,7 +162,8 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
             LEVEL_ERROR,
             f"No New Starter task was created for {_who(starter, person)} because the New Hire "
             f"Administrator{named} is inactive or deleted. Choose an active New Hire "
-            f"Administrator under Integrations › Lever, {RETRIGGER}.",
+            f"Administrator under Integrations › Lever, {RETRY}.",
+            CAUSE_ADMINISTRATOR,
         )
         return
     task, how = steps.ensure_task(

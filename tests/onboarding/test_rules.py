@@ -60,9 +60,9 @@ def test_no_active_process_creates_nothing(db, integration, make_delivery, start
     [entry] = _log(db)
     assert entry.level == "error"
     assert entry.message.endswith(
-        "activate 'Enter a New Starter' under Processes, then move the candidate to another "
-        "stage in Lever and back to Hired."
+        "activate 'Enter a New Starter' under Processes, then press Retry now on this row."
     )
+    assert entry.cause == "process"
 
 
 def test_without_absences_process_is_used_when_no_with_absences_is_active(
@@ -153,7 +153,7 @@ def test_unusable_administrator_gets_no_task_and_an_error(
     [error] = [e for e in _log(db) if e.level == "error"]
     assert "Nina New-Hire" in error.message
     assert "Choose an active New Hire Administrator under Integrations › Lever" in error.message
-    assert "back to Hired" in error.message
+    assert "then press Retry now on this row" in error.message and error.cause == "administrator"
     assert not [e for e in _log(db) if "New Starter Process started" in e.message]
 
 

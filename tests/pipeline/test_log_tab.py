@@ -160,6 +160,11 @@ def test_delivery_details_and_retry_for_administrators_only(
     assert "Retry now" not in html
     client.post("/auth/logout")
     login_as(admin)
+    # Not authorised in Lever: the row offers the fix, not a retry that cannot succeed.
+    html = client.get(_url(plain_integration)).get_data(as_text=True)
+    assert "Re-authorise</button>" in html and "Retry now" not in html
+    plain_integration.auth_status = "authorised"
+    db.session.commit()
     assert "Retry now" in client.get(_url(plain_integration)).get_data(as_text=True)
 
 
@@ -186,6 +191,8 @@ def test_retry_now_resets_and_enqueues_the_delivery(
 ):
     calls = []
     monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: calls.append((d, attempt)))
+    plain_integration.auth_status = "authorised"
+    db.session.commit()
     login_as(admin)
     response = client.post(
         f"/integrations/lever/{plain_integration.id}/deliveries/{failed_delivery.id}/retry"

@@ -1,7 +1,7 @@
 """error causes
 
 Revision ID: 788d1e6d8e03
-Revises: a2b30ac52154
+Revises: 9e991085075c
 Create Date: 2026-12-03 04:52:12.365741
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '788d1e6d8e03'
-down_revision = 'a2b30ac52154'
+down_revision = '9e991085075c'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import delete, event, exists, insert, inspect, select, text
+from sqlalchemy import delete, event, func, insert, inspect, literal_column, select, text
 from sqlalchemy.orm import aliased
 
 from lever_cezanne.extensions import db
@@ -69,20 +69,45 @@ def _word_order(word_column):
     return word_column
 
 
+# A typed word matching more rows than this is "common": checking it row by row stops early.
+COMMON = 10_000
+
+
+def _matches(word_model, word: str) -> int:
+    """Count the rows matching a typed word, up to COMMON + 1 (an index-only scan)."""
+    hits = select(1).where(word_model.word.like(_like_prefix(word), escape="\\"))
+    return db.session.scalar(select(func.count()).select_from(hits.limit(COMMON + 1).subquery()))
+
+
+def _also_matching(query, model: type, word_model, word: str, common: bool):
+    alias = aliased(word_model)
+    check = select(1).where(
+        getattr(alias, word_model.OWNER) == model.id,
+        alias.word.like(_like_prefix(word), escape="\\"),
+    )
+    if common:
+        # OFFSET 0 keeps a common word a per-row check of the few rows the walk reads; as a
+        # semi join PostgreSQL would first read every row it matches ("priya p" with 100,000
+        # users: 38 ms, against 0.8 ms). A rare word is best read whole, as a semi join.
+        check = check.offset(literal_column("0"))
+    return query.where(check.exists())
+
+
 def search_by_words(base, model: type, q: str, limit: int) -> list:
     """Return up to `limit` rows of `base` (a select of model) matching every word typed in q.
 
-    One typed word (the longest, so the most selective) walks the word index in (word, owner)
-    order and stops at the limit; the other words are checked per row. A row can match the
-    walked word more than once ("smith" and "smith12"), so a few extra ids are read, duplicates
-    dropped, and only the rows kept are loaded.
+    The rarest typed word walks the word index in (word, owner) order and stops at the limit;
+    the other words are checked against the rows it finds. A row can match the walked word more
+    than once ("smith" and "smith12"), so a few extra ids are read, duplicates dropped, and only
+    the rows kept are loaded.
     """
     typed = words_of(q)
     if not typed:
         return []
     index = _REGISTRY[model]
     word_model = index.word_model
-    lead = max(typed, key=len)
+    counts = {word: _matches(word_model, word) for word in typed} if len(typed) > 1 else {}
+    lead = min(typed, key=lambda word: (counts.get(word, 0), -len(word)))
     query = (
         base.with_only_columns(index.owner)
         .select_from(model)
@@ -90,15 +115,8 @@ def search_by_words(base, model: type, q: str, limit: int) -> list:
         .where(word_model.word.like(_like_prefix(lead), escape="\\"))
     )
     for other in typed:
-        if other == lead:
-            continue
-        alias = aliased(word_model)
-        query = query.where(
-            exists().where(
-                getattr(alias, word_model.OWNER) == model.id,
-                alias.word.like(_like_prefix(other), escape="\\"),
-            )
-        )
+        if other != lead:
+            query = _also_matching(query, model, word_model, other, counts[other] > COMMON)
     query = query.order_by(_word_order(word_model.__table__.c.word), index.owner).limit(limit * 3)
     ids = list(dict.fromkeys(db.session.scalars(query)))[:limit]
     if not ids:

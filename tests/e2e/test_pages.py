@@ -8,8 +8,8 @@ import pytest
 from tests.e2e.browsing import PHONE
 
 ADMIN_NAV = [
-    "People", "My Tasks", "Integrations", "Users", "Companies", "Departments", "Locations",
-    "Processes", "Outbox",
+    "People", "My Tasks", "Notifications", "Integrations", "Users", "Companies", "Departments",
+    "Locations", "Processes", "Outbox",
 ]  # fmt: skip
 SIMULATOR_PAGES = ["/", "/candidates/new", "/webhooks", "/deliveries", "/apps", "/faults"]
 
@@ -86,7 +86,12 @@ def test_hr_professional_sees_no_administration(open_tab, stack):
     tab = open_tab()
     tab.sign_in("hr.alex", stack.hr_password)
     nav = tab.page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link").all_inner_texts() == ["People", "My Tasks", "Integrations"]
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "People",
+        "My Tasks",
+        "Notifications",
+        "Integrations",
+    ]
     response = tab.page.goto(stack.url("/admin/users"))
     assert response.status == 403
     assert "Users" not in tab.page.locator("h1").inner_text()

@@ -10,6 +10,7 @@ bp.before_request(require_login)
 from lever_cezanne.hr import (  # noqa: E402, F401
     filters,
     notification_views,
+    pending_views,
     search_views,
     task_edit_views,
     task_flow_views,

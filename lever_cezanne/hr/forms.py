@@ -238,3 +238,42 @@ class MyTasksFilterForm(TaskFilterForm):
         if self.scope.data:
             found["scope"] = self.scope.data
         return found
+
+
+class ApproveHireForm(StrippedForm):
+    """What a reviewer may correct before a pending hire's records are created."""
+
+    first_name = StringField("First Name", validators=[_required("first name"), Length(max=100)])
+    surname = StringField("Surname", validators=[_required("surname"), Length(max=100)])
+    known_as = StringField("Known As", validators=[_required("known as name"), Length(max=100)])
+    full_name = StringField("Full Name", validators=[_required("full name"), Length(max=200)])
+    legal_name = StringField("Legal Name", validators=[_required("legal name"), Length(max=200)])
+    external_email = StringField(
+        "External E-mail",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message="Enter an e-mail address like name@example.com."),
+        ],
+    )
+    hire_date = DayField("Hire Date", validators=[_required_date("hire date")])
+
+
+class MergeHireForm(StrippedForm):
+    """The existing person a pending hire is merged into."""
+
+    person_code = StringField(
+        "Person Code of the existing person",
+        validators=[_required("Person Code of the existing person"), Length(max=64)],
+        description="The duplicate or re-hired person: the hire becomes a new employment on them.",
+    )
+
+
+class RejectHireForm(StrippedForm):
+    """Why a pending hire is rejected."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[_required("reason"), Length(max=1000)],
+        description="Recorded on the integration's Log.",
+    )

@@ -47,8 +47,19 @@ def integrations_cli():
     metavar="ADDRESS",
     help="Who is e-mailed when hires fail (repeat for more addresses).",
 )
+@click.option(
+    "--review-hires",
+    is_flag=True,
+    help="Review hires before they are created: they wait under Pending hires for HR.",
+)
 def integrations_create(
-    subdomain, signature_token, admin_username, company_code, hire_date_source, alert_emails
+    subdomain,
+    signature_token,
+    admin_username,
+    company_code,
+    hire_date_source,
+    alert_emails,
+    review_hires,
 ):
     """Create a Lever integration (authorise it afterwards under Integrations › Lever)."""
     addresses = _addresses(list(alert_emails))
@@ -59,7 +70,13 @@ def integrations_create(
     if company is None:
         raise click.ClickException(company_not_found_message(company_code))
     details = services.Details(
-        subdomain, signature_token, admin_user, company, hire_date_source, tuple(addresses)
+        subdomain,
+        signature_token,
+        admin_user,
+        company,
+        hire_date_source,
+        tuple(addresses),
+        review_hires,
     )
     try:
         integration = services.save_details(None, details)

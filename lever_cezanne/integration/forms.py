@@ -1,7 +1,7 @@
 """The Details form of a Lever integration, and the CSRF-only forms of its buttons."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as WTFormsValidationError
@@ -89,6 +89,13 @@ class DetailsForm(FlaskForm):
         ),
     )
 
+    review_hires = BooleanField(
+        "Review hires before they are created",
+        description=(
+            "When on, a hire from Lever waits under Pending hires until an HR Professional "
+            "approves, merges or rejects it; nothing is created before that."
+        ),
+    )
     alert_emails = StringField(
         "Alert e-mails",
         validators=[Length(max=2000), AlertAddresses()],

@@ -36,6 +36,7 @@ class Details:
     default_company: Company
     hire_date_source: str = HIRE_DATE_TODAY
     alert_emails: tuple[str, ...] = ()  # validated by lever_cezanne.mail.addresses
+    review_hires: bool = False
 
 
 def subdomain_taken(subdomain: str, exclude_id: int | None = None) -> bool:
@@ -100,6 +101,7 @@ def save_details(integration: LeverIntegration | None, details: Details) -> Leve
     integration.admin_user = details.admin_user
     integration.default_company = details.default_company
     integration.hire_date_source = details.hire_date_source
+    integration.review_hires = details.review_hires
     integration.alert_emails = ",".join(details.alert_emails) or None
     message = f"Another Lever integration already uses the subdomain '{integration.subdomain}'."
     with refusing_duplicates(message):

@@ -26,6 +26,7 @@ def _details(form: DetailsForm) -> services.Details:
         default_company=form.company_code.company,
         hire_date_source=form.hire_date_source.data,
         alert_emails=tuple(form.alert_emails.addresses),
+        review_hires=form.review_hires.data,
     )
 
 
@@ -80,6 +81,7 @@ def integration_edit(integration_id: int):
         "company_code": integration.default_company.code if integration.default_company else "",
         "hire_date_source": integration.hire_date_source,
         "alert_emails": ", ".join(listed(integration.alert_emails)),
+        "review_hires": integration.review_hires,
     }
     form = DetailsForm(data=initial, integration=integration)
     if form.validate_on_submit() and _save(form, integration):

@@ -3,6 +3,7 @@
 from lever_cezanne.models.integration import LeverIntegration, LogEntry, WebhookDelivery
 from lever_cezanne.models.mail import OutboxMail
 from lever_cezanne.models.org import Company, Department, Location, User
+from lever_cezanne.models.pending import PendingHire
 from lever_cezanne.models.people import Employment, Gender, Person, PersonChange, Salary
 from lever_cezanne.models.processes import (
     Notification,
@@ -24,6 +25,7 @@ __all__ = [
     "LogEntry",
     "Notification",
     "OutboxMail",
+    "PendingHire",
     "Person",
     "PersonChange",
     "ProcessDefinition",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -70,6 +71,8 @@ class LeverIntegration(db.Model):
     admin_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     default_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"))
     hire_date_source: Mapped[str] = mapped_column(String(10), default=HIRE_DATE_TODAY)
+    # "Review hires before they are created": hires wait under Pending hires for HR.
+    review_hires: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Paused: webhooks are still verified, stored and answered 200, but held unprocessed.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

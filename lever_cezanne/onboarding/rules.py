@@ -85,10 +85,22 @@ def _who(starter: NewStarter, person: Person | None = None) -> str:
 
 
 def start_new_starter(
-    integration: LeverIntegration, delivery: WebhookDelivery, starter: NewStarter
+    integration: LeverIntegration,
+    delivery: WebhookDelivery,
+    starter: NewStarter,
+    *,
+    reviewed: bool = False,
+    into: Person | None = None,
 ) -> Outcome:
-    """Create what is missing of Person, Employment Details and New Starter task, and log it."""
+    """Create what is missing of Person, Employment Details and New Starter task, and log it.
+
+    With "Review hires before they are created" on, an unreviewed hire only becomes a Pending
+    hire. `into` is an existing person HR chose to merge the hire into (a duplicate or re-hire).
+    """
     log = _Log(integration, delivery, starter)
+    if integration.review_hires and not reviewed:
+        _hold_for_review(log, integration, delivery, starter)
+        return log.outcome
     definition = choose_new_starter_process()
     if definition is None:
         log.write(
@@ -98,10 +110,35 @@ def start_new_starter(
             CAUSE_PROCESS,
         )
         return log.outcome
-    person = _person_step(log, starter)
+    person = _merge_step(log, into, starter) if into is not None else _person_step(log, starter)
     _employment_step(log, integration, person, starter)
     _task_step(log, integration, person, definition, delivery, starter)
     return log.outcome
+
+
+WAITING = "Waiting for review"
+
+
+def _hold_for_review(log: _Log, integration, delivery, starter: NewStarter) -> None:
+    held, _ = steps.ensure_pending_hire(integration.id, delivery.id, starter)
+    if log.has_row_starting(LEVEL_INFORMATION, WAITING):
+        return  # a crashed run's retry
+    log.write(
+        LEVEL_INFORMATION,
+        f"{WAITING}: {_who(starter)} was hired in Lever. Nothing is created until an HR "
+        f"Professional approves, merges or rejects pending hire {held.id} under Pending hires.",
+    )
+
+
+def _merge_step(log: _Log, person: Person, starter: NewStarter) -> Person:
+    # Point the existing person at this Lever candidacy; keep everything HR has entered.
+    person.lever_contact_id = person.lever_contact_id or starter.person.get("lever_contact_id")
+    person.lever_opportunity_id = starter.person.get("lever_opportunity_id")
+    person.lever_opportunity_url = starter.person.get("lever_opportunity_url")
+    db.session.commit()
+    log.person_id = log.outcome.person_id = person.id
+    log.outcome.found.append("the person (merged by HR)")
+    return person
 
 
 def _person_step(log: _Log, starter: NewStarter) -> Person:

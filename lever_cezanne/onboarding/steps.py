@@ -22,9 +22,12 @@ from lever_cezanne.models import (
     Salary,
     Task,
 )
+from lever_cezanne.models.pending import PendingHire
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
 from lever_cezanne.models.processes import TASK_OPEN
+from lever_cezanne.onboarding.held import dump_starter
 from lever_cezanne.onboarding.job import JobDetails, SalaryTerms
+from lever_cezanne.onboarding.mapping import NewStarter
 
 CREATED, FOUND, LINKED = "created", "found", "linked"
 Row = TypeVar("Row")
@@ -172,3 +175,24 @@ def ensure_task(
         due_date=due_date,
     )
     return _insert_or_winner(task, lambda: _open_task(person.id))
+
+
+def _pending_for(delivery_id: int) -> PendingHire | None:
+    return db.session.scalar(select(PendingHire).where(PendingHire.delivery_id == delivery_id))
+
+
+def ensure_pending_hire(
+    integration_id: int, delivery_id: int, starter: NewStarter
+) -> tuple[PendingHire, str]:
+    """Return the delivery's pending hire, holding the mapped hire for review when there is none."""
+    found = _pending_for(delivery_id)
+    if found is not None:
+        return found, FOUND
+    held = PendingHire(
+        integration_id=integration_id,
+        delivery_id=delivery_id,
+        opportunity_id=starter.opportunity_id,
+        full_name=starter.full_name,
+        starter_json=dump_starter(starter),
+    )
+    return _insert_or_winner(held, lambda: _pending_for(delivery_id))

@@ -35,6 +35,20 @@ def test_create_and_list_never_print_secrets(app, db, hr_user, company):
     assert crypto.decrypt(integration.signature_token_encrypted) == SIGNATURE_TOKEN
 
 
+def test_create_with_review_hires(app, db, hr_user, company):
+    runner = app.test_cli_runner()
+    assert _create(runner).exit_code == 0
+    assert db.session.scalar(select(LeverIntegration)).review_hires is False
+    db.session.execute(text("DELETE FROM lever_integrations"))
+    db.session.commit()
+
+    created = _create(runner, "--review-hires")
+
+    assert created.exit_code == 0, created.output
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverIntegration)).review_hires is True
+
+
 def test_create_refuses_bad_input_clearly(app, db, hr_user, company, make_company, make_user):
     runner = app.test_cli_runner()
     assert _create(runner).exit_code == 0

@@ -144,6 +144,26 @@ def test_edit_keeps_the_token_when_left_blank_and_shows_only_its_end(
     assert integration.signature_token_last4 == "9999"
 
 
+def test_review_hires_option_is_saved_and_shown(client, db, admin, login_as, integration, details):
+    login_as(admin)
+    form = client.get(f"/integrations/lever/{integration.id}/details").get_data(as_text=True)
+    assert "Review hires before they are created" in form
+
+    client.post(
+        f"/integrations/lever/{integration.id}/details",
+        data=details | {"subdomain": "acme", "signature_token": "", "review_hires": "y"},
+    )
+    db.session.refresh(integration)
+    assert integration.review_hires is True
+
+    client.post(
+        f"/integrations/lever/{integration.id}/details",
+        data=details | {"subdomain": "acme", "signature_token": ""},
+    )
+    db.session.refresh(integration)
+    assert integration.review_hires is False
+
+
 def test_details_page_shows_the_webhook_url_and_the_steps_in_lever(
     app, client, admin, login_as, integration
 ):

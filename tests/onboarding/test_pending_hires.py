@@ -1,0 +1,182 @@
+"""Review before create: a held hire, then approve (once), merge or reject."""
+
+import threading
+from datetime import date
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from lever_cezanne.extensions import db as _db
+from lever_cezanne.models import Employment, LogEntry, Person, Task, User, WebhookDelivery
+from lever_cezanne.models.pending import PendingHire
+from lever_cezanne.onboarding.rules import start_new_starter
+from lever_cezanne.processes import pending_hires
+from tests.conftest import ON_POSTGRES
+
+
+def _count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _text(response, status=200) -> str:
+    assert response.status_code == status, response.status_code
+    return unescape(response.get_data(as_text=True))
+
+
+def _follow(client, response) -> str:
+    assert response.status_code == 302, response.status_code
+    return _text(client.get(response.headers["Location"]))
+
+
+@pytest.fixture
+def held(db, integration, make_delivery, starter, process):
+    integration.review_hires = True
+    db.session.commit()
+    delivery = make_delivery()
+    outcome = start_new_starter(integration, delivery, starter())
+    assert outcome.errors == 0 and outcome.person_id is None
+    return db.session.scalar(select(PendingHire))
+
+
+def _approve_form(**changes) -> dict:
+    data = {
+        "first_name": "Cosima",
+        "surname": "Niehaus",
+        "known_as": "Cosima",
+        "full_name": "Cosima Niehaus",
+        "legal_name": "Cosima Niehaus",
+        "external_email": "cosima@example.com",
+        "hire_date": "2024-07-01",
+    }
+    return {**data, **changes}
+
+
+def test_a_reviewed_hire_waits_and_creates_nothing(db, held, integration, make_delivery, starter):
+    assert held.status == "pending" and held.full_name == "Cosima Niehaus"
+    assert _count(db, Person) == 0 and _count(db, Task) == 0
+    [entry] = db.session.scalars(select(LogEntry)).all()
+    assert entry.message.startswith("Waiting for review: Cosima Niehaus (Person Code contact-1)")
+    # The same delivery run again (a retry) holds nothing new.
+    start_new_starter(integration, db.session.get(WebhookDelivery, held.delivery_id), starter())
+    assert _count(db, PendingHire) == 1 and _count(db, LogEntry) == 1
+
+
+def test_with_the_option_off_nothing_changes(db, integration, make_delivery, starter, process):
+    start_new_starter(integration, make_delivery(), starter())
+    assert _count(db, PendingHire) == 0 and _count(db, Person) == 1 and _count(db, Task) == 1
+
+
+def test_the_review_page_shows_what_would_be_created_and_flags(
+    db, client, hr_user, login_as, held, make_person
+):
+    make_person("Cosima", "Niehaus", email="COSIMA@example.com")
+    login_as(hr_user)
+    nav = _text(client.get("/hires/pending"))
+    assert "Cosima Niehaus" in nav and 'data-pending-hires="1"' in nav
+
+    page = _text(client.get(f"/hires/pending/{held.id}"))
+
+    person = page.split('id="would-person"')[1].split("</section>")[0]
+    assert "contact-1" in person and "cosima@example.com" in person and "Not Known" in person
+    employment = page.split('id="would-employment"')[1].split("</section>")[0]
+    assert "ACME — Acme Ltd" in employment and "01 Jul 2024" in employment
+    attention = page.split('id="attention"')[1].split("</section>")[0]
+    assert "Possible duplicate of Cosima Niehaus" in attention
+
+
+def test_one_word_name_and_missing_email_are_flagged(db, integration, make_delivery, starter):
+    flags = pending_hires.attention(starter("Cher", email=None), [])
+    messages = " ".join(f.message for f in flags)
+    assert "one-word name" in messages and "no e-mail address" in messages
+
+
+def test_approve_with_edits_creates_the_records_once(db, client, hr_user, login_as, held):
+    login_as(hr_user)
+    response = client.post(
+        f"/hires/pending/{held.id}/approve",
+        data=_approve_form(known_as="Cos", hire_date="2024-07-08"),
+    )
+    assert "Approved: Cosima Niehaus is now in Cezanne HR." in _follow(client, response)
+    person = db.session.scalar(select(Person))
+    assert person.known_as == "Cos"
+    assert person.employments[0].hire_date == date(2024, 7, 8)
+    assert _count(db, Task) == 1
+
+    again = client.post(f"/hires/pending/{held.id}/approve", data=_approve_form())
+    assert "already approved by Alex Morgan: nothing more was created" in _follow(client, again)
+    assert _count(db, Person) == 1 and _count(db, Employment) == 1 and _count(db, Task) == 1
+    db.session.refresh(held)
+    assert held.status == "approved" and held.person_id == person.id
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent approvals need PostgreSQL's row locks")
+def test_two_tabs_approving_at_once_create_one_set_of_records(app, db, held, hr_user, admin):
+    errors, barrier = [], threading.Barrier(2)
+
+    def approve(user_id):
+        with app.app_context():
+            user = _db.session.get(User, user_id)
+            mine = _db.session.get(PendingHire, held.id)
+            barrier.wait()
+            try:
+                pending_hires.approve(mine, user, {})
+            except Exception as exc:
+                errors.append(str(exc))
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(u.id,)) for u in (hr_user, admin)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    assert _count(db, Person) == 1 and _count(db, Employment) == 1 and _count(db, Task) == 1
+    assert len(errors) == 1 and "already" in errors[0]
+
+
+def test_merge_makes_a_new_employment_on_the_existing_person(
+    db, client, hr_user, login_as, held, make_person, make_employment, company
+):
+    existing = make_person("Cosima", "Niehaus", code="EMP-7", email="cosima@example.com")
+    make_employment(existing, company, date(2019, 1, 7), termination_date=date(2021, 5, 31))
+    login_as(hr_user)
+
+    response = client.post(f"/hires/pending/{held.id}/merge", data={"person_code": "emp-7"})
+
+    assert "Merged into Cosima Niehaus (Person Code EMP-7)." in _follow(client, response)
+    assert _count(db, Person) == 1
+    db.session.refresh(existing)
+    assert [e.hire_date for e in existing.employments] == [date(2024, 7, 1), date(2019, 1, 7)]
+    assert db.session.scalar(select(Task)).person_id == existing.id
+    db.session.refresh(held)
+    assert held.status == "merged" and held.person_id == existing.id
+
+
+def test_merge_into_an_unknown_person_code_says_so(db, client, hr_user, login_as, held):
+    login_as(hr_user)
+    page = _text(client.post(f"/hires/pending/{held.id}/merge", data={"person_code": "nope"}), 422)
+    assert "No person has the Person Code 'nope'." in page
+    assert _count(db, Person) == 0
+
+
+def test_reject_records_the_reason_on_the_log(db, client, hr_user, login_as, held):
+    login_as(hr_user)
+    page = _text(client.post(f"/hires/pending/{held.id}/reject", data={"reason": " "}), 422)
+    assert "Enter the reason." in page
+
+    response = client.post(
+        f"/hires/pending/{held.id}/reject", data={"reason": "Offer withdrawn before start."}
+    )
+
+    assert "Rejected: nothing was created for Cosima Niehaus." in _follow(client, response)
+    assert _count(db, Person) == 0
+    messages = [e.message for e in db.session.scalars(select(LogEntry).order_by(LogEntry.id))]
+    assert messages[-1] == (
+        f"Pending hire {held.id} of Cosima Niehaus was rejected by Alex Morgan: Offer withdrawn "
+        "before start. Nothing was created in Cezanne HR."
+    )
+    again = client.post(f"/hires/pending/{held.id}/approve", data=_approve_form())
+    assert "already rejected" in _follow(client, again)
+    assert _count(db, Person) == 0

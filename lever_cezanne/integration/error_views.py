@@ -1,26 +1,28 @@
 """Administrators act on an Error row: Retry now (unless it cannot succeed yet) and Acknowledge."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import setup_bp
-from lever_cezanne.integration.forms import AcknowledgeForm
+from lever_cezanne.integration.forms import AcknowledgeForm, ButtonForm
 from lever_cezanne.integration.retry import Blocker, retry_blocker
+from lever_cezanne.integration.retry_all import (
+    RETRYABLE,
+    Progress,
+    count_failed,
+    latest_progress,
+    progress_of,
+    start_retry_all,
+)
 from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.integration.views import load_integration_or_404
 from lever_cezanne.jobs.queue import enqueue_delivery_safely
 from lever_cezanne.logbook import acknowledge_error
-from lever_cezanne.models import LeverIntegration, LogEntry, WebhookDelivery
-from lever_cezanne.models.integration import (
-    DELIVERY_FAILED,
-    DELIVERY_PARTIAL,
-    DELIVERY_RECEIVED,
-    LEVEL_ERROR,
-)
-
-RETRYABLE = (DELIVERY_FAILED, DELIVERY_PARTIAL)
+from lever_cezanne.models import LeverIntegration, LogEntry, RetryRun, WebhookDelivery
+from lever_cezanne.models.integration import DELIVERY_RECEIVED, LEVEL_ERROR
 
 
 def open_causes(delivery_id: int) -> set[str]:
@@ -105,3 +107,37 @@ def error_acknowledge(integration_id: int, entry_id: int):
         db.session.commit()
         flash("Error acknowledged: it no longer counts as open.", "success")
     return _back(integration_id)
+
+
+@setup_bp.app_template_global()
+def retry_all_status(integration: LeverIntegration) -> tuple[int, Progress | None]:
+    """Give the Log tab how many hires failed and the latest Retry all failed's progress."""
+    return count_failed(integration.id), latest_progress(integration.id)
+
+
+@setup_bp.post("/<int:integration_id>/retry-all")
+def integration_retry_all(integration_id: int):
+    """Retry every failed hire whose cause is gone, in the background."""
+    integration = load_integration_or_404(integration_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            run, ids = start_retry_all(integration, current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _back(integration_id)
+        db.session.commit()
+        for delivery_id in ids:  # after the commit, so each job finds its row
+            enqueue_delivery_safely(delivery_id, attempt=1)
+        skipped = f" {run.skipped} skipped: their cause is still there." if run.skipped else ""
+        flash(f"Retrying {run.total} failed hire(s) in the background.{skipped}", "success")
+    return _back(integration_id)
+
+
+@setup_bp.get("/<int:integration_id>/retry-runs/<int:run_id>")
+def retry_run_progress(integration_id: int, run_id: int):
+    """Answer a Retry all failed run's progress as JSON, for the Log tab to update itself."""
+    run = db.get_or_404(RetryRun, run_id)
+    if run.integration_id != integration_id:
+        abort(404)
+    return jsonify(progress_of(run).as_json())

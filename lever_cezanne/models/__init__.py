@@ -1,6 +1,11 @@
 """The data model, one module per aggregate."""
 
-from lever_cezanne.models.integration import LeverIntegration, LogEntry, WebhookDelivery
+from lever_cezanne.models.integration import (
+    LeverIntegration,
+    LogEntry,
+    RetryRun,
+    WebhookDelivery,
+)
 from lever_cezanne.models.mail import OutboxMail
 from lever_cezanne.models.org import Company, Department, Location, User
 from lever_cezanne.models.pending import PendingHire
@@ -30,6 +35,7 @@ __all__ = [
     "PersonChange",
     "ProcessDefinition",
     "ProcessStep",
+    "RetryRun",
     "Salary",
     "Task",
     "TaskStepTick",

@@ -189,3 +189,22 @@ class LogEntry(db.Model):
         return (
             self.level == LEVEL_ERROR and self.resolved_at is None and self.acknowledged_at is None
         )
+
+
+class RetryRun(db.Model):
+    """One press of Retry all failed: which hires it retried, so the page can show progress."""
+
+    __tablename__ = "retry_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"), index=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivery_ids: Mapped[str] = mapped_column(Text)  # JSON list of the retried deliveries
+    total: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)  # failed hires whose cause is still there
+
+    started_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RetryRun {self.id} integration={self.integration_id} total={self.total}>"

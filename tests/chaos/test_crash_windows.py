@@ -80,7 +80,7 @@ def _state(db, delivery_id: int) -> dict:
         "employments": db.session.scalar(
             select(func.count())
             .select_from(Employment)
-            .join(Person)
+            .join(Person, Employment.person_id == Person.id)  # not the line manager's key
             .where(Person.person_code == person_code)
         ),
         "tasks": db.session.scalar(

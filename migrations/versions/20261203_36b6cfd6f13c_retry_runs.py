@@ -1,7 +1,7 @@
 """retry runs
 
 Revision ID: 36b6cfd6f13c
-Revises: 788d1e6d8e03
+Revises: b5593e972c36
 Create Date: 2026-12-03 05:09:35.159793
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '36b6cfd6f13c'
-down_revision = '788d1e6d8e03'
+down_revision = 'b5593e972c36'
 branch_labels = None
 depends_on = None
 

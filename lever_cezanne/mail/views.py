@@ -1,11 +1,12 @@
 """The Outbox page: every e-mail the app queued, newest first, and whether it went out."""
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.pagination import positive_id
-from lever_cezanne.mail import bp
+from lever_cezanne.mail import bp, outbox
 from lever_cezanne.models.mail import MailStatus, OutboxMail
 
 PAGE_SIZE = 50
@@ -58,3 +59,20 @@ def outbox_html(mail_id: int):
     response.headers["Content-Security-Policy"] = MAIL_HTML_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@bp.post("/<int:mail_id>/retry")
+def outbox_retry(mail_id: int):
+    """Send a failed e-mail again (after the SMTP settings or the address were fixed)."""
+    mail = db.get_or_404(OutboxMail, mail_id)
+    back = redirect(url_for(".outbox_show", mail_id=mail.id))
+    if not FlaskForm().validate_on_submit():
+        flash("The page had expired. Press Send again once more.", "error")
+        return back
+    if mail.status != MailStatus.FAILED:
+        flash("Only an e-mail that failed can be sent again.", "info")
+        return back
+    outbox.retry_failed(mail)
+    db.session.commit()
+    flash("Sending again. This page shows the outcome in a moment.", "success")
+    return back

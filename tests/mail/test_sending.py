@@ -94,6 +94,25 @@ def test_a_server_that_keeps_refusing_marks_the_mail_failed(db, inbox, make_user
     assert inbox.messages == []
 
 
+def test_an_administrator_sends_a_failed_mail_again(db, inbox, make_user, client, admin, login_as):
+    inbox.refuse = ["550 5.1.1 No such user"] * 4
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Second chance", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    failed = _wait_status(db, MailStatus.FAILED)
+    login_as(admin)
+    page = client.get(f"/outbox/{failed.id}").get_data(as_text=True)
+    assert "No such user" in page and f'action="/outbox/{failed.id}/retry"' in page
+    response = client.post(f"/outbox/{failed.id}/retry", follow_redirects=True)
+    assert "Sending again." in response.get_data(as_text=True)
+    inbox.wait_for(1)
+    sent = _wait_status(db, MailStatus.SENT)
+    assert sent.id == failed.id
+    again = client.post(f"/outbox/{failed.id}/retry", follow_redirects=True)
+    assert "Only an e-mail that failed can be sent again." in again.get_data(as_text=True)
+    assert len(inbox.messages) == 1
+
+
 def test_without_mail_server_mail_is_logged_not_sent(app, db, make_user, caplog):
     app.config["MAIL_SERVER"] = None
     user = make_user("hr", email="priya@example.com")

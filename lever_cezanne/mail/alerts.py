@@ -44,8 +44,10 @@ class Cause:
     fix_url: str
 
 
-def _details_link(integration: LeverIntegration) -> str:
-    return link_for("integration.integration_details", integration_id=integration.id)
+def _reauthorise_link(integration: LeverIntegration) -> str:
+    """The Details form's Lever connection section, where Re-authorise is."""
+    path = link_for("integration_setup.integration_edit", integration_id=integration.id)
+    return f"{path}#connection-heading"
 
 
 def current_causes(integration: LeverIntegration) -> list[Cause]:
@@ -58,7 +60,7 @@ def current_causes(integration: LeverIntegration) -> list[Cause]:
                 "Lever refused the integration's access (it was revoked in Lever, or it "
                 "expired), so hires from Lever are not being processed.",
                 "Re-authorise",
-                _details_link(integration),
+                _reauthorise_link(integration),
             )
         )
     causes.extend(_setting_causes(integration))

@@ -38,7 +38,7 @@ def test_needs_reauthorisation_alerts_at_once_then_once_a_day(db, inbox, watched
     assert sorted(recipients) == ["hr.lead@example.com", "ops@example.com"]
     assert message["Subject"] == "Lever integration CezanneHR needs re-authorisation"
     text, html = parts(message)
-    link = f"https://hr.example.com/integrations/lever/{watched.id}"
+    link = f"https://hr.example.com/integrations/lever/{watched.id}/details#connection-heading"
     assert "Re-authorise" in text and link in text and link in html
     alerts.check_alerts()
     alerts.check_alerts()

@@ -166,7 +166,10 @@ def send_error_digest(integration: LeverIntegration) -> bool:
         hires=hires[-DIGEST_MAX_HIRES:],
         more=max(len(hires) - DIGEST_MAX_HIRES, 0),
         log_link=link_for(
-            "integration.integration_log", integration_id=integration.id, level=LEVEL_ERROR
+            "integration.integration_log",
+            integration_id=integration.id,
+            level=LEVEL_ERROR,
+            open="1",
         ),
     )
     count = len(hires)

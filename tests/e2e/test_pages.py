@@ -8,7 +8,8 @@ import pytest
 from tests.e2e.browsing import PHONE
 
 ADMIN_NAV = [
-    "People", "My Tasks", "Notifications", "Integrations", "Users", "Companies", "Departments",
+    "People", "My Tasks", "Pending hires", "Notifications", "Integrations", "Users", "Companies",
+    "Departments",
     "Locations", "Processes", "Outbox",
 ]  # fmt: skip
 SIMULATOR_PAGES = ["/", "/candidates/new", "/webhooks", "/deliveries", "/apps", "/faults"]
@@ -89,6 +90,7 @@ def test_hr_professional_sees_no_administration(open_tab, stack):
     assert nav.get_by_role("link").all_inner_texts() == [
         "People",
         "My Tasks",
+        "Pending hires",
         "Notifications",
         "Integrations",
     ]

@@ -1,7 +1,7 @@
 """Pending hires (review before create) and the integration option review_hires
 
 Revision ID: b5593e972c36
-Revises: 36b6cfd6f13c
+Revises: 788d1e6d8e03
 Create Date: 2026-12-03 05:02:52.602200
 
 """
@@ -13,7 +13,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = 'b5593e972c36'
-down_revision = '36b6cfd6f13c'
+down_revision = '788d1e6d8e03'
 branch_labels = None
 depends_on = None
 

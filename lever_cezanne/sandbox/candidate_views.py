@@ -106,8 +106,16 @@ def candidate_new():
         form=form,
         phone_types=PHONE_TYPES,
         phone_rows=range(PHONE_ROWS),
+        users=_users(),
     )
     return page, 400 if errors else 200
+
+
+def _users() -> list[dict]:
+    """Return the Lever users an offer may name as direct manager."""
+    store = _store()
+    with store.lock:
+        return [dict(user) for user in store.state["users"]]
 
 
 def parse_candidate_form(form) -> tuple[dict, list[str]]:
@@ -130,6 +138,7 @@ def parse_candidate_form(form) -> tuple[dict, list[str]]:
     status = form.get("offer_status", "")
     if status in ("signed", "sent"):
         spec["offer"] = {"status": status, "title": form.get("job_title", "").strip() or None}
+        spec["offer"].update(_offer_terms(form))
         try:
             start = dt.date.fromisoformat(form.get("start_date", ""))
         except ValueError:
@@ -138,3 +147,27 @@ def parse_candidate_form(form) -> tuple[dict, list[str]]:
             midnight = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
             spec["offer"]["start_date"] = int(midnight.timestamp() * 1000)
     return spec, errors
+
+
+def _number_or_text(text: str):
+    """Send a number as Lever does, anything else as typed (to try a hire with a bad salary)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def _offer_terms(form) -> dict:
+    """Read the offer's pay, team, office and managers; blank boxes keep the defaults."""
+    terms = {
+        "team": form.get("team", "").strip() or None,
+        "office": form.get("office", "").strip() or None,
+        "currency": form.get("currency", "").strip() or "GBP",
+        "interval": form.get("interval", "") or "per-year-salary",
+    }
+    if form.get("salary", "").strip():
+        terms["salary"] = _number_or_text(form["salary"].strip())
+    manager = form.get("direct_manager", "")
+    terms["direct_manager"] = manager or None
+    return terms

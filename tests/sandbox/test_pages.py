@@ -8,7 +8,13 @@ from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from lever_cezanne.sandbox import create_app
-from lever_cezanne.sandbox.seed import CANDIDATES, HIRED_REASON_ID, opportunity_id
+from lever_cezanne.sandbox.seed import (
+    CANDIDATES,
+    HIRED_REASON_ID,
+    HIRING_MANAGER_ID,
+    opportunity_id,
+    stable_id,
+)
 
 from .helpers import authorize_params, form_field, make_config, refresh
 
@@ -129,6 +135,38 @@ def test_add_candidate_form(sandbox_client, store):
     fields = {f["identifier"]: f["value"] for f in added["offers"][0]["fields"]}
     midnight = dt.datetime(2031, 2, 3, tzinfo=dt.UTC)
     assert fields["anticipated_start_date"] == int(midnight.timestamp()) * 1000
+
+
+def test_add_candidate_form_sets_pay_team_office_and_manager(sandbox_client, store):
+    data = {
+        "csrf_token": _csrf(sandbox_client),
+        "name": "Olu Offer",
+        "offer_status": "signed",
+        "start_date": "2031-02-03",
+        "salary": "6500.50",
+        "currency": "EUR",
+        "interval": "per-month-salary",
+        "team": "Engineering",
+        "office": "Zürich",
+        "direct_manager": "sam.admin@sandbox.example",
+    }
+    page = sandbox_client.get("/candidates/new").text
+    assert '<option value="sam.admin@sandbox.example">Sam Super-Admin</option>' in page
+    assert sandbox_client.post("/candidates/new", data=data).status_code == 302
+    [added] = [c for c in store.candidates() if c["opportunity"]["name"] == "Olu Offer"]
+    fields = {f["identifier"]: f["value"] for f in added["offers"][0]["fields"]}
+    assert (fields["salary_amount"], fields["compensation_currency"]) == (6500.5, "EUR")
+    assert fields["salary_interval"] == "per-month-salary"
+    assert (fields["team"], fields["location/office"]) == ("Engineering", "Zürich")
+    assert fields["direct_manager"] == stable_id("user", "sam.admin@sandbox.example")
+    assert fields["hiring_manager"] == HIRING_MANAGER_ID
+    # A salary that is not a number is sent as typed, to try a hire with a bad offer.
+    bad = {**data, "csrf_token": _csrf(sandbox_client), "name": "Bad Pay", "salary": "lots"}
+    bad["direct_manager"] = ""
+    assert sandbox_client.post("/candidates/new", data=bad).status_code == 302
+    [added] = [c for c in store.candidates() if c["opportunity"]["name"] == "Bad Pay"]
+    fields = {f["identifier"]: f["value"] for f in added["offers"][0]["fields"]}
+    assert fields["salary_amount"] == "lots" and fields["direct_manager"] is None
 
 
 def test_add_candidate_form_reports_errors(sandbox_client):

@@ -29,7 +29,7 @@ def main(mode: str) -> None:
         }
     app = create_app(config)
     with app.app_context():
-        from lever_cezanne.jobs.queue import redis_connection, rq_queue
+        from lever_cezanne.deliveries.queue import redis_connection, rq_queue
 
         worker_class = Worker if mode == "fork" else SimpleWorker
         worker = worker_class(

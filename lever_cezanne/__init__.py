@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lever_cezanne import cli, errors, mail, security, word_search
+from lever_cezanne import cli, deliveries, errors, mail, security, word_search
 from lever_cezanne.auth import throttle
 from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     register_id_converter(app)
     register_extensions(app)
+    deliveries.init_app(app)
     register_blueprints(app)
     errors.register_errorhandlers(app)
     security.register_headers(app)

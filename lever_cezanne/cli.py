@@ -21,7 +21,7 @@ departments_cli = AppGroup("departments", help="Manage departments.")
 locations_cli = AppGroup("locations", help="Manage locations.")
 processes_cli = AppGroup("processes", help="Manage New Starter process definitions.")
 demo_cli = AppGroup("demo", help="Demo data.")
-# Commands are attached by lever_cezanne.integration.commands and lever_cezanne.jobs.commands.
+# Commands are attached by lever_cezanne.integration.commands and lever_cezanne.deliveries.commands.
 lever_cli = AppGroup("lever", help="Lever integrations: set-up, reconciliation and keys.")
 
 ROLE_CHOICES = {"administrator": "administrator", "hr": "hr"}
@@ -136,8 +136,10 @@ COMMAND_GROUPS = [
 
 def register_commands(app) -> None:
     """Add the operator command groups to `flask`."""
+    from lever_cezanne.deliveries.commands import (
+        worker_command,
+    )  # also attaches `flask lever reconcile`
     from lever_cezanne.integration import commands  # noqa: F401 - attaches lever integrations|rotate-keys
-    from lever_cezanne.jobs.commands import worker_command  # also attaches `flask lever reconcile`
 
     app.cli.add_command(worker_command)
     for group in COMMAND_GROUPS:

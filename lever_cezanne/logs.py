@@ -60,7 +60,7 @@ class TransientRetryFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not (
             "exception raised while executing" in str(record.msg)
-            and "lever_cezanne.jobs.delivery.RetryLater" in record.getMessage()
+            and "lever_cezanne.deliveries.process.RetryLater" in record.getMessage()
         )
 
 

@@ -9,14 +9,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lever_cezanne.extensions import db
-from lever_cezanne.jobs.queue import redis_connection
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import DELIVERY_QUEUED, DELIVERY_RECEIVED
+from lever_cezanne.models.integration import DeliveryStatus
+from lever_cezanne.redis_client import redis_connection
 
 log = logging.getLogger(__name__)
 # Stored but not yet picked up by a worker: what an operator watches grow when workers are down.
-WAITING = (DELIVERY_RECEIVED, DELIVERY_QUEUED)
+WAITING = (DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED)
 
 
 def waiting_deliveries() -> tuple[int, datetime | None]:

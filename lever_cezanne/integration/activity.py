@@ -9,13 +9,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.integration.state import Activity
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import (
-    DELIVERY_COMPLETED,
-    DELIVERY_HELD,
-    DELIVERY_PARTIAL,
-    DELIVERY_UNFINISHED,
-    LEVEL_ERROR,
-)
+from lever_cezanne.models.integration import DELIVERY_UNFINISHED, LEVEL_ERROR, DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ def _count(integration_id: int, *statuses: str) -> int:
 
 def count_held(integration_id: int) -> int:
     """Count the deliveries held while the integration is paused."""
-    return _count(integration_id, DELIVERY_HELD)
+    return _count(integration_id, DeliveryStatus.HELD)
 
 
 def activity_of(integration_id: int) -> Activity:
@@ -83,7 +77,7 @@ def _hires(integration_id: int):
     )
     return select(WebhookDelivery.completed_at).where(
         WebhookDelivery.integration_id == integration_id,
-        WebhookDelivery.status.in_((DELIVERY_COMPLETED, DELIVERY_PARTIAL)),
+        WebhookDelivery.status.in_((DeliveryStatus.COMPLETED, DeliveryStatus.PARTIAL)),
         reached_person,
     )
 

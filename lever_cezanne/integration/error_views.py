@@ -1,9 +1,10 @@
 """Administrators act on an Error row: Retry now (unless it cannot succeed yet) and Acknowledge."""
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lever_cezanne import deliveries
 from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import setup_bp
@@ -19,10 +20,9 @@ from lever_cezanne.integration.retry_all import (
 )
 from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.jobs.queue import enqueue_delivery_safely
 from lever_cezanne.logbook import acknowledge_error
 from lever_cezanne.models import LeverIntegration, LogEntry, RetryRun, WebhookDelivery
-from lever_cezanne.models.integration import DELIVERY_RECEIVED, LEVEL_ERROR
+from lever_cezanne.models.integration import LEVEL_ERROR
 
 
 def open_causes(delivery_id: int) -> set[str]:
@@ -75,11 +75,9 @@ def delivery_retry(integration_id: int, delivery_id: int):
     if blocker:  # refused before anything runs, so no new Error row is written
         flash(f"Not retried: {blocker.reason}", "error")
         return _back(integration_id)
-    delivery.status = DELIVERY_RECEIVED
-    delivery.last_error = None
-    delivery.completed_at = None
-    db.session.commit()
-    if enqueue_delivery_safely(delivery.id, attempt=delivery.attempts + 1):
+    deliveries.retry(delivery)
+    app = current_app._get_current_object()
+    if deliveries.start_soon(app, delivery.id, attempt=delivery.attempts + 1):
         flash("Retrying now. The outcome appears on this log in a moment.", "success")
     else:
         flash(
@@ -127,8 +125,9 @@ def integration_retry_all(integration_id: int):
             flash(str(exc), "error")
             return _back(integration_id)
         db.session.commit()
+        app = current_app._get_current_object()
         for delivery_id in ids:  # after the commit, so each job finds its row
-            enqueue_delivery_safely(delivery_id, attempt=1)
+            deliveries.start_soon(app, delivery_id)
         skipped = f" {run.skipped} skipped: their cause is still there." if run.skipped else ""
         flash(f"Retrying {run.total} failed hire(s) in the background.{skipped}", "success")
     return _back(integration_id)

@@ -123,7 +123,7 @@ class Preview:
 
 def preview_hire(integration: LeverIntegration, opportunity_id: str) -> Preview:
     """Read the opportunity and its offers from Lever and map them with this integration's map."""
-    from lever_cezanne.jobs.hired import is_hired
+    from lever_cezanne.lever.hired import is_hired
     from lever_cezanne.onboarding.mapping import map_new_starter
 
     client = LeverClient.for_integration(integration.id)

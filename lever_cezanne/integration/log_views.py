@@ -15,20 +15,16 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from lever_cezanne.deliveries.inbox import RETRYABLE
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
 from lever_cezanne.integration.log_export import csv_lines
 from lever_cezanne.integration.log_query import LogFilter, log_page, rows_for_export
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
-from lever_cezanne.models.integration import (
-    DELIVERY_FAILED,
-    DELIVERY_PARTIAL,
-    LEVELS,
-)
+from lever_cezanne.models.integration import LEVELS
 from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.mapping import LEVER_CANDIDATE_URL
 
-RETRYABLE = (DELIVERY_FAILED, DELIVERY_PARTIAL)
 LEVEL_BADGES = {"information": "badge-info", "warning": "badge-warning", "error": "badge-error"}
 
 

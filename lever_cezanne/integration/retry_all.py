@@ -7,24 +7,18 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.deliveries import inbox
+from lever_cezanne.deliveries.inbox import RETRYABLE
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.retry import retry_blocker
 from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.models import LeverIntegration, LogEntry, RetryRun, User, WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import (
-    DELIVERY_COMPLETED,
-    DELIVERY_FAILED,
-    DELIVERY_PARTIAL,
-    DELIVERY_RECEIVED,
-    DELIVERY_UNFINISHED,
-    LEVEL_ERROR,
-)
+from lever_cezanne.models.integration import DELIVERY_UNFINISHED, LEVEL_ERROR, DeliveryStatus
 
-RETRYABLE = (DELIVERY_FAILED, DELIVERY_PARTIAL)
 SHOW_FINISHED_FOR = timedelta(hours=1)
 
 
@@ -93,15 +87,7 @@ def start_retry_all(integration: LeverIntegration, user: User) -> tuple[RetryRun
         raise ValidationError("No failed hires to retry.")
     causes = _causes_by_delivery(failed)
     ids = [i for i in failed if not retry_blocker(integration, causes.get(i, set()), warnings)]
-    if ids:
-        db.session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids), WebhookDelivery.status.in_(RETRYABLE))
-            .values(
-                status=DELIVERY_RECEIVED, last_error=None, completed_at=None, updated_at=utcnow()
-            )
-            .execution_options(synchronize_session=False)
-        )
+    inbox.reopen_failed(ids)
     run = RetryRun(
         integration_id=integration.id,
         started_by=user,
@@ -121,7 +107,7 @@ def progress_of(run: RetryRun) -> Progress:
         select(WebhookDelivery.status).where(WebhookDelivery.id.in_(ids))
     ).all()
     done = sum(status not in DELIVERY_UNFINISHED for status in statuses)
-    completed = sum(status == DELIVERY_COMPLETED for status in statuses)
+    completed = sum(status == DeliveryStatus.COMPLETED for status in statuses)
     return Progress(run, done, completed, done - completed)
 
 

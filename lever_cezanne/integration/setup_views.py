@@ -1,8 +1,9 @@
 """Administrators: add and edit an integration's Details, and its action buttons."""
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
+from lever_cezanne import deliveries
 from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import services, setup_bp
@@ -10,7 +11,6 @@ from lever_cezanne.integration.forms import ButtonForm, DetailsForm
 from lever_cezanne.integration.health import check_connection
 from lever_cezanne.integration.pause import pause, resume
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.jobs.queue import enqueue_delivery_safely
 from lever_cezanne.mail.addresses import listed
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
@@ -134,8 +134,9 @@ def integration_resume(integration_id: int):
     if ButtonForm().validate_on_submit():
         released = resume(integration)
         db.session.commit()
+        app = current_app._get_current_object()
         for delivery_id in released:  # after the commit, so each job finds its row
-            enqueue_delivery_safely(delivery_id, attempt=1)
+            deliveries.start_soon(app, delivery_id)
         flash(f"Resumed: {len(released)} held webhook(s) are being processed, in order.", "success")
     return redirect(url_for(".integration_edit", integration_id=integration_id))
 

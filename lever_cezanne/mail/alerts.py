@@ -5,7 +5,7 @@
 - New Error rows: a digest at most once an hour, listing each failed hire with a link.
 - A new New Starter task: at once, to its New Hire Administrator.
 
-check_alerts() runs every minute (jobs.schedule); notify_new_task() runs when a task is made.
+check_alerts() runs every minute (deliveries.schedule); notify_new_task() runs when a task is made.
 """
 
 import logging

@@ -75,7 +75,7 @@ def _enqueue(app: Flask, mail_id: int) -> None:
     if not app.config.get("REDIS_URL"):
         _threads(app).submit(mail_id, 0, intervals)
         return
-    from lever_cezanne.jobs.queue import rq_queue
+    from lever_cezanne.deliveries.queue import rq_queue
 
     rq_queue().enqueue(
         MAIL_JOB,
@@ -90,7 +90,8 @@ def _in_flight(app: Flask, mail_ids: list[int]) -> set[int]:
     """Return the mails a job is still waiting, running or retrying for."""
     if not app.config.get("REDIS_URL"):
         return _threads(app).in_flight(mail_ids)
-    from lever_cezanne.jobs.queue import ALIVE, redis_connection
+    from lever_cezanne.deliveries.queue import ALIVE
+    from lever_cezanne.redis_client import redis_connection
 
     jobs = Job.fetch_many(
         [_job_id(i) for i in mail_ids], connection=redis_connection(), serializer=JSONSerializer
@@ -150,7 +151,7 @@ def send_outbox_mail(mail_id: int, final_attempt: bool) -> str:
 
 def run_send_mail(mail_id: int) -> str:
     """The RQ job: send one mail inside the worker's app."""
-    from lever_cezanne.jobs.tasks import worker_app
+    from lever_cezanne.deliveries.worker import worker_app
 
     app = worker_app()
     job = get_current_job()

@@ -1,6 +1,7 @@
 """Lever integrations, their webhook inbox and their Log tab."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -28,15 +29,27 @@ AUTH_NEEDS_REAUTHORISATION = "needs_reauthorisation"
 HIRE_DATE_TODAY = "today"
 HIRE_DATE_OFFER = "offer"
 
-DELIVERY_RECEIVED = "received"
-DELIVERY_QUEUED = "queued"
-DELIVERY_PROCESSING = "processing"
-DELIVERY_COMPLETED = "completed"
-DELIVERY_PARTIAL = "partial"
-DELIVERY_FAILED = "failed"
-DELIVERY_IGNORED = "ignored"
-DELIVERY_HELD = "held"  # stored while the integration is paused; Resume processes it
-DELIVERY_UNFINISHED = (DELIVERY_RECEIVED, DELIVERY_QUEUED, DELIVERY_PROCESSING)
+
+class DeliveryStatus(StrEnum):
+    """Where a delivery is; only lever_cezanne.deliveries changes it."""
+
+    RECEIVED = "received"  # stored, waiting to be queued
+    QUEUED = "queued"  # in the job queue, or waiting for a retry
+    PROCESSING = "processing"  # held by a job under a lease (claimed_until)
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    IGNORED = "ignored"  # not a Candidate Hired event
+    HELD = "held"  # stored while the integration is paused; Resume processes it
+
+
+class DeliverySource(StrEnum):
+    """How the delivery reached us."""
+
+    WEBHOOK = "webhook"
+
+
+DELIVERY_UNFINISHED = (DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED, DeliveryStatus.PROCESSING)
 
 # Why an Error row was written, when a setting or the authorisation can fix it (for its fix button).
 CAUSE_AUTHORISATION = "authorisation"
@@ -121,6 +134,13 @@ class WebhookDelivery(db.Model):
         # other split of the same characters: a second delivery with it is a forgery or a repeat.
         Index("uq_webhook_deliveries_signature", "integration_id", "signature_hash", unique=True),
         Index("ix_webhook_deliveries_status_updated", "status", "updated_at"),
+        # The reconciler's scan: unfinished deliveries by the end of their lease.
+        Index(
+            "ix_webhook_deliveries_unfinished_claimed",
+            "claimed_until",
+            postgresql_where=text("status IN ('received', 'queued', 'processing')"),
+            sqlite_where=text("status IN ('received', 'queued', 'processing')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +156,11 @@ class WebhookDelivery(db.Model):
     # What is kept of the body (event, triggeredAt, ids; never the token or signature). Deferred:
     # the Log tab loads it on demand, one delivery at a time.
     payload: Mapped[str] = mapped_column(Text, deferred=True)
-    status: Mapped[str] = mapped_column(String(20), default=DELIVERY_RECEIVED)
+    source: Mapped[str] = mapped_column(String(20), default=DeliverySource.WEBHOOK)
+    status: Mapped[str] = mapped_column(String(20), default=DeliveryStatus.RECEIVED)
+    # While queued or processing: when the reconciler may take the delivery back. A running job
+    # renews it; a killed one lets it lapse.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,27 +5,19 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from lever_cezanne import deliveries
 from lever_cezanne.crypto import decrypt
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.services import SUBDOMAIN_PATTERN
 from lever_cezanne.logbook import add_log_entry
-from lever_cezanne.models import LeverIntegration, WebhookDelivery
+from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import (
-    DELIVERY_HELD,
-    DELIVERY_IGNORED,
-    DELIVERY_RECEIVED,
-    LEVEL_ERROR,
-    LEVEL_INFORMATION,
-    LEVEL_WARNING,
-)
+from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING
 from lever_cezanne.webhooks.envelope import Envelope
 from lever_cezanne.webhooks.freshness import WINDOW_TEXT
 
 log = logging.getLogger(__name__)
-HIRED_EVENT = "candidateHired"
 REPEAT_LOG_INTERVAL = timedelta(minutes=1)
 BAD_SIGNATURE_MESSAGE = (
     "A webhook for this integration was refused because its signature did not match the "
@@ -108,42 +100,24 @@ def secret_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def initial_status(integration: LeverIntegration, envelope: Envelope) -> str:
-    """A hire is received (to process now) or, while the integration is paused, held."""
-    if envelope.event != HIRED_EVENT:
-        return DELIVERY_IGNORED
-    return DELIVERY_HELD if integration.is_paused else DELIVERY_RECEIVED
-
-
-def delivery_values(integration: LeverIntegration, envelope: Envelope) -> dict:
-    """Return the inbox row for a verified envelope."""
-    now = utcnow()
+def delivery_fields(envelope: Envelope) -> dict:
+    """Return what the inbox keeps of a verified envelope."""
     return {
-        "integration_id": integration.id,
         "token_hash": secret_hash(envelope.token),
         "signature_hash": secret_hash(envelope.signature),
-        "event": envelope.event,
         "opportunity_id": envelope.opportunity_id,
         "contact_id": envelope.contact_id,
         "triggered_at": envelope.triggered_at,
         "payload": envelope.stored_json(),
-        "status": initial_status(integration, envelope),
-        "attempts": 0,
-        "received_at": now,
-        "updated_at": now,
     }
 
 
 def store_delivery(integration: LeverIntegration, envelope: Envelope) -> int | None:
-    """Insert the delivery unless its token or signature was seen; return the new id or None."""
-    # ON CONFLICT DO NOTHING with no conflict target: a repeat of the token OR of the signature
-    # (the same signed token + triggeredAt, split differently) resolves to no row, never an
-    # error, even when concurrent.
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(WebhookDelivery)
-        .values(**delivery_values(integration, envelope))
-        .on_conflict_do_nothing()
-        .returning(WebhookDelivery.id)
+    """Store the delivery unless its token or signature was seen; return the new id or None."""
+    # While the integration is paused the hire is stored held: Resume processes it.
+    return deliveries.store(
+        integration.id,
+        event=envelope.event,
+        held=integration.is_paused,
+        **delivery_fields(envelope),
     )
-    return db.session.scalar(statement)

@@ -5,9 +5,10 @@ import logging
 from flask import current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from lever_cezanne import deliveries
 from lever_cezanne.crypto import DecryptionError
+from lever_cezanne.deliveries.inbox import HIRED_EVENT
 from lever_cezanne.extensions import csrf, db
-from lever_cezanne.jobs import queue
 from lever_cezanne.webhooks import bp, services
 from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope
 from lever_cezanne.webhooks.freshness import WINDOW_TEXT, is_fresh
@@ -91,10 +92,10 @@ def _store_and_enqueue(integration, envelope):
         envelope.event,
         envelope.opportunity_id,
     )
-    if envelope.event != services.HIRED_EVENT:
+    if envelope.event != HIRED_EVENT:
         return _answer(200, status="ignored")
     if integration.is_paused:
         return _answer(200, status="held")  # stored; Resume processes it
     # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
-    queue.enqueue_delivery_safely(delivery_id, attempt=1)
+    deliveries.start_soon(current_app._get_current_object(), delivery_id)
     return _answer(200, status="accepted")

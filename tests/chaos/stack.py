@@ -129,7 +129,8 @@ def children(pid: int) -> list[tuple[int, int]]:
 class Workers:
     """`flask worker` processes (RQ), each in its own session so it can be SIGKILLed alone."""
 
-    def __init__(self, env: dict, log_dir: Path, count: int):
+    def __init__(self, env: dict, log_dir: Path, count: int, args=("--no-reconcile", "--fork")):
+        self.args = list(args)
         self.owner = uuid.uuid4().hex
         self.env = {**os.environ, **env, MARKER: self.owner, "PYTHONUNBUFFERED": "1"}
         self.log_dir = log_dir
@@ -142,7 +143,7 @@ class Workers:
         self.started += 1
         with log:
             self.processes[index] = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "app", "worker", "--no-reconcile"],
+                [sys.executable, "-m", "flask", "--app", "app", "worker", *self.args],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -198,6 +199,19 @@ class Workers:
         os.kill(horse, signal.SIGKILL)
         self.kills.append(f"work horse {horse} of worker {index}")
         return horse
+
+    def kill(self, index: int) -> str:
+        """SIGKILL a worker with everything it started (its horse has a process group of its
+        own), as the OOM killer or a dyno restart would; return what was killed."""
+        process = self.processes[index]
+        horse = self.horse(index)
+        os.killpg(process.pid, signal.SIGKILL)
+        if horse:
+            os.kill(horse, signal.SIGKILL)
+        process.wait(10)
+        killed = f"worker {process.pid}" + (f" with its horse {horse}" if horse else "")
+        self.kills.append(killed)
+        return killed
 
     def kill_worker_mid_job(self, timeout: float = 3) -> int | None:
         """SIGKILL a whole worker (main process and horse) while it runs a job; None if idle."""

@@ -19,9 +19,9 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
 from lever_cezanne.crypto import decrypt
+from lever_cezanne.deliveries.queue import QUEUE_NAME, job_id
+from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.extensions import db
-from lever_cezanne.jobs.queue import QUEUE_NAME, job_id
-from lever_cezanne.jobs.reconcile import reconcile_deliveries
 from lever_cezanne.models import Employment, LeverIntegration, LogEntry, Person, Task
 from lever_cezanne.models import WebhookDelivery as Delivery
 from lever_cezanne.models.base import utcnow

@@ -1,16 +1,19 @@
 """A job killed right after any of its commits is completed by the retry, with nothing doubled.
 
 Each step of process_delivery commits on its own. Here the process "dies" (an exception no
-handler catches, as with SIGKILL) just after the 1st, 2nd, ... commit of a run; the retry RQ
-would make then runs the same delivery again.
+handler catches, as with SIGKILL) just after the 1st, 2nd, ... commit of a run; once its lease
+has lapsed, the run the reconciler queues then processes the same delivery again.
 """
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lever_cezanne import extensions
-from lever_cezanne.jobs.delivery import process_delivery
+from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDelivery
+from lever_cezanne.models.base import utcnow
 from tests.lever.lever_helpers import authorise, new_integration
 
 
@@ -86,11 +89,29 @@ def _state(db, delivery_id: int) -> dict:
         "tasks": db.session.scalar(
             select(func.count())
             .select_from(Task)
-            .join(Person)
+            .join(Person, Task.person_id == Person.id)
             .where(Person.person_code == person_code)
         ),
         "log": rows,
     }
+
+
+def _status(delivery_id: int) -> str:
+    status = extensions.db.session.get(WebhookDelivery, delivery_id).status
+    extensions.db.session.remove()
+    return status
+
+
+def _lapse_lease(delivery_id: int) -> None:
+    """Time passes: the dead run's lease is over."""
+    session = extensions.db.session
+    session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(claimed_until=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+    session.remove()
 
 
 def kill_after_each_commit(monkeypatch, delivery_for) -> dict[int, int]:
@@ -108,7 +129,11 @@ def kill_after_each_commit(monkeypatch, delivery_for) -> dict[int, int]:
             extensions.db.session.remove()  # the dead process's connection is gone
         if number not in killed_at:
             return killed_at  # this run had fewer commits: every window was tried
-        # The retry RQ makes; after the last commit it finds the delivery done already.
+        # While the dead run's lease holds, another job leaves the delivery alone.
+        if _status(delivery_id) == "processing":
+            assert process_delivery(delivery_id, final_attempt=False) is None
+            _lapse_lease(delivery_id)
+        # The run the reconciler queues; after the last commit it finds the delivery done.
         assert process_delivery(delivery_id, final_attempt=False) in ("completed", None)
     raise AssertionError("a run committed more than 30 times")
 

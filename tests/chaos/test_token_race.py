@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lever_cezanne import extensions
-from lever_cezanne.jobs.delivery import REAUTHORISE, process_delivery
+from lever_cezanne.deliveries.process import REAUTHORISE, process_delivery
 from lever_cezanne.models import LeverIntegration, LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION

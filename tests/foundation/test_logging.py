@@ -12,7 +12,7 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from lever_cezanne.jobs.delivery import RetryLater
+from lever_cezanne.deliveries.process import RetryLater
 from lever_cezanne.logs import delivery_context, make_handler
 
 
@@ -43,7 +43,7 @@ def test_a_forged_request_id_is_replaced(app, client, log_lines):
 
 
 def test_lines_about_a_delivery_carry_its_id(app, log_lines):
-    log = logging.getLogger("lever_cezanne.jobs.delivery")
+    log = logging.getLogger("lever_cezanne.deliveries.process")
     with delivery_context(42):
         log.info("delivery %s: attempt %s", 42, 1)
     log.info("outside any delivery")
@@ -60,7 +60,7 @@ def _rq_error_lines(caplog, exc: Exception) -> list[str]:
     connection = Redis.from_url(os.environ["REDIS_URL"])  # nothing is queued or registered
     queue = Queue("lever", connection=connection, serializer=JSONSerializer)
     job = Job.create(
-        "lever_cezanne.jobs.tasks.run_delivery", args=(7,), connection=connection,
+        "lever_cezanne.deliveries.worker.run_delivery", args=(7,), connection=connection,
         serializer=JSONSerializer, id="delivery-7-1", origin=queue.name,
     )  # fmt: skip
     worker = Worker([queue], connection=connection, serializer=JSONSerializer)

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from lever_cezanne.jobs import queue
+from lever_cezanne.deliveries import queue
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.webhooks.signature import compute_signature
 

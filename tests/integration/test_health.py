@@ -7,12 +7,9 @@ from lever_cezanne.models import Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     AUTH_AUTHORISED,
-    DELIVERY_COMPLETED,
-    DELIVERY_FAILED,
-    DELIVERY_HELD,
-    DELIVERY_QUEUED,
     LEVEL_ERROR,
     LEVEL_INFORMATION,
+    DeliveryStatus,
 )
 from lever_cezanne.models.processes import TASK_COMPLETED
 from tests.lever.lever_helpers import new_integration
@@ -35,7 +32,7 @@ def _person(db, n):
     return person
 
 
-def _hire(db, integration, n, days_ago, status=DELIVERY_COMPLETED):
+def _hire(db, integration, n, days_ago, status=DeliveryStatus.COMPLETED):
     """A delivery completed days_ago; a completed one reached a person, as a real hire does."""
     delivery = WebhookDelivery(
         integration_id=integration.id,
@@ -50,7 +47,7 @@ def _hire(db, integration, n, days_ago, status=DELIVERY_COMPLETED):
     )
     db.session.add(delivery)
     db.session.flush()
-    if status == DELIVERY_COMPLETED:
+    if status == DeliveryStatus.COMPLETED:
         person = _person(db, n)
         add_log_entry(
             integration.id,
@@ -80,8 +77,8 @@ def test_health_shows_state_activity_errors_waiting_and_warnings(
     _hire(db, integration, 1, days_ago=2)
     _hire(db, integration, 2, days_ago=10)
     _hire(db, integration, 3, days_ago=40)
-    _hire(db, integration, 4, days_ago=1, status=DELIVERY_FAILED)
-    _hire(db, integration, 5, days_ago=0, status=DELIVERY_QUEUED)
+    _hire(db, integration, 4, days_ago=1, status=DeliveryStatus.FAILED)
+    _hire(db, integration, 5, days_ago=0, status=DeliveryStatus.QUEUED)
     company.active = False
     db.session.commit()
     login_as(admin)
@@ -103,7 +100,7 @@ def test_health_counts_held_deliveries_of_a_paused_integration(
     integration = new_integration(
         hr_user, company, auth_status=AUTH_AUTHORISED, authorised_at=utcnow(), paused_at=utcnow()
     )
-    _hire(db, integration, 1, days_ago=0, status=DELIVERY_HELD)
+    _hire(db, integration, 1, days_ago=0, status=DeliveryStatus.HELD)
     login_as(admin)
     html = client.get("/integrations/lever/health").get_data(as_text=True)
     assert 'data-state="paused">Paused</span>' in html

@@ -12,9 +12,8 @@ from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     AUTH_AUTHORISED,
     AUTH_NEEDS_REAUTHORISATION,
-    DELIVERY_COMPLETED,
-    DELIVERY_HELD,
     LEVEL_ERROR,
+    DeliveryStatus,
 )
 from tests.lever.lever_helpers import new_integration
 
@@ -25,7 +24,7 @@ def ready(db, hr_user, company, process):
     return new_integration(hr_user, company, auth_status=AUTH_AUTHORISED, authorised_at=utcnow())
 
 
-def _delivery(db, integration, status=DELIVERY_COMPLETED, n=1, **values):
+def _delivery(db, integration, status=DeliveryStatus.COMPLETED, n=1, **values):
     delivery = WebhookDelivery(
         integration_id=integration.id,
         token_hash=f"{n:064d}",
@@ -94,8 +93,8 @@ def test_never_authorised_needs_attention_and_says_to_authorise(hr_user, company
 
 def test_paused_says_how_many_webhooks_wait(db, ready, admin):
     ready.paused_at, ready.paused_by = utcnow(), admin
-    _delivery(db, ready, DELIVERY_HELD, 1)
-    _delivery(db, ready, DELIVERY_HELD, 2)
+    _delivery(db, ready, DeliveryStatus.HELD, 1)
+    _delivery(db, ready, DeliveryStatus.HELD, 2)
     state = _state(ready)
     assert state.state == State.PAUSED and "2 webhook(s) waiting" in state.why
 

@@ -141,7 +141,7 @@ def rq_mail(app, inbox):
 
 
 def test_with_redis_an_rq_worker_sends_the_mail(app, db, inbox, rq_mail, make_user):
-    from lever_cezanne.jobs.queue import rq_queue
+    from lever_cezanne.deliveries.queue import rq_queue
 
     user = make_user("hr", email="priya@example.com")
     mail_user(user, "Through RQ", "t", "<p>h</p>", kind="test")
@@ -157,7 +157,7 @@ def test_with_redis_an_rq_worker_sends_the_mail(app, db, inbox, rq_mail, make_us
 def test_with_redis_a_refused_mail_is_scheduled_for_retry(app, db, inbox, rq_mail, make_user):
     from rq.registry import ScheduledJobRegistry
 
-    from lever_cezanne.jobs.queue import rq_queue
+    from lever_cezanne.deliveries.queue import rq_queue
 
     inbox.refuse = ["451 4.3.0 Try again later"]
     user = make_user("hr", email="priya@example.com")
@@ -185,7 +185,7 @@ def _lost_mail(db, make_user, minutes_ago):
 
 
 def test_mail_whose_job_was_lost_is_sent_by_the_periodic_requeue(db, inbox, make_user):
-    from lever_cezanne.jobs.schedule import run_periodic_jobs
+    from lever_cezanne.deliveries.schedule import run_all as run_periodic_jobs
 
     young = _lost_mail(db, make_user, minutes_ago=1)
     run_periodic_jobs()
@@ -202,7 +202,7 @@ def test_mail_whose_job_was_lost_is_sent_by_the_periodic_requeue(db, inbox, make
 
 
 def test_with_redis_the_requeue_skips_a_mail_whose_job_is_alive(app, db, inbox, rq_mail, make_user):
-    from lever_cezanne.jobs.queue import rq_queue
+    from lever_cezanne.deliveries.queue import rq_queue
     from lever_cezanne.mail.sending import requeue_stalled_mail
 
     mail = _lost_mail(db, make_user, minutes_ago=10)

@@ -7,9 +7,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.extensions import db as _db
-from lever_cezanne.jobs import queue
-from lever_cezanne.jobs.delivery import process_delivery
 from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
 from tests.pipeline.conftest import FULL_OFFER
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from lever_cezanne.jobs import queue
-from lever_cezanne.jobs.delivery import RetryLater, process_delivery
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.process import RetryLater, process_delivery
 from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
 from lever_cezanne.models.integration import (
     AUTH_NEEDS_REAUTHORISATION,
@@ -288,7 +288,7 @@ def _stored_delivery(db, integration, opportunity_id):
 def test_unexpected_error_is_retried_then_fails_with_a_clear_row(
     db, integration, add_candidate, monkeypatch
 ):
-    from lever_cezanne.jobs import delivery as delivery_module
+    from lever_cezanne.deliveries import process as delivery_module
 
     def broken(*args, **kwargs):
         raise KeyError("surprise")

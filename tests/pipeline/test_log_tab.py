@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from lever_cezanne.jobs import queue
+from lever_cezanne.deliveries import queue
 from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import Person, WebhookDelivery
 

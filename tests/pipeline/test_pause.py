@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
-from lever_cezanne.jobs import queue
-from lever_cezanne.jobs.delivery import process_delivery
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.models import Person, WebhookDelivery
-from lever_cezanne.models.integration import DELIVERY_HELD
+from lever_cezanne.models.integration import DeliveryStatus
 
 
 def _deliveries(db):
@@ -31,7 +31,7 @@ def test_pause_holds_hires_and_resume_processes_every_one(
     answers = [send_hire(opportunity) for opportunity in opportunities]
     assert [(a.status_code, a.get_json()["status"]) for a in answers] == [(200, "held")] * 3
     assert runner.wait_idle(10)
-    assert [d.status for d in _deliveries(db)] == [DELIVERY_HELD] * 3
+    assert [d.status for d in _deliveries(db)] == [DeliveryStatus.HELD] * 3
     assert db.session.scalars(select(Person)).all() == []
     assert lever_server.store.counters["api_calls"] == calls_before  # Lever never called
     page = client.get(f"/integrations/lever/{integration.id}/details").get_data(as_text=True)
@@ -66,12 +66,12 @@ def test_a_hire_queued_before_the_pause_is_held_without_calling_lever(
     monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: None)
     send_hire(add_candidate())
     [delivery] = _deliveries(db)
-    assert delivery.status != DELIVERY_HELD
+    assert delivery.status != DeliveryStatus.HELD
     integration.paused_at, integration.paused_by = delivery.received_at, admin
     db.session.commit()
     calls_before = lever_server.store.counters["api_calls"]
 
-    assert process_delivery(delivery.id) == DELIVERY_HELD
+    assert process_delivery(delivery.id) == DeliveryStatus.HELD
     assert lever_server.store.counters["api_calls"] == calls_before
     assert _deliveries(db)[0].completed_at is None
 

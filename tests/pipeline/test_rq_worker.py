@@ -14,7 +14,7 @@ from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import select, update
 
-from lever_cezanne.jobs.reconcile import reconcile_deliveries
+from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 
@@ -99,8 +99,10 @@ def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
     assert registry.get_job_ids() == ["delivery-1-1"]
     job = redis_queue.fetch_job("delivery-1-1")
     assert job.retries_left == 4
-    # The reconciler sees the scheduled retry and does not enqueue a duplicate.
-    db.session.execute(update(WebhookDelivery).values(updated_at=utcnow() - timedelta(minutes=3)))
+    # Past its deadline, the reconciler sees the scheduled retry and does not enqueue a duplicate.
+    db.session.execute(
+        update(WebhookDelivery).values(claimed_until=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
     assert reconcile_deliveries()["pending"] == 1
 

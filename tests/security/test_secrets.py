@@ -81,7 +81,7 @@ def test_a_full_hire_stores_and_logs_no_secret_in_clear(
     assert _leaks(shown, secrets) == [], "secrets shown on a page"
     # The capture saw the receiver, the job thread, the Lever client (at DEBUG) and the token code.
     loggers = {record.name for record in caplog.records}
-    assert {"lever_cezanne.webhooks.views", "lever_cezanne.jobs.delivery"} <= loggers, loggers
+    assert {"lever_cezanne.webhooks.views", "lever_cezanne.deliveries.process"} <= loggers, loggers
     assert {"lever_cezanne.lever.client", "lever_cezanne.lever.tokens"} <= loggers, loggers
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from lever_cezanne.jobs import queue
+from lever_cezanne.deliveries import queue
 from lever_cezanne.webhooks.signature import compute_signature
 
 SIGNATURE_TOKEN = "73311ged32110cc40e00c672c2e03e1a42fa28a4fabde089"

@@ -243,7 +243,7 @@ def test_queue_down_still_answers_200_and_leaves_the_delivery_received(
 ):
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from lever_cezanne.jobs import queue
+    from lever_cezanne.deliveries import queue
 
     def down(delivery_id, attempt):
         raise RedisConnectionError("connection refused")

@@ -3,12 +3,11 @@
 import logging
 
 from flask import current_app
-from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
+from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
-from lever_cezanne.jobs.hired import is_hired
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
     REAUTHORISE_MESSAGE,
@@ -17,21 +16,15 @@ from lever_cezanne.lever.errors import (
     LeverNotFoundError,
     LeverTransientError,
 )
+from lever_cezanne.lever.hired import is_hired
 from lever_cezanne.logbook import add_log_entry, resolve_errors
-from lever_cezanne.models import Person, WebhookDelivery
+from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     CAUSE_AUTHORISATION,
-    DELIVERY_COMPLETED,
-    DELIVERY_FAILED,
-    DELIVERY_HELD,
-    DELIVERY_PARTIAL,
-    DELIVERY_PROCESSING,
-    DELIVERY_QUEUED,
-    DELIVERY_UNFINISHED,
     HIRE_DATE_OFFER,
-    LEVEL_ERROR,
     LEVEL_WARNING,
+    DeliveryStatus,
 )
 from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.job import field_map_for, map_job
@@ -63,81 +56,28 @@ class _Failed(Exception):
     """Stop this run: the delivery failed, with this message for the Log tab."""
 
 
-def _claim(delivery_id: int) -> WebhookDelivery | None:
-    """Mark the delivery processing and count the attempt; None when there is nothing to do."""
-    claimed = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status.in_(DELIVERY_UNFINISHED))
-        .values(
-            status=DELIVERY_PROCESSING,
-            attempts=WebhookDelivery.attempts + 1,
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return db.session.get(WebhookDelivery, delivery_id) if claimed else None
-
-
-def _finish(delivery: WebhookDelivery, status: str, error: str | None = None) -> str:
-    delivery.status = status
-    delivery.last_error = error
-    delivery.completed_at = None if status in (DELIVERY_QUEUED, DELIVERY_HELD) else utcnow()
-    db.session.commit()
-    return status
-
-
-def _candidate_name(delivery: WebhookDelivery) -> str | None:
-    """Return the name of the person this opportunity already became, if the app knows one."""
-    if not delivery.opportunity_id:
-        return None
-    return db.session.scalar(
-        select(Person.full_name)
-        .where(Person.lever_opportunity_id == delivery.opportunity_id)
-        .order_by(Person.id)
-        .limit(1)
-    )
-
-
-def log_delivery_error(delivery: WebhookDelivery, message: str, cause: str | None = None) -> None:
-    """Write an Error row on the Log tab, naming the candidate when the app knows the name."""
-    name = _candidate_name(delivery)
-    if name and name not in message:
-        message = f"{name} (opportunity {delivery.opportunity_id}): {message}"
-    add_log_entry(
-        delivery.integration_id,
-        LEVEL_ERROR,
-        message,
-        delivery_id=delivery.id,
-        opportunity_id=delivery.opportunity_id,
-        cause=cause,
-    )
-
-
-def _fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
-    """Write one Error row for the delivery and mark it failed."""
-    db.session.rollback()
-    log_delivery_error(delivery, message, cause)
-    return _finish(delivery, DELIVERY_FAILED, message)
-
-
 def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | None:
     """Process a Candidate Hired delivery; return its new status (None if nothing to do)."""
-    delivery = _claim(delivery_id)
+    delivery = inbox.claim(delivery_id)
     if delivery is None:
-        log.info("delivery %s: already handled, skipped", delivery_id)
+        log.info("delivery %s: finished or held by another job, skipped", delivery_id)
         return None
     log.info("delivery %s: attempt %s", delivery.id, delivery.attempts)
+    with lease.held(delivery.id):
+        return _run(delivery, final_attempt)
+
+
+def _run(delivery: WebhookDelivery, final_attempt: bool) -> str:
     started = utcnow()  # this run's own Error rows are written after it
     try:
         return _process(delivery, started)
     except _Failed as exc:
-        return _fail(delivery, str(exc))
+        return inbox.fail(delivery, str(exc))
     except LeverAuthorisationError as exc:
         # Not authorised yet, or revoked: the error says which, and where to (re-)authorise.
-        return _fail(delivery, _then_retry(str(exc)), CAUSE_AUTHORISATION)
+        return inbox.fail(delivery, _then_retry(str(exc)), CAUSE_AUTHORISATION)
     except LeverNotFoundError:
-        return _fail(
+        return inbox.fail(
             delivery,
             f"Opportunity {delivery.opportunity_id} not found in Lever: it may have been deleted "
             "or merged. Check the candidate in Lever; if they exist, move them to another stage "
@@ -146,7 +86,7 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
     except (LeverTransientError, OperationalError) as exc:
         return _transient(delivery, exc, final_attempt)
     except LeverError as exc:
-        return _fail(
+        return inbox.fail(
             delivery,
             f"Lever refused a request for this hire: {exc} When that is fixed, {RETRY_NOW}.",
         )
@@ -159,30 +99,28 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
 
 def _unexpected(delivery: WebhookDelivery, final_attempt: bool) -> str:
     """Retry after an unexpected error, or after the last attempt fail with a clear row."""
-    db.session.rollback()
     if final_attempt:
-        return _fail(
+        return inbox.fail(
             delivery,
             "An unexpected problem stopped this hire. It has been logged for the operators; "
             f"{RETRY_NOW} to try again, and if it happens again, contact support.",
         )
     what = "An unexpected problem stopped this hire: it will be tried again."
-    _finish(delivery, DELIVERY_QUEUED, what)
+    inbox.postpone(delivery, what)
     raise RetryLater(what)
 
 
 def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -> str:
     """Retry later, or after the last attempt fail with a row that says how to retry."""
-    db.session.rollback()
     what = str(exc) if isinstance(exc, LeverError) else "The database was unavailable."
     if final_attempt:
         what = what.replace(": this will be tried again.", ".")
-        return _fail(
+        return inbox.fail(
             delivery,
             f"This hire could not be processed after {delivery.attempts} attempts: {what} "
             f"It will be tried again when you {RETRY_NOW}.",
         )
-    _finish(delivery, DELIVERY_QUEUED, what)
+    inbox.postpone(delivery, what)
     log.warning("delivery %s: transient failure, will retry: %s", delivery.id, what)
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
@@ -194,7 +132,7 @@ def _process(delivery: WebhookDelivery, started) -> str:
     if integration.is_paused:
         # Paused after this hire was queued: hold it for Resume, without calling Lever.
         log.info("delivery %s: integration paused, held", delivery.id)
-        return _finish(delivery, DELIVERY_HELD)
+        return inbox.hold(delivery)
     if not delivery.opportunity_id:
         raise _Failed(
             "The webhook from Lever named no valid opportunity id, so there was nothing to look "
@@ -212,7 +150,7 @@ def _process(delivery: WebhookDelivery, started) -> str:
             delivery_id=delivery.id,
             opportunity_id=delivery.opportunity_id,
         )
-        return _finish(delivery, DELIVERY_COMPLETED)
+        return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     use_offer = integration.hire_date_source == HIRE_DATE_OFFER
     offers = client.get_offers(delivery.opportunity_id)
     remember_offer_fields(integration.id, offers)  # for the Field mapping tab's suggestions
@@ -238,6 +176,6 @@ def _process(delivery: WebhookDelivery, started) -> str:
     if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
         resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
     if not outcome.errors:
-        return _finish(delivery, DELIVERY_COMPLETED)
-    status = DELIVERY_PARTIAL if outcome.person_id else DELIVERY_FAILED
-    return _finish(delivery, status, f"{outcome.errors} error(s): see the Error rows above.")
+        return inbox.finish(delivery, DeliveryStatus.COMPLETED)
+    status = DeliveryStatus.PARTIAL if outcome.person_id else DeliveryStatus.FAILED
+    return inbox.finish(delivery, status, f"{outcome.errors} error(s): see the Error rows above.")

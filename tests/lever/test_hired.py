@@ -2,7 +2,7 @@
 
 import itertools
 
-from lever_cezanne.jobs import hired
+from lever_cezanne.lever import hired
 
 HIRED, OTHER = "reason-hired", "reason-timing"
 _ids = itertools.count(1000)

@@ -15,7 +15,7 @@ _pool_pid = os.getpid()
 
 
 def worker_app() -> Flask:
-    """Return the app the worker built before forking, or build one once for this process."""
+    """Return the app the worker built before it started, or build one once for this process."""
     global _app
     if has_app_context():
         return current_app._get_current_object()
@@ -38,7 +38,7 @@ def _after_fork(app: Flask) -> None:
 
 def run_delivery(delivery_id: int) -> str | None:
     """Process one delivery inside an app context; RQ retries when it raises RetryLater."""
-    from lever_cezanne.jobs.delivery import process_delivery
+    from lever_cezanne.deliveries.process import process_delivery
 
     app = worker_app()
     _after_fork(app)
@@ -47,5 +47,18 @@ def run_delivery(delivery_id: int) -> str | None:
     with app.app_context(), delivery_context(delivery_id):
         try:
             return process_delivery(delivery_id, final_attempt=final_attempt)
+        finally:
+            db.session.remove()
+
+
+def run_periodic(path: str) -> None:
+    """Run one entry of the schedule ("module:function"), as the cron scheduler asks."""
+    from lever_cezanne.deliveries import schedule
+
+    app = worker_app()
+    _after_fork(app)
+    with app.app_context():
+        try:
+            schedule.run(path)
         finally:
             db.session.remove()

@@ -11,6 +11,8 @@ import time
 
 from flask import current_app
 
+from lever_cezanne.redis_client import redis_connection
+
 CACHE_SECONDS = 600
 _local: dict[int, tuple[float, dict[str, str]]] = {}
 _local_lock = threading.Lock()
@@ -22,8 +24,6 @@ def _cache_key(integration_id: int) -> str:
 
 def _read_cache(integration_id: int) -> dict[str, str] | None:
     if current_app.config.get("REDIS_URL"):
-        from lever_cezanne.jobs.queue import redis_connection
-
         raw = redis_connection().get(_cache_key(integration_id))
         return json.loads(raw) if raw else None
     with _local_lock:
@@ -35,8 +35,6 @@ def _read_cache(integration_id: int) -> dict[str, str] | None:
 
 def _write_cache(integration_id: int, reasons: dict[str, str]) -> None:
     if current_app.config.get("REDIS_URL"):
-        from lever_cezanne.jobs.queue import redis_connection
-
         redis_connection().set(_cache_key(integration_id), json.dumps(reasons), ex=CACHE_SECONDS)
         return
     with _local_lock:

@@ -17,7 +17,8 @@ def integration(make_integration, admin):
 def make_delivery(db, integration):
     counter = iter(range(1, 10000))
 
-    def make(status="received", attempts=0, age=timedelta(minutes=3)):
+    def make(status="received", attempts=0, age=timedelta(minutes=3), lease=None):
+        """A delivery last touched `age` ago, whose lease or queue deadline ends in `lease`."""
         delivery = WebhookDelivery(
             integration_id=integration.id,
             token_hash=f"{next(counter):064d}",
@@ -28,6 +29,7 @@ def make_delivery(db, integration):
             status=status,
             attempts=attempts,
             updated_at=utcnow() - age,
+            claimed_until=None if lease is None else utcnow() + lease,
         )
         db.session.add(delivery)
         db.session.commit()
@@ -38,9 +40,9 @@ def make_delivery(db, integration):
 
 @pytest.fixture
 def enqueued(monkeypatch):
-    from lever_cezanne.jobs import queue
+    from lever_cezanne.deliveries import queue
 
     calls = []
     monkeypatch.setattr(queue, "enqueue_delivery", lambda d, attempt: calls.append((d, attempt)))
-    monkeypatch.setattr(queue, "delivery_job_pending", lambda d, attempts: False)
+    monkeypatch.setattr(queue, "delivery_job_waiting", lambda d, attempts: False)
     return calls

@@ -3,8 +3,10 @@
 import contextlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+from lever_cezanne.deliveries import schedule
 from lever_cezanne.extensions import db
 from lever_cezanne.logs import delivery_context
 
@@ -41,8 +43,8 @@ class InProcessRunner:
             return delivery_id in self._pending
 
     def _run(self, delivery_id: int, retry_index: int) -> None:
-        from lever_cezanne.jobs.delivery import RetryLater, process_delivery
-        from lever_cezanne.jobs.queue import retry_intervals
+        from lever_cezanne.deliveries.process import RetryLater, process_delivery
+        from lever_cezanne.deliveries.queue import retry_intervals
 
         intervals = retry_intervals()
         try:
@@ -93,26 +95,29 @@ class InProcessRunner:
             return self._idle.wait_for(lambda: not self._pending, timeout)
 
     def start_reconciler(self, interval: float | None = None) -> None:
-        """Run the reconciler every minute on a daemon thread (once)."""
+        """Run the periodic jobs (the reconciler first) on their schedule on a thread (once);
+        `interval` replaces every entry's own, for tests."""
         with self._lock:
             if self._reconciler is not None or self._stopping.is_set():
                 return
-            every = interval or self.app.config.get("RECONCILE_INTERVAL", 60)
+            entries = [(e.path, interval or every) for e, every in schedule.intervals(self.app)]
             self._reconciler = threading.Thread(
-                target=self._reconcile_loop, args=(every,), name="lever-reconcile", daemon=True
+                target=self._periodic_loop, args=(entries,), name="lever-periodic", daemon=True
             )
             self._reconciler.start()
 
-    def _reconcile_loop(self, every: float) -> None:
-        from lever_cezanne.jobs.schedule import run_periodic_jobs
-
-        while not self._stopping.wait(every):
-            try:
+    def _periodic_loop(self, entries: list[tuple[str, float]]) -> None:
+        if not entries:
+            return
+        due = {path: time.monotonic() + every for path, every in entries}
+        while not self._stopping.wait(max(0, min(due.values()) - time.monotonic())):
+            for path, every in entries:
+                if due[path] > time.monotonic():
+                    continue
+                due[path] = time.monotonic() + every
                 with self.app.app_context():
-                    run_periodic_jobs()
+                    schedule.run(path)
                     db.session.remove()
-            except Exception:
-                log.exception("the reconciler failed; it runs again in %s seconds", every)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop timers, the reconciler and the pool."""

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from lever_cezanne.jobs import queue
-from lever_cezanne.jobs.inprocess import InProcessRunner
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.runner import InProcessRunner
 
 
 def test_job_ids_name_the_delivery_and_attempt():
@@ -29,7 +29,7 @@ def test_without_redis_the_app_runs_jobs_in_process(app):
 
 
 def test_runner_runs_jobs_on_threads_and_reports_idle(app, monkeypatch):
-    from lever_cezanne.jobs import delivery
+    from lever_cezanne.deliveries import process as delivery
 
     ran, gate = [], threading.Event()
 
@@ -51,7 +51,7 @@ def test_runner_runs_jobs_on_threads_and_reports_idle(app, monkeypatch):
 
 
 def test_runner_retries_transient_failures_then_gives_the_last_attempt(app, monkeypatch):
-    from lever_cezanne.jobs import delivery
+    from lever_cezanne.deliveries import process as delivery
 
     monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.01, 0.01))
     attempts = []
@@ -102,7 +102,9 @@ def redis_app(app):
     if not url:
         pytest.skip("REDIS_URL is not set: this check needs a real Redis")
     app.config["REDIS_URL"] = url
-    connection = queue.redis_connection()
+    from lever_cezanne.redis_client import redis_connection
+
+    connection = redis_connection()
     connection.flushdb()
     yield app
     connection.flushdb()
@@ -114,11 +116,11 @@ def test_a_job_retried_by_rq_still_counts_as_pending(redis_app, make_delivery):
     # after a few transient failures the live job's id no longer matches the attempt count.
     delivery = make_delivery(status="queued", attempts=3)
     queue.enqueue_delivery(delivery.id, attempt=1)
-    assert queue.delivery_job_pending(delivery.id, delivery.attempts)
+    assert queue.delivery_job_waiting(delivery.id, delivery.attempts)
 
 
 def test_reconciler_leaves_a_delivery_whose_rq_retry_is_waiting(redis_app, make_delivery, db):
-    from lever_cezanne.jobs.reconcile import reconcile_deliveries
+    from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 
     delivery = make_delivery(status="queued", attempts=3)
     queue.enqueue_delivery(delivery.id, attempt=1)

@@ -1,0 +1,63 @@
+"""`flask worker` (the RQ worker with the app built once) and `flask lever reconcile`."""
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lever_cezanne.cli import lever_cli
+from lever_cezanne.deliveries import schedule
+from lever_cezanne.deliveries.reconciler import reconcile_deliveries
+
+log = logging.getLogger(__name__)
+
+
+@lever_cli.command("reconcile")
+def reconcile_command():
+    """Requeue Lever deliveries that are stuck, and print what was done."""
+    counts = reconcile_deliveries()
+    click.echo(
+        f"Requeued {counts['requeued']}, still pending {counts['pending']}, "
+        f"given up {counts['given_up']}, queue unreachable {counts['unreachable']}."
+    )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--no-reconcile", is_flag=True, help="Do not run the periodic jobs (the reconciler).")
+@click.option(
+    "--fork",
+    is_flag=True,
+    help="Run each job in a forked work horse (slower; isolates a job's memory and crashes).",
+)
+@with_appcontext
+def worker_command(burst: bool, no_reconcile: bool, fork: bool):
+    """Run the RQ worker for Lever deliveries, with the app built once."""
+    from rq import SimpleWorker, Worker
+    from rq.serializers import JSONSerializer
+
+    from lever_cezanne.deliveries.queue import rq_queue
+    from lever_cezanne.redis_client import redis_connection
+
+    app = current_app._get_current_object()
+    if not app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL is not set. Without Redis, jobs run inside the web process and no worker "
+            "is needed."
+        )
+    cron = None if no_reconcile or burst else schedule.start_cron(app)
+    worker_class = Worker if fork else SimpleWorker
+    worker = worker_class(
+        [rq_queue(schedule.PERIODIC_QUEUE), rq_queue()],
+        connection=redis_connection(),
+        serializer=JSONSerializer,
+        log_job_description=False,  # job arguments stay out of the logs
+        maintenance_interval=60,
+    )
+    try:
+        worker.work(burst=burst, with_scheduler=True)
+    finally:
+        if cron is not None:
+            cron.terminate()
+            cron.join(5)

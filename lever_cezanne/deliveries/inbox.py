@@ -1,0 +1,319 @@
+"""The inbox: the only code that changes a delivery's status.
+
+received -> queued -> processing (under a lease) -> completed | partial | failed; ignored for
+events other than Candidate Hired. A job holds a delivery by its lease (`claimed_until`) and
+renews it while it runs; a queued delivery carries the time by which its job should have started.
+Past either, the reconciler takes the delivery back, whatever the queue says.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lever_cezanne.extensions import db
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.models import Person, WebhookDelivery
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import (
+    LEVEL_ERROR,
+    DeliverySource,
+    DeliveryStatus,
+)
+
+HIRED_EVENT = "candidateHired"
+LEASE = timedelta(seconds=20)  # a running job renews it every quarter of this
+QUEUED_GRACE = timedelta(minutes=2)  # a queued delivery's job should have started by then
+RECEIVED_GRACE = timedelta(seconds=30)  # a received delivery should have been queued by then
+RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.PARTIAL)
+_Status = DeliveryStatus
+
+
+def _changed(delivery_id: int, *conditions, **values) -> bool:
+    """Run one conditional UPDATE of a delivery; tell whether it matched."""
+    return bool(
+        db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, *conditions)
+            .values(updated_at=utcnow(), **values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def _initial_status(event: str, held: bool) -> DeliveryStatus:
+    if event != HIRED_EVENT:
+        return _Status.IGNORED
+    return _Status.HELD if held else _Status.RECEIVED
+
+
+def store(
+    integration_id: int,
+    *,
+    event: str,
+    held: bool = False,
+    source: DeliverySource = DeliverySource.WEBHOOK,
+    **fields,
+) -> int | None:
+    """Insert a delivery unless it was seen before; return its id, or None for a repeat.
+
+    `fields` are the columns the source read (token_hash, opportunity_id, payload, ...); `held`
+    stores a hire unprocessed (the integration is paused). The caller commits; only then may it
+    call start_soon().
+    """
+    now = utcnow()
+    values = {
+        **fields,
+        "integration_id": integration_id,
+        "event": event,
+        "source": source,
+        "status": _initial_status(event, held),
+        "attempts": 0,
+        "received_at": now,
+        "updated_at": now,
+    }
+    # ON CONFLICT DO NOTHING with no conflict target: a repeat of the token OR of the signature
+    # (the same signed token + triggeredAt, split differently) resolves to no row, never an
+    # error, even when concurrent.
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(WebhookDelivery)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(WebhookDelivery.id)
+    )
+    return db.session.scalar(statement)
+
+
+def mark_queued(delivery_id: int) -> bool:
+    """Note that a received delivery is in the job queue now (a fast job may be past it)."""
+    done = _changed(
+        delivery_id,
+        WebhookDelivery.status == _Status.RECEIVED,
+        status=_Status.QUEUED,
+        claimed_until=utcnow() + QUEUED_GRACE,
+    )
+    db.session.commit()
+    return done
+
+
+def claim(delivery_id: int) -> WebhookDelivery | None:
+    """Take the delivery for a job under a fresh lease and count the attempt.
+
+    None when there is nothing to do: finished, or held by another job whose lease still runs.
+    """
+    now = utcnow()
+    claimed = _changed(
+        delivery_id,
+        or_(
+            WebhookDelivery.status.in_((_Status.RECEIVED, _Status.QUEUED)),
+            and_(
+                WebhookDelivery.status == _Status.PROCESSING,
+                WebhookDelivery.claimed_until < now,
+            ),
+        ),
+        status=_Status.PROCESSING,
+        attempts=WebhookDelivery.attempts + 1,
+        claimed_until=now + LEASE,
+    )
+    db.session.commit()
+    return db.session.get(WebhookDelivery, delivery_id) if claimed else None
+
+
+def renew(delivery_id: int) -> bool:
+    """Extend a running job's lease; False when the delivery is no longer processing."""
+    renewed = _changed(
+        delivery_id,
+        WebhookDelivery.status == _Status.PROCESSING,
+        claimed_until=utcnow() + LEASE,
+    )
+    db.session.commit()
+    return renewed
+
+
+def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
+    """End the job's hold with a final status (completed, partial or failed)."""
+    delivery.status = status
+    delivery.last_error = error
+    delivery.completed_at = utcnow()
+    delivery.claimed_until = None
+    db.session.commit()
+    return status
+
+
+def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
+    """Write one Error row on the Log tab for the delivery and mark it failed."""
+    db.session.rollback()
+    log_delivery_error(delivery, message, cause)
+    return finish(delivery, _Status.FAILED, message)
+
+
+def postpone(delivery: WebhookDelivery, message: str) -> str:
+    """Give the delivery back to the queue for a retry after a transient failure."""
+    db.session.rollback()
+    delivery.status = _Status.QUEUED
+    delivery.last_error = message
+    delivery.completed_at = None
+    delivery.claimed_until = utcnow() + QUEUED_GRACE
+    db.session.commit()
+    return delivery.status
+
+
+def hold(delivery: WebhookDelivery) -> str:
+    """Hold a claimed delivery unprocessed: its integration was paused after it was queued."""
+    delivery.status = _Status.HELD
+    delivery.completed_at = None
+    delivery.claimed_until = None
+    db.session.commit()
+    return delivery.status
+
+
+def release_held(integration_id: int) -> list[int]:
+    """Make the integration's held deliveries receivable again (Resume); return their ids in
+    Lever's order. The caller commits, then calls start_soon() for each."""
+    ids = list(
+        db.session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.integration_id == integration_id,
+                WebhookDelivery.status == _Status.HELD,
+            )
+            .order_by(WebhookDelivery.triggered_at, WebhookDelivery.id)
+        )
+    )
+    if ids:
+        db.session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(ids), WebhookDelivery.status == _Status.HELD)
+            .values(status=_Status.RECEIVED, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def retry(delivery: WebhookDelivery) -> bool:
+    """Make a failed or partial delivery receivable again ("Retry now"); False if it has not
+    failed. The caller then calls start_soon()."""
+    if delivery.status not in RETRYABLE:
+        return False
+    delivery.status = _Status.RECEIVED
+    delivery.last_error = None
+    delivery.completed_at = None
+    delivery.claimed_until = None
+    db.session.commit()
+    return True
+
+
+def _candidate_name(delivery: WebhookDelivery) -> str | None:
+    """Return the name of the person this opportunity already became, if the app knows one."""
+    if not delivery.opportunity_id:
+        return None
+    return db.session.scalar(
+        select(Person.full_name)
+        .where(Person.lever_opportunity_id == delivery.opportunity_id)
+        .order_by(Person.id)
+        .limit(1)
+    )
+
+
+def reopen_failed(ids: list[int]) -> None:
+    """Make these failed or partial deliveries receivable again ("Retry all failed"), without
+    committing; the caller commits, then calls start_soon() for each."""
+    if not ids:
+        return
+    db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids), WebhookDelivery.status.in_(RETRYABLE))
+        .values(
+            status=_Status.RECEIVED,
+            last_error=None,
+            completed_at=None,
+            claimed_until=None,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def log_delivery_error(delivery: WebhookDelivery, message: str, cause: str | None = None) -> None:
+    """Write an Error row on the Log tab, naming the candidate when the app knows the name."""
+    name = _candidate_name(delivery)
+    if name and name not in message:
+        message = f"{name} (opportunity {delivery.opportunity_id}): {message}"
+    add_log_entry(
+        delivery.integration_id,
+        LEVEL_ERROR,
+        message,
+        delivery_id=delivery.id,
+        opportunity_id=delivery.opportunity_id,
+        cause=cause,
+    )
+
+
+# The reconciler's side.
+
+
+def stuck(now: datetime, limit: int):
+    """Deliveries to take back: lease or queue deadline passed, or received too long ago."""
+    lapsed = or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now)
+    return db.session.execute(
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.status,
+            WebhookDelivery.attempts,
+            WebhookDelivery.claimed_until,
+        )
+        .where(
+            or_(
+                and_(WebhookDelivery.status.in_((_Status.PROCESSING, _Status.QUEUED)), lapsed),
+                and_(
+                    WebhookDelivery.status == _Status.RECEIVED,
+                    WebhookDelivery.updated_at < now - RECEIVED_GRACE,
+                ),
+            )
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+
+
+def _unchanged(row):
+    """Conditions that the delivery is still as the reconciler read it."""
+    return (
+        WebhookDelivery.status == row.status,
+        WebhookDelivery.attempts == row.attempts,
+        WebhookDelivery.claimed_until.is_not_distinct_from(row.claimed_until),
+    )
+
+
+def requeue(row, now: datetime) -> bool:
+    """Take a stuck delivery back into the queue, unless a job or reconciler moved it meanwhile."""
+    taken = _changed(
+        row.id, *_unchanged(row), status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE
+    )
+    db.session.commit()
+    return taken
+
+
+def wait_longer(row, now: datetime) -> bool:
+    """The queue still holds the delivery's job (a backlog or a backoff): look again later."""
+    extended = _changed(row.id, *_unchanged(row), claimed_until=now + QUEUED_GRACE)
+    db.session.commit()
+    return extended
+
+
+def give_up(row, now: datetime, message: str) -> bool:
+    """Fail a delivery started too many times, with an Error row; False if it moved meanwhile."""
+    if not _changed(
+        row.id,
+        *_unchanged(row),
+        status=_Status.FAILED,
+        last_error=message,
+        completed_at=now,
+        claimed_until=None,
+    ):
+        db.session.commit()
+        return False
+    log_delivery_error(db.session.get(WebhookDelivery, row.id), message)
+    db.session.commit()
+    return True

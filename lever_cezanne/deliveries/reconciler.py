@@ -1,0 +1,40 @@
+"""reconcile_deliveries: take back deliveries whose job died or never came.
+
+Liveness is the database's business: a processing delivery whose lease lapsed, or one received
+and never queued, is queued again whatever RQ says. Only for a queued delivery past its deadline
+is the queue asked, so a backlog or a backoff is not doubled.
+"""
+
+import logging
+from datetime import datetime
+
+from lever_cezanne.deliveries import inbox, queue
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import DeliveryStatus
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+BATCH = 500
+GAVE_UP = (
+    "This hire was started {attempts} times without finishing, so it was stopped. "
+    "Press Retry now on this row to try once more; if it stops again, contact support."
+)
+
+
+def reconcile_deliveries(now: datetime | None = None) -> dict[str, int]:
+    """Requeue stuck deliveries; return counts of requeued, still pending and given up."""
+    now = now or utcnow()
+    counts = {"requeued": 0, "pending": 0, "given_up": 0, "unreachable": 0}
+    for row in inbox.stuck(now, BATCH):
+        if row.status == DeliveryStatus.QUEUED and queue.delivery_job_waiting(row.id, row.attempts):
+            counts["pending"] += inbox.wait_longer(row, now)
+        elif row.attempts >= MAX_ATTEMPTS:
+            counts["given_up"] += inbox.give_up(row, now, GAVE_UP.format(attempts=row.attempts))
+        elif inbox.requeue(row, now):
+            if queue.enqueue_delivery_safely(row.id, row.attempts + 1):
+                counts["requeued"] += 1
+            else:
+                counts["unreachable"] += 1  # still queued: taken again after the grace period
+    if any(counts.values()):
+        log.info("reconciler: %s", counts)
+    return counts

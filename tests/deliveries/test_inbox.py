@@ -1,0 +1,83 @@
+"""The inbox's state changes: claim under a lease, renew, finish, postpone, retry."""
+
+import threading
+from datetime import timedelta
+
+from lever_cezanne.deliveries import inbox, lease
+from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import DeliveryStatus
+
+
+def _fresh(db, delivery):
+    db.session.expire_all()
+    return db.session.get(WebhookDelivery, delivery.id)
+
+
+def test_statuses_are_a_str_enum():
+    assert DeliveryStatus.COMPLETED == "completed"
+    assert {s.value for s in DeliveryStatus} == {
+        "received", "queued", "processing", "completed", "partial", "failed", "ignored", "held"
+    }  # fmt: skip
+
+
+def test_claim_takes_a_lease_and_counts_the_attempt(db, make_delivery):
+    delivery = make_delivery(status="queued", attempts=0)
+    claimed = inbox.claim(delivery.id)
+    assert claimed.status == "processing" and claimed.attempts == 1
+    assert utcnow() < claimed.claimed_until <= utcnow() + inbox.LEASE
+
+
+def test_a_held_delivery_is_not_claimed_twice_until_its_lease_lapses(db, make_delivery):
+    delivery = make_delivery(status="queued")
+    assert inbox.claim(delivery.id) is not None
+    assert inbox.claim(delivery.id) is None  # a duplicate job while the first one runs
+    db.session.execute(
+        WebhookDelivery.__table__.update().values(claimed_until=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    again = inbox.claim(delivery.id)  # the first job died: its lease lapsed
+    assert again is not None and again.attempts == 2
+
+
+def test_finished_deliveries_are_never_claimed(db, make_delivery):
+    for status in ("completed", "partial", "failed", "ignored"):
+        assert inbox.claim(make_delivery(status=status).id) is None
+
+
+def test_finish_releases_the_lease(db, make_delivery):
+    claimed = inbox.claim(make_delivery(status="queued").id)
+    inbox.finish(claimed, DeliveryStatus.COMPLETED)
+    fresh = _fresh(db, claimed)
+    assert fresh.status == "completed" and fresh.claimed_until is None
+    assert fresh.completed_at is not None
+    assert not inbox.renew(claimed.id)  # nothing left to hold
+
+
+def test_postpone_gives_the_delivery_back_with_a_deadline(db, make_delivery):
+    claimed = inbox.claim(make_delivery(status="queued").id)
+    inbox.postpone(claimed, "Lever is busy")
+    fresh = _fresh(db, claimed)
+    assert fresh.status == "queued" and fresh.last_error == "Lever is busy"
+    assert fresh.claimed_until > utcnow() + inbox.QUEUED_GRACE - timedelta(seconds=5)
+
+
+def test_retry_only_reopens_failed_or_partial(db, make_delivery):
+    assert not inbox.retry(make_delivery(status="completed"))
+    failed = make_delivery(status="failed")
+    failed.last_error = "boom"
+    assert inbox.retry(failed)
+    fresh = _fresh(db, failed)
+    assert fresh.status == "received" and fresh.last_error is None
+
+
+def test_the_lease_is_renewed_while_the_job_runs(app, db, make_delivery, monkeypatch):
+    monkeypatch.setattr(inbox, "LEASE", timedelta(seconds=0.4))
+    claimed = inbox.claim(make_delivery(status="queued").id)
+    first = claimed.claimed_until
+    db.session.commit()
+    with lease.held(claimed.id):
+        threading.Event().wait(0.5)  # past the first lease: only renewals keep it
+        renewed = _fresh(db, claimed).claimed_until
+        db.session.commit()
+    assert renewed > first and renewed > utcnow()

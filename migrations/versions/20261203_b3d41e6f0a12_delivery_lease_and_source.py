@@ -1,7 +1,7 @@
 """Deliveries: source, lease (claimed_until) and the reconciler's index
 
 Revision ID: b3d41e6f0a12
-Revises: 788d1e6d8e03
+Revises: 36b6cfd6f13c
 Create Date: 2026-12-03 04:20:00
 
 """
@@ -12,7 +12,7 @@ import lever_cezanne.models.types
 
 
 revision = "b3d41e6f0a12"
-down_revision = "788d1e6d8e03"
+down_revision = "36b6cfd6f13c"
 branch_labels = None
 depends_on = None
 

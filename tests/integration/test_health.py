@@ -88,7 +88,7 @@ def test_health_shows_state_activity_errors_waiting_and_warnings(
     assert 'data-state="needs_attention">Needs attention</span>' in html
     assert 'data-hires-7="1" data-hires-30="2"' in html
     assert 'data-open-errors="2"' in html and "2 open errors" in html
-    assert f"/integrations/lever/{integration.id}/log?level=error" in html
+    assert f"/integrations/lever/{integration.id}/log?level=error&amp;open=1" in html
     assert 'data-waiting="1" data-held="0"' in html
     assert 'data-warning="company_unusable"' in html and "Choose another company" in html
     assert "Last hire completed" in html and "None yet" not in html

@@ -21,7 +21,7 @@ from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.mail import mail_user
 from lever_cezanne.mail.addresses import listed
 from lever_cezanne.mail.outbox import queue_mail
-from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task
+from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION, LEVEL_ERROR
 from lever_cezanne.onboarding.dates import today_in
@@ -32,6 +32,7 @@ DIGEST_EVERY = timedelta(hours=1)
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
 DIGEST_MAX_HIRES = 50
 KIND_CAUSE, KIND_DIGEST, KIND_TASK = "alert", "error_digest", "new_task"
+KIND_REASSIGNED = "reassigned_task"
 
 
 @dataclass(frozen=True)
@@ -220,4 +221,19 @@ def notify_new_task(task: Task) -> OutboxMail | None:
         html,
         kind=KIND_TASK,
         dedupe_key=f"task:{task.id}",
+    )
+
+
+def notify_reassigned_task(task: Task, by: User, notification_id: int) -> OutboxMail | None:
+    """Tell a task's new owner that it was reassigned to them (flushes; one mail per reassign)."""
+    person = task.person
+    link = link_for("hr.task_show", task_id=task.id)
+    text, html = _render("reassigned_task", task=task, person=person, by=by, link=link)
+    return mail_user(
+        task.assignee,
+        f"New Starter task reassigned to you: {person.full_name}",
+        text,
+        html,
+        kind=KIND_REASSIGNED,
+        dedupe_key=f"task:{task.id}:reassigned:{notification_id}",
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from lever_cezanne.admin.services import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.hr.history import record_change
+from lever_cezanne.mail.alerts import notify_reassigned_task
 from lever_cezanne.models import Task, User
 from lever_cezanne.processes.notifications import notify
 
@@ -40,11 +41,13 @@ def reassign(task: Task, new_owner: User | None, by: User) -> None:
     task.assignee_id = new_owner.id
     db.session.flush()
     db.session.refresh(task, ["assignee"])
-    notify(
+    notification = notify(
         new_owner.id,
         f"{by.display_name} assigned you the New Starter task for {task.person.full_name}.",
         url_for("hr.task_show", task_id=task.id),
     )
+    # Queued now, sent by the outbox only once the caller commits.
+    notify_reassigned_task(task, by, notification.id)
 
 
 def set_due_date(task: Task, due: date, by: User) -> None:

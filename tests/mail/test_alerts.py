@@ -186,3 +186,22 @@ def test_no_secret_reaches_an_e_mail(db, inbox, watched):
     for secret in ("access-token-secret", "refresh-token-secret", "signature-token"):
         assert secret not in raw
     assert watched.signature_token_encrypted not in raw
+
+
+def test_reassigning_a_task_e_mails_the_new_owner_once_committed(
+    db, client, inbox, hr_user, make_user, login_as, make_person, make_task
+):
+    sam = make_user("hr", username="sam", display_name="Sam Carter", email="sam@example.com")
+    task = make_task(make_person("Zoë", "Bright"), hr_user)
+    login_as(hr_user)
+
+    response = client.post(f"/tasks/{task.id}/reassign", data={"assignee": sam.id})
+
+    assert response.status_code == 302
+    recipients, message = inbox.wait_for(1)[0]
+    assert recipients == ["sam@example.com"]
+    assert message["Subject"] == "New Starter task reassigned to you: Zoë Bright"
+    text, _ = parts(message)
+    assert "Alex Morgan assigned you the New Starter task for Zoë Bright" in text
+    assert f"https://hr.example.com/tasks/{task.id}" in text
+    assert len(_outbox(db, alerts.KIND_REASSIGNED)) == 1

@@ -206,7 +206,8 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     press_and_wait(hr)
     hr.check()
     assert "Saved the personal details of Ada Lovelace." in flash_text(hr)
-    for step in ("Confirm personal details", "Confirm Gender"):
+    # The offer brought a Job Title and Salary, so they are confirmed by hand too.
+    for step in ("Confirm personal details", "Confirm Gender", "Confirm Job and Salary"):
         hr.tab_to(f"#checklist ~ ol li:has-text('{step}') button:text-is('Tick')")
         press_and_wait(hr)
         hr.check()

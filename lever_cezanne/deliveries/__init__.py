@@ -10,7 +10,7 @@ from lever_cezanne.deliveries import inbox, queue, schedule
 from lever_cezanne.deliveries.inbox import retry, store
 from lever_cezanne.deliveries.runner import InProcessRunner
 
-__all__ = ["init_app", "retry", "start_soon", "store"]
+__all__ = ["hand_over", "init_app", "retry", "start_soon", "store"]
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +22,14 @@ def init_app(app: Flask) -> None:
     if schedule.intervals(app) and not app.testing:
         # Started by the first request, never while the app is being built.
         app.before_request(runner.start_reconciler)
+
+
+def hand_over(app: Flask, delivery_id: int) -> None:
+    """The receiver's hand-over of a stored (committed) hire. With Redis, nothing to do in the
+    request: the insert's NOTIFY wakes the workers' dispatcher, which queues it. Without Redis,
+    the in-process runner starts it now."""
+    if not app.config.get("REDIS_URL"):
+        start_soon(app, delivery_id)
 
 
 def start_soon(app: Flask, delivery_id: int, attempt: int = 1) -> bool:

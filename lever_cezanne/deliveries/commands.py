@@ -7,8 +7,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from lever_cezanne.cli import lever_cli
-from lever_cezanne.deliveries import schedule
+from lever_cezanne.deliveries import dispatcher, schedule
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
+from lever_cezanne.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,11 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
             "REDIS_URL is not set. Without Redis, jobs run inside the web process and no worker "
             "is needed."
         )
+    if burst:
+        dispatcher.dispatch_all()  # what the receiver stored, into the queue, then work
+        db.session.remove()
     cron = None if no_reconcile or burst else schedule.start_cron(app)
+    mover = None if burst else dispatcher.Dispatcher(app).start()
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(
         [rq_queue(schedule.PERIODIC_QUEUE), rq_queue()],
@@ -58,6 +63,8 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
     try:
         worker.work(burst=burst, with_scheduler=True)
     finally:
+        if mover is not None:
+            mover.stop()
         if cron is not None:
             cron.terminate()
             cron.join(5)

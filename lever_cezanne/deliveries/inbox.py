@@ -97,6 +97,30 @@ def mark_queued(delivery_id: int) -> bool:
     return done
 
 
+def take_received(limit: int) -> list[tuple[int, int]]:
+    """Mark up to `limit` received deliveries queued, without committing; return (id, attempt).
+
+    Rows another dispatcher is taking are skipped. The caller enqueues, then commits (or rolls
+    back, leaving them received, when the queue refused them).
+    """
+    now = utcnow()
+    pick = (
+        select(WebhookDelivery.id)
+        .where(WebhookDelivery.status == _Status.RECEIVED)
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = db.session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(pick.scalar_subquery()))
+        .values(status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE, updated_at=now)
+        .returning(WebhookDelivery.id, WebhookDelivery.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [(row.id, row.attempts + 1) for row in rows]
+
+
 def claim(delivery_id: int) -> WebhookDelivery | None:
     """Take the delivery for a job under a fresh lease and count the attempt.
 

@@ -63,6 +63,28 @@ def enqueue_delivery(delivery_id: int, attempt: int) -> None:
     )
 
 
+def enqueue_deliveries(taken: list[tuple[int, int]]) -> None:
+    """Queue many deliveries, (id, attempt) each, in one Redis round trip; raise when down."""
+    rq = rq_queue()
+    with rq.connection.pipeline() as pipe:
+        rq.enqueue_many(
+            [
+                Queue.prepare_data(
+                    DELIVERY_JOB,
+                    args=(delivery_id,),
+                    job_id=job_id(delivery_id, attempt),
+                    retry=Retry(max=len(RETRY_INTERVALS), interval=retry_intervals()),
+                    timeout=JOB_TIMEOUT,
+                    failure_ttl=FAILURE_TTL,
+                    result_ttl=RESULT_TTL,
+                )
+                for delivery_id, attempt in taken
+            ],
+            pipeline=pipe,
+        )
+        pipe.execute()
+
+
 def enqueue_delivery_safely(delivery_id: int, attempt: int) -> bool:
     """Enqueue; on failure log it and leave the delivery for the reconciler."""
     try:

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     ForeignKey,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     func,
     text,
@@ -171,6 +173,31 @@ class WebhookDelivery(db.Model):
 
     def __repr__(self) -> str:
         return f"<WebhookDelivery {self.id} {self.event} {self.status}>"
+
+
+# Every insert wakes the workers' dispatchers (lever_cezanne.deliveries.dispatcher), which move
+# received deliveries into the job queue in batches; the receiver never talks to Redis.
+NOTIFY_FUNCTION = """
+CREATE OR REPLACE FUNCTION webhook_deliveries_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('lever_deliveries', '');
+    RETURN NULL;
+END $$
+"""
+NOTIFY_TRIGGER = """
+CREATE TRIGGER webhook_deliveries_notify AFTER INSERT ON webhook_deliveries
+FOR EACH STATEMENT EXECUTE FUNCTION webhook_deliveries_notify()
+"""
+event.listen(
+    WebhookDelivery.__table__,
+    "after_create",
+    DDL(NOTIFY_FUNCTION).execute_if(dialect="postgresql"),
+)
+event.listen(
+    WebhookDelivery.__table__,
+    "after_create",
+    DDL(NOTIFY_TRIGGER).execute_if(dialect="postgresql"),
+)
 
 
 class LogEntry(db.Model):

@@ -97,5 +97,5 @@ def _store_and_enqueue(integration, envelope):
     if integration.is_paused:
         return _answer(200, status="held")  # stored; Resume processes it
     # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
-    deliveries.start_soon(current_app._get_current_object(), delivery_id)
+    deliveries.hand_over(current_app._get_current_object(), delivery_id)
     return _answer(200, status="accepted")

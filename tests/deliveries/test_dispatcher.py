@@ -1,0 +1,90 @@
+"""The dispatcher moves received deliveries into RQ in batches, woken by PostgreSQL's NOTIFY."""
+
+import os
+import socket
+import time
+
+import pytest
+from sqlalchemy import select
+
+from lever_cezanne import deliveries
+from lever_cezanne.deliveries import dispatcher, queue
+from lever_cezanne.models import WebhookDelivery
+
+REDIS_URL = os.environ.get("REDIS_URL")
+
+
+@pytest.fixture
+def redis_app(app):
+    if not REDIS_URL:
+        print("skipping: REDIS_URL is not set (CI sets it)")
+        pytest.skip("REDIS_URL is not set: the dispatcher needs Redis")
+    from lever_cezanne.redis_client import redis_connection
+
+    app.config["REDIS_URL"] = REDIS_URL
+    connection = redis_connection()
+    connection.flushdb()
+    yield app
+    connection.flushdb()
+    app.extensions.pop("lever_redis").close()
+
+
+def _statuses(db):
+    db.session.expire_all()
+    return dict(db.session.execute(select(WebhookDelivery.id, WebhookDelivery.status)).all())
+
+
+def test_received_deliveries_are_queued_once_in_one_batch(redis_app, db, make_delivery):
+    received = [make_delivery(status="received").id for _ in range(3)]
+    done = make_delivery(status="completed").id
+    assert dispatcher.dispatch_all() == 3
+    assert sorted(queue.rq_queue().job_ids) == sorted(f"delivery-{i}-1" for i in received)
+    statuses = _statuses(db)
+    assert [statuses[i] for i in received] == ["queued"] * 3 and statuses[done] == "completed"
+    assert dispatcher.dispatch_all() == 0  # nothing taken twice
+    assert len(queue.rq_queue()) == 3
+
+
+def test_queue_down_leaves_them_received_for_the_next_wake_up(redis_app, db, make_delivery):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    working = redis_app.extensions.pop("lever_redis")
+    redis_app.config["REDIS_URL"] = closed
+    try:
+        delivery = make_delivery(status="received")
+        assert dispatcher.dispatch_all() == 0
+        assert _statuses(db)[delivery.id] == "received"
+    finally:
+        redis_app.extensions.pop("lever_redis").close()
+        redis_app.extensions["lever_redis"] = working
+        redis_app.config["REDIS_URL"] = REDIS_URL
+    assert dispatcher.dispatch_all() == 1
+
+
+def test_an_insert_wakes_the_dispatcher(redis_app, db, integration, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        print("skipping: NOTIFY needs PostgreSQL (set TEST_DATABASE_URL)")
+        pytest.skip("NOTIFY needs PostgreSQL")
+    monkeypatch.setattr(dispatcher, "IDLE_WAIT", 60.0)  # only a notification can wake it
+    mover = dispatcher.Dispatcher(redis_app).start()
+    try:
+        assert mover.listening.wait(15)
+        delivery_id = deliveries.store(
+            integration.id,
+            event="candidateHired",
+            token_hash="a" * 64,
+            signature_hash="b" * 64,
+            opportunity_id="opp-1",
+            triggered_at=1,
+            payload="{}",
+        )
+        db.session.commit()
+        deadline = time.monotonic() + 15
+        while _statuses(db)[delivery_id] != "queued":  # enqueued, then committed
+            assert time.monotonic() < deadline, "the insert did not wake the dispatcher"
+            db.session.commit()
+            time.sleep(0.05)
+    finally:
+        mover.stop()
+    assert queue.rq_queue().job_ids == [f"delivery-{delivery_id}-1"]

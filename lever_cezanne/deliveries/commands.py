@@ -51,7 +51,7 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
         dispatcher.dispatch_all()  # what the receiver stored, into the queue, then work
         db.session.remove()
     cron = None if no_reconcile or burst else schedule.start_cron(app)
-    mover = None if burst else dispatcher.Dispatcher(app).start()
+    mover = None if burst else dispatcher.start_process(app)
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(
         [rq_queue(schedule.PERIODIC_QUEUE), rq_queue()],
@@ -64,7 +64,8 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
         worker.work(burst=burst, with_scheduler=True)
     finally:
         if mover is not None:
-            mover.stop()
+            mover.terminate()
+            mover.join(5)
         if cron is not None:
             cron.terminate()
             cron.join(5)

@@ -8,6 +8,8 @@ notification costs at most IDLE_WAIT; the reconciler is the safety net behind th
 """
 
 import logging
+import multiprocessing
+import os
 import threading
 
 from flask import Flask
@@ -57,8 +59,32 @@ def _listen_url(app: Flask) -> str | None:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _run_in_child(app: Flask, parent_pid: int) -> None:
+    from lever_cezanne.deliveries.schedule import die_with_parent
+
+    die_with_parent()
+    if os.getppid() != parent_pid:
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)  # never share the worker's connections
+    Dispatcher(app)._run()
+
+
+def start_process(app: Flask) -> multiprocessing.Process:
+    """Run the dispatcher in a process of its own beside the worker, forked before the worker
+    starts any thread (a forking worker must never fork while a dispatcher thread holds a lock).
+    It stops when the worker stops or dies."""
+    process = multiprocessing.get_context("fork").Process(
+        target=_run_in_child, args=(app, os.getpid()), name="lever-dispatcher"
+    )
+    process.daemon = True
+    process.start()
+    return process
+
+
 class Dispatcher:
-    """A daemon thread that dispatches on every NOTIFY, and at least every IDLE_WAIT seconds."""
+    """Dispatches on every NOTIFY, and at least every IDLE_WAIT seconds (a thread in tests)."""
 
     def __init__(self, app: Flask):
         self.app = app

@@ -107,14 +107,14 @@ class _Scheduler(CronScheduler):
         self.get_jobs().append(job)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to stop us (SIGTERM, a clean stop for the scheduler) when the worker dies."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _run_cron(url: str, entries: list[tuple[Periodic, int]], parent_pid: int) -> None:
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent_pid:
         return  # the worker died before we could ask
     scheduler = _Scheduler(Redis.from_url(url), name=f"lever-cron-{parent_pid}")

@@ -16,13 +16,14 @@ from benchmarks.helpers import (
     proc_cpu_seconds,
     proc_status_kb,
 )
+from benchmarks.noop_post import NOOP_PATH
 from benchmarks.seed import flush_redis, seed_organisation, signed_body, webhook_path
 from benchmarks.servers import PeakSampler, start_gunicorn
 
 TITLE = "1. Webhook acknowledgement under load (gunicorn, PostgreSQL, Redis)"
 DATABASE = "lc_bench_ack"
 CONNECTIONS = 32
-NOOP_PATH = "/static/css/app.css"
+STATIC_PATH = "/static/css/app.css"
 SCRIPT = Path(__file__).resolve().parent / "wrk_bodies.lua"
 SIGNATURE_TOKEN = "bench-ack-signature-token-0123456789abcdef"
 # Upper bound of what the server could take in a second, so no body is ever sent twice.
@@ -91,13 +92,18 @@ def run(ctx, section) -> None:
         seed_organisation(url, SIGNATURE_TOKEN)
         bodies = Path(tmp) / "bodies.jsonl"
         write_bodies(bodies, MAX_RATE * (seconds + warmup))
-        server, base = start_gunicorn(app_env(url), "gunicorn-ack")
+        env = app_env(url, GUNICORN_CMD_ARGS="-c python:benchmarks.noop_post")
+        server, base = start_gunicorn(env, "gunicorn-ack")
         with server, PeakSampler() as peaks:
             peaks.watch("web", server.pid)
             workers = child_pids(server.pid)
             idle_kb = max(proc_status_kb(pid, "VmRSS") or 0 for pid in workers)
-            wrk(base + NOOP_PATH, warmup)
-            noop = _load(url, base + NOOP_PATH, seconds, workers)
+            wrk(base + STATIC_PATH, warmup)
+            static = _load(url, base + STATIC_PATH, seconds, workers)
+            # The no-op POST gets the same signed bodies as the receiver (they are not stored).
+            noop_bodies = Path(tmp) / "noop.jsonl"
+            noop_bodies.write_text("".join(bodies.read_text().splitlines(keepends=True)[:50000]))
+            noop = _load(url, base + NOOP_PATH, seconds, workers, noop_bodies)
             # The warm-up spends the first bodies; the measured run starts after them.
             warm_bodies = Path(tmp) / "warm.jsonl"
             lines = bodies.read_text().splitlines(keepends=True)
@@ -108,6 +114,7 @@ def run(ctx, section) -> None:
             hook = _load(url, base + webhook_path(), seconds, workers, bodies)
             stored = _deliveries(url) - before
         _record(ctx, section, noop, hook, stored, seconds, peaks.peaks_kb.get("web", 0), idle_kb)
+        section.figures.insert(0, Figure("static file throughput", static["rps"], "req/s"))
     flush_redis()
 
 
@@ -122,7 +129,7 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
     ratio_ok = hook["rps"] >= 0.5 * noop["rps"]
     p99_ms = hook["p99_us"] / 1000
     section.figures += [
-        Figure("no-op throughput", noop["rps"], "req/s"),
+        Figure("no-op POST throughput", noop["rps"], "req/s"),
         Figure("no-op latency p50", noop["p50_us"] / 1000, "ms"),
         Figure("no-op latency p99", noop["p99_us"] / 1000, "ms"),
         Figure("webhook throughput", hook["rps"], "req/s", "no-op", noop["rps"],
@@ -142,11 +149,13 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
     section.notes += [
         f"gunicorn started from the Procfile's `web` line (APP_ENV=production, "
         f"WEB_CONCURRENCY/WEB_THREADS defaults: 2 workers × 4 threads, access log on), "
-        f"PostgreSQL and Redis on this machine; no RQ worker runs, so jobs wait in the queue. "
+        f"PostgreSQL and Redis on this machine; no RQ worker runs, so deliveries wait, stored. "
         f"Load: wrk, 1 thread, {CONNECTIONS} connections, {seconds} s each after a 2 s warm-up, "
         f"keep-alive.",
-        f"No-op baseline: `GET {NOOP_PATH}` (a static file served by Flask through the same "
-        f"middleware and after-request hooks). Webhook: `POST {webhook_path()}`, every body a "
+        f"No-op baseline: `POST {NOOP_PATH}`, a Flask view that parses the JSON body and "
+        f"answers 200, added to the same gunicorn by `benchmarks/noop_post.py` and sent the same "
+        f"signed bodies; `GET {STATIC_PATH}` (a static file) is a second reference. Webhook: "
+        f"`POST {webhook_path()}`, every body a "
         f"different signed candidateHired (pre-signed by the benchmark; wrk's Lua sends each "
         f"once).",
         f"wrk counted {hook['requests']:,} webhook responses; {stored:,} new deliveries were "

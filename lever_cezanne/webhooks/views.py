@@ -75,26 +75,29 @@ def webhook_receive(subdomain: str):
 
 
 def _store_and_enqueue(integration, envelope):
-    """Commit the delivery, then enqueue it; only a failed insert is a 5xx."""
+    """Commit the delivery, then hand it over; only a failed insert is a 5xx."""
+    # Read before the commit, which expires the integration: reading it after would cost
+    # one more SELECT on every webhook.
+    integration_id, paused = integration.id, integration.is_paused
     try:
         delivery_id = services.store_delivery(integration, envelope)
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("integration %s: webhook could not be stored", integration.id)
+        log.exception("integration %s: webhook could not be stored", integration_id)
         return _answer(503, error="The webhook could not be stored; please send it again.")
     if delivery_id is None:
         return _answer(200, status="duplicate")
     log.info(
         "integration %s: delivery %s stored (%s, opportunity %s)",
-        integration.id,
+        integration_id,
         delivery_id,
         envelope.event,
         envelope.opportunity_id,
     )
     if envelope.event != HIRED_EVENT:
         return _answer(200, status="ignored")
-    if integration.is_paused:
+    if paused:
         return _answer(200, status="held")  # stored; Resume processes it
     # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
     deliveries.hand_over(current_app._get_current_object(), delivery_id)

@@ -11,7 +11,6 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry
 from rq.serializers import JSONSerializer
 
 from benchmarks.helpers import (
-    BIN,
     REDIS_URL,
     Figure,
     app_env,
@@ -43,15 +42,8 @@ SIGNATURE_TOKEN = "bench-pipeline-signature-token-0123456789"
 QUEUE = "lever"
 LIMIT, BURST = 10, 20
 LIMITED_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-# Experiments only (README): another worker command for the rate-limited phase.
-LIMITED_COMMAND = os.environ.get("BENCH_LIMITED_WORKER") or procfile_command("worker")
+LIMITED_COMMAND = procfile_command("worker")
 TERMINAL = ("completed", "partial", "failed", "ignored")
-
-
-EXPERIMENTS = {
-    "simple": "what-if rq.SimpleWorker (no fork per job)",
-    "simple-async": "what-if SimpleWorker + synchronous_commit=off",
-}
 
 
 class Lever:
@@ -241,6 +233,14 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
             "failed": failures, "jobs": len(jobs)}  # fmt: skip
 
 
+def _waiting(url: str) -> int:
+    """Deliveries stored and not yet processed."""
+    with pg_connect(url) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM webhook_deliveries WHERE status IN ('received', 'queued')"
+        ).fetchone()[0]
+
+
 def _unlimited(ctx, section, url, lever, env, hires) -> None:
     """One worker, Lever's limit lifted: the worker's own throughput and CPU per hire."""
     hires, noops = hires // 2, max(100, hires // 4)  # a steady rate, and the run stays short
@@ -254,7 +254,8 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     noop = _drain(env, command, "noop-", noops)
     before = _db_counts(url)
     lever.post("/_admin/bulk-hire", {"n": hires})
-    wait_until(lambda: queue.count >= hires, 120, 0.2, "the webhooks to be queued")
+    # The receiver only stores; the worker's dispatcher queues them when it starts.
+    wait_until(lambda: _waiting(url) >= hires, 120, 0.2, "the webhooks to be stored")
     hired = _drain(env, command, "delivery-", hires)
     after = _db_counts(url)
     redis.close()
@@ -271,39 +272,10 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
                     "unlimited hires")  # fmt: skip
     section.notes.append(
         f"Unlimited phase: the simulator's limit lifted (`rate_limit: 0`) and the app's own "
-        f"bucket too (`LEVER_RATE_LIMIT=0`); one worker (`{command}`) started on a queue holding "
-        f"{hires} jobs; rate = jobs ÷ (last job ended − first job started), from RQ's job "
+        f"bucket too (`LEVER_RATE_LIMIT=0`); one worker (`{command}`) started with "
+        f"{hires} hires stored (its dispatcher queues them); rate = jobs ÷ (last job ended − "
+        f"first job started), from RQ's job "
         f"records. CPU = user+system of the worker and its reaped work horses, from "
         f"/proc/<pid>/stat, from registration to the last job. Baseline: {noops} jobs of "
         f"`benchmarks.rq_noop.noop` through the same worker command."
-    )
-    for mode, label in EXPERIMENTS.items():
-        _experiment(section, url, lever, env, mode, label, hires // 2, rate)
-
-
-def _experiment(section, url, lever, env, mode, label, hires, baseline_rate) -> None:
-    """The same unlimited drain through benchmarks.experiment_worker (not the Procfile's)."""
-    redis = _redis()
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    before = _db_counts(url)
-    lever.post("/_admin/bulk-hire", {"n": hires})
-    wait_until(lambda: queue.count >= hires, 120, 0.2, "the webhooks to be queued")
-    redis.close()
-    command = f"{BIN}/python -m benchmarks.experiment_worker {mode}"
-    result = _drain(env, command, "delivery-", hires)
-    after = _db_counts(url)
-    lost = any(after[k] - before[k] != hires for k in ("people", "employments", "tasks"))
-    errors = after["errors"] - before["errors"] + result["failed"]
-    rate = result["jobs"] / result["seconds"]
-    section.figures += [
-        Figure(f"{label}: hires/s", rate, "hires/s", "Procfile worker", baseline_rate,
-               note="experiment"),
-        Figure(f"{label}: CPU per hire", result["cpu"] / hires * 1000, "ms",
-               note="experiment"),
-    ]  # fmt: skip
-    section.notes.append(
-        f"Experiment `{command}` ({hires} hires, one worker, no limit): "
-        f"{'records missing or duplicated! ' if lost else 'every record exactly once, '}"
-        f"{errors} Error rows or failed jobs. Not what the Procfile runs: it shows what the "
-        f"change named would buy (see the analysis at the end)."
     )

@@ -46,7 +46,7 @@ def wait_for_log_row(tab: Browse, stack, story, text: str, level: str, retryable
     while True:
         tab.visit(path, check=False)
         rows = tab.page.locator("table tbody tr", has_text=text)
-        if retryable:  # the Retry now form sits in the row's closed <details>
+        if retryable:  # Retry now sits on the row itself
             rows = rows.filter(has=tab.page.locator("form[action$='/retry']"))
         if rows.count():
             row = rows.first

@@ -125,15 +125,52 @@ def root():
 
 @bp.get("/opportunities")
 def opportunity_list():
-    """List opportunities, oldest first, optionally by contact_id or archived."""
+    """List opportunities, oldest first, with Lever's filters (see `_matches`)."""
     _require("opportunities:read:admin")
-    found = list(reversed(_store().candidates()))
-    if "contact_id" in request.args:
-        found = [c for c in found if c["contact"]["id"] == request.args["contact_id"]]
-    if "archived" in request.args:
-        wanted = request.args["archived"] == "true"
-        found = [c for c in found if bool(c["opportunity"]["archived"]) == wanted]
+    wanted = _list_filters()
+    found = [c for c in reversed(_store().candidates()) if _matches(c, wanted)]
     return _paginate([_render(candidate) for candidate in found])
+
+
+def _epoch_ms(name: str) -> int | None:
+    """Read a timestamp filter (milliseconds since the epoch); anything else is a 400."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        abort(api_error(400, "BadRequestError", f"{name} must be a timestamp in milliseconds"))
+    return int(value)
+
+
+def _list_filters() -> dict:
+    return {
+        "contact_id": request.args.get("contact_id"),
+        "archived": request.args.get("archived"),
+        "reasons": set(request.args.getlist("archive_reason_id")),
+        "archived_from": _epoch_ms("archived_at_start"),
+        "archived_to": _epoch_ms("archived_at_end"),
+    }
+
+
+def _matches(candidate: dict, wanted: dict) -> bool:
+    """Tell whether a candidate passes every filter given: contact_id, archived=true|false,
+    archive_reason_id (repeatable: any of them), archived_at_start/_end (inclusive, in ms; only
+    archived opportunities have an archive time)."""
+    archived = candidate["opportunity"]["archived"]
+    if wanted["contact_id"] is not None and candidate["contact"]["id"] != wanted["contact_id"]:
+        return False
+    if wanted["archived"] is not None and bool(archived) != (wanted["archived"] == "true"):
+        return False
+    if wanted["reasons"] and (not archived or archived["reason"] not in wanted["reasons"]):
+        return False
+    if wanted["archived_from"] is None and wanted["archived_to"] is None:
+        return True
+    if not archived:
+        return False
+    at = archived["archivedAt"]
+    return (wanted["archived_from"] is None or at >= wanted["archived_from"]) and (
+        wanted["archived_to"] is None or at <= wanted["archived_to"]
+    )
 
 
 @bp.get("/opportunities/<opportunity_id>")

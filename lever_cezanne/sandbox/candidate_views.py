@@ -60,6 +60,23 @@ def candidate_hire(opportunity_id):
     return redirect(url_for(".candidate_list"))
 
 
+@bp.post("/candidates/<opportunity_id>/hire-without-webhook")
+def candidate_hire_without_webhook(opportunity_id):
+    """Archive a candidate as Hired but never send the webhook (a missed webhook, for the demo)."""
+    try:
+        _store().hire_without_webhook(opportunity_id)
+    except NotFound:
+        flash("No such candidate.", "error")
+    except AlreadyHired:
+        flash("That candidate is already hired; move them to a stage first.", "error")
+    else:
+        flash(
+            "Hired without a webhook: Cezanne HR hears of it only from its catch-up sync.",
+            "success",
+        )
+    return redirect(url_for(".candidate_list"))
+
+
 @bp.post("/candidates/<opportunity_id>/stage")
 def candidate_move_stage(opportunity_id):
     """Unarchive a candidate and move them to another stage."""

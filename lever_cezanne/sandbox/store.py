@@ -136,6 +136,18 @@ class SandboxStore:
         self.deliveries.send(delivery["id"])
         return self.delivery(delivery["id"])
 
+    def hire_without_webhook(self, opportunity_id: str) -> None:
+        """Archive a candidate as Hired and lose its Candidate Hired webhook (it is never sent),
+        as when Lever gave up retrying: only a catch-up sync can find this hire."""
+        with self.mutate() as state:
+            candidate = state["candidates"].get(opportunity_id)
+            if candidate is None:
+                raise NotFound(opportunity_id)
+            archived = candidate["opportunity"]["archived"]
+            if archived and archived["reason"] == seed.HIRED_REASON_ID:
+                raise AlreadyHired(opportunity_id)
+            records.archive(candidate, seed.HIRED_REASON_ID, int(self.clock() * 1000))
+
     def _archive_hired(self, opportunity_id: str) -> dict | None:
         """Archive with the Hired reason and record the (unsent) delivery."""
         with self.mutate() as state:

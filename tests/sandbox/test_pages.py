@@ -254,3 +254,16 @@ def test_urls_follow_the_mount_point():
     assert "error=access_denied" in wrong.headers["Location"]
     api = client.get(f"/lever-sandbox/v1/opportunities/{MARY}")
     assert api.status_code == 401 and api.json["code"] == "UnauthorizedError"
+
+
+def test_hire_without_webhook_archives_and_sends_nothing(sandbox_client, store, receiver):
+    url = f"/candidates/{MARY}/hire-without-webhook"
+    assert sandbox_client.post(url).status_code == 400  # CSRF
+    response = sandbox_client.post(url, data={"csrf_token": _csrf(sandbox_client)})
+    assert response.status_code == 302
+    assert store.candidate(MARY)["opportunity"]["archived"]["reason"] == HIRED_REASON_ID
+    assert receiver.requests == [] and store.delivery_log() == []
+    page = sandbox_client.get("/").text
+    assert "Hired without a webhook" in page and "Hire without webhook" in page
+    again = sandbox_client.post(url, data={"csrf_token": _csrf(sandbox_client)}, follow_redirects=True)
+    assert "already hired" in again.text

@@ -265,5 +265,7 @@ def test_hire_without_webhook_archives_and_sends_nothing(sandbox_client, store, 
     assert receiver.requests == [] and store.delivery_log() == []
     page = sandbox_client.get("/").text
     assert "Hired without a webhook" in page and "Hire without webhook" in page
-    again = sandbox_client.post(url, data={"csrf_token": _csrf(sandbox_client)}, follow_redirects=True)
+    again = sandbox_client.post(
+        url, data={"csrf_token": _csrf(sandbox_client)}, follow_redirects=True
+    )
     assert "already hired" in again.text

@@ -13,22 +13,28 @@ LATENCY_MS, FAULT_SEED.
 
 Protocol endpoints: ``GET /authorize`` (consent page; ``POST /authorize`` answers it),
 ``POST /oauth/token``, and ``GET /v1/opportunities[/<id>[/offers]]``, ``/v1/contacts/<id>``,
-``/v1/archive_reasons``, ``/v1/users``, ``/v1/stages``.
+``/v1/archive_reasons``, ``/v1/users``, ``/v1/stages``; files and notes (``documents_api``):
+``GET /v1/opportunities/<id>/offers/<offer>/download?status=sent|signed``,
+``GET /v1/opportunities/<id>/resumes[/<resume>[/download]]``,
+``GET|POST /v1/opportunities/<id>/notes``.
 
 Machine interface (JSON; for local use only, it has no authentication):
 
 - ``GET /_admin/state`` → ``{candidates: [{id, contact_id, name, stage, archived, emails,
-  phones, offers: [{id, status, start_date}]}], seeded: {name: id}, counters: {token_calls,
-  token_calls_authorization_code, token_calls_refresh_token, api_calls, rate_limited,
-  faults_500, faults_429}, settings: {rate_limit, rate_burst, access_token_ttl,
-  fault_500_rate, fault_429_rate, latency_ms}, webhook: {url, signature_token, event,
-  enabled}, authorized_apps: [{client_id, scopes, grants, authorized_at}], deliveries:
-  [{id, event, opportunity_id, candidate_name, status, created_at, attempts,
-  last_status_code, last_error, rerun_of}]}`` (deliveries newest first).
+  phones, offers: [{id, status, start_date}], resumes: [file name], notes: [text]}],
+  seeded: {name: id}, counters: {token_calls, token_calls_authorization_code,
+  token_calls_refresh_token, api_calls, rate_limited, faults_500, faults_429, notes_created},
+  settings: {rate_limit, rate_burst, access_token_ttl, fault_500_rate, fault_429_rate,
+  latency_ms}, webhook: {url, signature_token, event, enabled}, authorized_apps: [{client_id,
+  scopes, grants, authorized_at}], deliveries: [{id, event, opportunity_id, candidate_name,
+  status, created_at, attempts, last_status_code, last_error, rerun_of}]}`` (deliveries
+  newest first).
 - ``POST /_admin/settings`` ``{fault_500_rate?, fault_429_rate?, latency_ms?, rate_limit?,
   rate_burst?, access_token_ttl?}`` → ``{settings}``.
 - ``POST /_admin/candidates`` ``{name, emails?, phones?, location?, offer?: {status,
-  start_date (ms) | start_in_days, title?}}`` → 201 ``{id}``.
+  start_date (ms) | start_in_days, title?, document?}, resume?}`` → 201 ``{id}`` (a
+  ``resume`` or ``document`` may set ``name``, ``size``, ``missing`` and ``delay_ms``; a
+  ``resume`` of null means none).
 - ``POST /_admin/candidates/<id>/hire`` → ``{delivery}`` (null without a webhook URL);
   404 unknown, 409 already hired.
 - ``POST /_admin/candidates/<id>/stage`` ``{stage?}`` → ``{opportunity}`` (unarchived).
@@ -48,7 +54,7 @@ In-process, ``app.extensions["lever_sandbox"]`` is the ``SandboxStore``: ``hire(
 
 from flask import Flask, jsonify, render_template, request
 
-from . import admin, api, candidate_views, csrf, oauth_views, settings_views
+from . import admin, api, candidate_views, csrf, documents_api, oauth_views, settings_views
 from .config import build_config
 from .persistence import get_webhook_signature_token
 from .store import SandboxStore
@@ -80,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         oauth_views.bp,
         api.bp,
+        documents_api.bp,
         admin.bp,
         candidate_views.bp,
         settings_views.bp,
@@ -89,7 +96,9 @@ def register_blueprints(app: Flask) -> None:
 
 def _wants_json() -> bool:
     """Tell whether the failing request was to the API or the admin JSON."""
-    return request.blueprint in ("api", "admin") or request.path.startswith(("/v1/", "/_admin/"))
+    return request.blueprint in ("api", "documents_api", "admin") or request.path.startswith(
+        ("/v1/", "/_admin/")
+    )
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -38,7 +38,7 @@ def delivery_summary(delivery: dict) -> dict:
 
 
 def candidate_summary(candidate: dict) -> dict:
-    """Summarise a candidate for tests: ids, stage, archive state and offers."""
+    """Summarise a candidate for tests: ids, stage, archive state, offers, resumes and notes."""
     opportunity = candidate["opportunity"]
     return {
         "id": opportunity["id"],
@@ -52,6 +52,8 @@ def candidate_summary(candidate: dict) -> dict:
             {"id": offer["id"], "status": offer["status"], "start_date": _start(offer)}
             for offer in candidate["offers"]
         ],
+        "resumes": [resume["file"]["name"] for resume in candidate.get("resumes", [])],
+        "notes": [note["fields"][0]["value"] for note in candidate.get("notes", [])],
     }
 
 

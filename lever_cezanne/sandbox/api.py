@@ -65,13 +65,13 @@ def _authenticate(store) -> set[str] | frozenset | None:
     return None
 
 
-def _require(scope: str) -> None:
+def require_scope(scope: str) -> None:
     """Answer 403 unless the token was granted the scope (write implies read)."""
     if not lever_scopes.grants(g.scopes, scope):
         abort(api_error(403, "ForbiddenError", f"This token lacks the {scope} scope."))
 
 
-def _paginate(items: list):
+def paginate(items: list):
     """Return one page in Lever's list envelope with an opaque offset token."""
     try:
         limit = int(request.args.get("limit", 100))
@@ -99,7 +99,7 @@ def _parse_offset(token: str, items: list) -> int:
     return 0  # pragma: no cover
 
 
-def _candidate(opportunity_id: str) -> dict:
+def load_candidate(opportunity_id: str) -> dict:
     """Load a candidate or answer Lever's 404."""
     try:
         return _store().candidate(opportunity_id)
@@ -126,10 +126,10 @@ def root():
 @bp.get("/opportunities")
 def opportunity_list():
     """List opportunities, oldest first, with Lever's filters (see `_matches`)."""
-    _require("opportunities:read:admin")
+    require_scope("opportunities:read:admin")
     wanted = _list_filters()
     found = [c for c in reversed(_store().candidates()) if _matches(c, wanted)]
-    return _paginate([_render(candidate) for candidate in found])
+    return paginate([_render(candidate) for candidate in found])
 
 
 def _epoch_ms(name: str) -> int | None:
@@ -176,21 +176,34 @@ def _matches(candidate: dict, wanted: dict) -> bool:
 @bp.get("/opportunities/<opportunity_id>")
 def opportunity_show(opportunity_id):
     """Return one opportunity (expand=contact inlines the contact)."""
-    _require("opportunities:read:admin")
-    return jsonify(data=_render(_candidate(opportunity_id)))
+    require_scope("opportunities:read:admin")
+    return jsonify(data=_render(load_candidate(opportunity_id)))
 
 
 @bp.get("/opportunities/<opportunity_id>/offers")
 def offer_list(opportunity_id):
     """List an opportunity's offers."""
-    _require("offers:read:admin")
-    return _paginate(_candidate(opportunity_id)["offers"])
+    require_scope("offers:read:admin")
+
+    def render(offer):
+        return records.render_offer(
+            offer,
+            lambda status: url_for(
+                "documents_api.offer_download",
+                opportunity_id=opportunity_id,
+                offer_id=offer["id"],
+                status=status,
+                _external=True,
+            ),
+        )
+
+    return paginate([render(offer) for offer in load_candidate(opportunity_id)["offers"]])
 
 
 @bp.get("/contacts/<contact_id>")
 def contact_show(contact_id):
     """Return one contact."""
-    _require("contact:read:admin")
+    require_scope("contact:read:admin")
     store = _store()
     with store.lock:
         for candidate in store.state["candidates"].values():
@@ -202,31 +215,31 @@ def contact_show(contact_id):
 @bp.get("/archive_reasons")
 def archive_reason_list():
     """List archive reasons, optionally only type=hired or type=non-hired."""
-    _require("archive_reasons:read:admin")
+    require_scope("archive_reasons:read:admin")
     with _store().lock:
         reasons = [dict(reason) for reason in _store().state["archive_reasons"]]
     if request.args.get("type"):
         reasons = [reason for reason in reasons if reason["type"] == request.args["type"]]
-    return _paginate(reasons)
+    return paginate(reasons)
 
 
 @bp.get("/users")
 def user_list():
     """List active users (includeDeactivated=true adds the rest); email filters exactly."""
-    _require("users:read:admin")
+    require_scope("users:read:admin")
     with _store().lock:
         users = [dict(user) for user in _store().state["users"]]
     if request.args.get("includeDeactivated") != "true":
         users = [user for user in users if user["deactivatedAt"] is None]
     if request.args.get("email"):
         users = [user for user in users if user["email"] == request.args["email"].lower()]
-    return _paginate(users)
+    return paginate(users)
 
 
 @bp.get("/users/<user_id>")
 def user_show(user_id):
     """Return one user, deactivated or not."""
-    _require("users:read:admin")
+    require_scope("users:read:admin")
     with _store().lock:
         for user in _store().state["users"]:
             if user["id"] == user_id:
@@ -237,5 +250,5 @@ def user_show(user_id):
 @bp.get("/stages")
 def stage_list():
     """List the pipeline stages (built-in ones have slug ids)."""
-    _require("stages:read:admin")
-    return _paginate([dict(stage) for stage in STAGES])
+    require_scope("stages:read:admin")
+    return paginate([dict(stage) for stage in STAGES])

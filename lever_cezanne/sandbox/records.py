@@ -3,6 +3,7 @@
 import copy
 import uuid
 
+from .documents import build_resume, file_options
 from .seed import DAY_MS, HIRING_MANAGER_EMAIL, OWNER_ID, stable_id
 
 STAGE_INDEX = {"lead-new": 0, "applicant-new": 3, "offer": 6}
@@ -10,7 +11,7 @@ STAGE_INDEX = {"lead-new": 0, "applicant-new": 3, "offer": 6}
 
 def _ids(name: str, deterministic: bool) -> dict:
     """Return the ids of a candidate's records: uuid5 from the name, or random."""
-    kinds = ("opportunity", "contact", "application", "offer", "posting")
+    kinds = ("opportunity", "contact", "application", "offer", "posting", "resume")
     if deterministic:
         return {kind: stable_id(kind, name) for kind in kinds}
     return {kind: str(uuid.uuid4()) for kind in kinds}
@@ -61,6 +62,14 @@ def build_offer(offer_id: str, spec: dict, name: str, posting_id: str, created_a
                 "signedAt": created_at if signed else None,
             }
         },
+        # Lever adds downloadUrl when rendering (documents_api); _sim holds the file options.
+        "sentDocument": {"fileName": "employment-offer-letter.pdf", "uploadedAt": created_at},
+        "signedDocument": (
+            {"fileName": "employment-offer-letter_signed.pdf", "uploadedAt": created_at}
+            if signed
+            else None
+        ),
+        "_sim": file_options(spec.get("document")),
     }
 
 
@@ -71,7 +80,12 @@ def _user_id(spec: dict, key: str) -> str | None:
 
 
 def build_candidate(spec: dict, now_ms: int, deterministic: bool = True) -> dict:
-    """Build a stored candidate (opportunity, contact, offers) from a spec."""
+    """Build a stored candidate (opportunity, contact, offers, resume, notes) from a spec.
+
+    ``spec["resume"]``: missing gives a default resume, None gives none, a dict may set its
+    ``name`` and the file options (documents.FILE_OPTIONS); ``spec["offer"]["document"]`` sets
+    the offer letter's file options.
+    """
     ids = _ids(spec["name"], deterministic)
     offer_spec = spec.get("offer")
     stage = "offer" if offer_spec else "applicant-new"
@@ -122,7 +136,19 @@ def build_candidate(spec: dict, now_ms: int, deterministic: bool = True) -> dict
         "isAnonymized": False,
         "location": {"name": opportunity["location"]},
     }
-    return {"opportunity": opportunity, "contact": contact, "offers": offers}
+    resume_spec = spec.get("resume", {})
+    resumes = []
+    if resume_spec is not None:
+        resumes.append(
+            build_resume(resume_spec, spec["name"], opportunity["headline"], ids["resume"], created)
+        )
+    return {
+        "opportunity": opportunity,
+        "contact": contact,
+        "offers": offers,
+        "resumes": resumes,
+        "notes": [],
+    }
 
 
 def _stage_change(stage: str, at_ms: int) -> dict:
@@ -167,3 +193,24 @@ def render_opportunity(candidate: dict, expand: set[str], urls: dict) -> dict:
     if "contact" in expand:
         opportunity["contact"] = render_contact(candidate)
     return opportunity
+
+
+def _public(record: dict) -> dict:
+    """Drop the simulator-only keys (_sim) from a stored record."""
+    return {key: value for key, value in copy.deepcopy(record).items() if key != "_sim"}
+
+
+def render_offer(offer: dict, download_url) -> dict:
+    """Render an offer with its documents' download URLs (download_url(status) builds one)."""
+    rendered = _public(offer)
+    for key, status in (("sentDocument", "sent"), ("signedDocument", "signed")):
+        if rendered.get(key):
+            rendered[key]["downloadUrl"] = download_url(status)
+    return rendered
+
+
+def render_resume(resume: dict, download_url: str) -> dict:
+    """Render a resume with its file's download URL."""
+    rendered = _public(resume)
+    rendered["file"]["downloadUrl"] = download_url
+    return rendered

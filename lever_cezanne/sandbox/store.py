@@ -16,7 +16,7 @@ from .persistence import StateFile, get_webhook_signature_token, new_signature_t
 
 EVENT = "candidateHired"
 COUNTERS = ("token_calls", "token_calls_authorization_code", "token_calls_refresh_token")
-COUNTERS += ("api_calls", "rate_limited", "faults_500", "faults_429")
+COUNTERS += ("api_calls", "rate_limited", "faults_500", "faults_429", "notes_created")
 
 
 class NotFound(LookupError):

@@ -90,11 +90,15 @@ def _insert_words(conn) -> None:
     ):
         conn.execute(
             f"""
-            INSERT INTO {words} ({owner}, word)
-            SELECT DISTINCT t.id, left(w, 100)
-            FROM {table} t, regexp_split_to_table(lower({columns}), '\\W+') AS w
-            WHERE w <> ''
-            ON CONFLICT DO NOTHING
+            WITH split AS (
+                SELECT DISTINCT t.id, left(w, 100) AS word
+                FROM {table} t, regexp_split_to_table(lower({columns}), '\\W+') AS w
+                WHERE w <> ''
+            ), joined AS (
+                SELECT id, ' ' || string_agg(word, ' ') AS row_words FROM split GROUP BY id
+            )
+            INSERT INTO {words} ({owner}, word, row_words)
+            SELECT split.id, split.word, joined.row_words FROM split JOIN joined USING (id)
             """,  # noqa: S608 - constant table and column names
             (),
         )
@@ -134,12 +138,12 @@ def _insert_log(conn, integration_id: int, n: int, people: int) -> None:
         """
         INSERT INTO webhook_deliveries (integration_id, token_hash, event, opportunity_id,
             contact_id, triggered_at, payload, status, attempts, received_at, updated_at,
-            completed_at)
+            completed_at, source)
         SELECT %s, md5(g::text) || md5((g * 7)::text), 'candidateHired',
                'o' || lpad(to_hex(g), 12, '0'), 'c' || lpad(to_hex(g), 12, '0'),
                1700000000000 + g * 1000, '{"event": "candidateHired"}',
                CASE WHEN g %% 50 = 0 THEN 'failed' ELSE 'completed' END, 1,
-               now() - (%s - g) * interval '5 minutes', now(), now()
+               now() - (%s - g) * interval '5 minutes', now(), now(), 'webhook'
         FROM generate_series(1, %s) AS g
         """,
         (integration_id, people, people),

@@ -11,11 +11,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import delete, event, func, insert, inspect, literal_column, select, text
+from sqlalchemy import and_, delete, event, func, insert, inspect, or_, select, text
 from sqlalchemy.orm import aliased
 
 from lever_cezanne.extensions import db
-from lever_cezanne.models.search_words import WORD_MAX
+from lever_cezanne.models.search_words import ROW_WORDS_MAX_BYTES, WORD_MAX
 
 _WORD = re.compile(r"\w+")
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -57,9 +57,14 @@ def words_of(*values: str | None) -> list[str]:
     return list(seen)
 
 
-def _like_prefix(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"{escaped}%"
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def row_words_of(words: list[str]) -> str | None:
+    """Return the words as row_words keeps them (" widget ireland ltd"), or None if too long."""
+    joined = "".join(f" {word}" for word in words)
+    return joined if len(joined.encode()) <= ROW_WORDS_MAX_BYTES else None
 
 
 def _word_order(word_column):
@@ -69,71 +74,100 @@ def _word_order(word_column):
     return word_column
 
 
-# A typed word matching more rows than this is "common": checking it row by row stops early.
-COMMON = 10_000
+# A typed word matching at most RARE rows is read whole; beyond that it is "common".
+RARE = 1000
 
 
-def _matches(word_model, word: str) -> int:
-    """Count the rows matching a typed word, up to COMMON + 1 (an index-only scan)."""
-    hits = select(1).where(word_model.word.like(_like_prefix(word), escape="\\"))
-    return db.session.scalar(select(func.count()).select_from(hits.limit(COMMON + 1).subquery()))
+def _counts(word_model, typed: list[str]) -> dict[str, int]:
+    """Count the rows matching each typed word, up to RARE + 1: index-only scans, one statement."""
+    counts = [
+        select(func.count())
+        .select_from(
+            select(1)
+            .where(word_model.word.like(f"{_escaped(word)}%", escape="\\"))
+            .limit(RARE + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+        for word in typed
+    ]
+    return dict(zip(typed, db.session.execute(select(*counts)).one(), strict=True))
 
 
-def _also_matching(query, model: type, word_model, word: str, common: bool):
+def _lead(word_model, typed: list[str]) -> str:
+    """Return the typed word whose index range to walk: the rarest, else the longest.
+
+    Each index entry read costs the same, so the walk should read as few as it can: a rare word
+    is read whole ("o zzz": "zzz", never the 20,000 rows of "o"); when every word is common, the
+    longest is the likeliest to be the rarest ("olivia s": "olivia").
+    """
+    if len(typed) == 1:
+        return typed[0]
+    counts = _counts(word_model, typed)
+    return min(typed, key=lambda word: (counts[word], -len(word)))
+
+
+def _also_matching(word_model, word: str):
+    """A row whose lead-word entry is read also has a word starting `word`.
+
+    row_words answers it from the index entry; a row too long for row_words (NULL) is checked
+    against its word rows instead.
+    """
     alias = aliased(word_model)
-    check = select(1).where(
-        getattr(alias, word_model.OWNER) == model.id,
-        alias.word.like(_like_prefix(word), escape="\\"),
+    owner = getattr(word_model, word_model.OWNER)
+    pattern = _escaped(word)
+    in_word_rows = (
+        select(1)
+        .where(
+            getattr(alias, word_model.OWNER) == owner,
+            alias.word.like(f"{pattern}%", escape="\\"),
+        )
+        .exists()
     )
-    if common:
-        # OFFSET 0 keeps a common word a per-row check of the few rows the walk reads; as a
-        # semi join PostgreSQL would first read every row it matches ("priya p" with 100,000
-        # users: 38 ms, against 0.8 ms). A rare word is best read whole, as a semi join.
-        check = check.offset(literal_column("0"))
-    return query.where(check.exists())
+    return or_(
+        word_model.row_words.like(f"% {pattern}%", escape="\\"),
+        and_(word_model.row_words.is_(None), in_word_rows),
+    )
 
 
 def search_by_words(base, model: type, q: str, limit: int) -> list:
     """Return up to `limit` rows of `base` (a select of model) matching every word typed in q.
 
-    The rarest typed word walks the word index in (word, owner) order and stops at the limit;
-    the other words are checked against the rows it finds. A row can match the walked word more
-    than once ("smith" and "smith12"), so a few extra ids are read, duplicates dropped, and only
-    the rows kept are loaded.
+    One typed word, the lead, walks the word index in (word, owner) order and stops at the
+    limit; the other words are checked on each index entry read (its row_words), so only rows
+    matching every word are read from model's table, where base's conditions are checked. A row
+    can match the lead more than once ("smith" and "smith12"): a few extra rows are read and
+    duplicates dropped.
     """
     typed = words_of(q)
     if not typed:
         return []
     index = _REGISTRY[model]
     word_model = index.word_model
-    counts = {word: _matches(word_model, word) for word in typed} if len(typed) > 1 else {}
-    lead = min(typed, key=lambda word: (counts.get(word, 0), -len(word)))
-    query = (
-        base.with_only_columns(index.owner)
-        .select_from(model)
-        .join(word_model, index.owner == model.id)
-        .where(word_model.word.like(_like_prefix(lead), escape="\\"))
+    lead = _lead(word_model, typed)
+    query = base.join(word_model, index.owner == model.id).where(
+        word_model.word.like(f"{_escaped(lead)}%", escape="\\"),
+        *(_also_matching(word_model, other) for other in typed if other != lead),
     )
-    for other in typed:
-        if other != lead:
-            query = _also_matching(query, model, word_model, other, counts[other] > COMMON)
     query = query.order_by(_word_order(word_model.__table__.c.word), index.owner).limit(limit * 3)
-    ids = list(dict.fromkeys(db.session.scalars(query)))[:limit]
-    if not ids:
-        return []
-    return list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    return list(dict.fromkeys(db.session.scalars(query)))[:limit]
 
 
-def _rows(index: WordIndex, row) -> list[dict]:
-    values = [getattr(row, column) for column in index.columns]
-    return [{index.word_model.OWNER: row.id, "word": word} for word in words_of(*values)]
+def _rows(index: WordIndex, words: list[str], owner_id: int) -> list[dict]:
+    row_words = row_words_of(words)
+    owner = index.word_model.OWNER
+    return [{owner: owner_id, "word": word, "row_words": row_words} for word in words]
 
 
 def _write_words(connection, index: WordIndex, rows: list) -> None:
     if not rows:
         return
     connection.execute(delete(index.word_model).where(index.owner.in_([r.id for r in rows])))
-    values = [value for row in rows for value in _rows(index, row)]
+    values = [
+        value
+        for row in rows
+        for value in _rows(index, words_of(*(getattr(row, c) for c in index.columns)), row.id)
+    ]
     if values:
         connection.execute(insert(index.word_model), values)
 
@@ -162,11 +196,7 @@ def rebuild_words(model: type, batch: int = 1000) -> None:
     columns = [getattr(model, column) for column in index.columns]
     result = connection.execute(select(model.id, *columns).order_by(model.id))
     while chunk := result.fetchmany(batch):
-        values = [
-            {index.word_model.OWNER: row[0], "word": word}
-            for row in chunk
-            for word in words_of(*row[1:])
-        ]
+        values = [value for row in chunk for value in _rows(index, words_of(*row[1:]), row[0])]
         if values:
             connection.execute(insert(index.word_model), values)
 

@@ -125,3 +125,23 @@ def test_postgres_indexes_serve_prefix_search_under_any_collation(db):
 
     assert len(definitions) == 9
     assert all("text_pattern_ops" in d for d in definitions), definitions
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="query plans are checked on PostgreSQL")
+def test_postgres_checks_a_second_word_on_the_word_index_entry(db, many_rows, monkeypatch):
+    statements = []
+    monkeypatch.setattr(db.session, "scalars", lambda stmt: statements.append(stmt) or [])
+    search_companies("firm c0001")
+    search_hr_professionals("person u0002")
+    monkeypatch.undo()
+
+    # The rarer word ("c0001": 10 rows, "firm": 3,000) is walked, the other checked on each
+    # index entry's row_words; word rows are read only for a row_words too long to keep.
+    for statement, (walked, checked) in zip(
+        statements, (("c0001", "firm"), ("u0002", "person")), strict=True
+    ):
+        plan = _plan(db, statement)
+        assert re.search(r"Index Only Scan using ix_\w+_words_word_\w+_id", plan), plan
+        assert f"Index Cond: ((word ~>=~ '{walked}'::text)" in plan, plan
+        assert f"(row_words ~~ '% {checked}%'::text) OR" in plan, plan
+        assert "Seq Scan" not in plan, plan

@@ -5,10 +5,12 @@ Administrator acknowledges it (with who, when and an optional note).
 """
 
 import logging
+from contextlib import nullcontext
 
 from sqlalchemy import or_, update
 
 from lever_cezanne.extensions import db
+from lever_cezanne.logs import delivery_context
 from lever_cezanne.models import LogEntry, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVELS
@@ -41,7 +43,9 @@ def add_log_entry(
     )
     db.session.add(entry)
     db.session.flush()
-    log.info("integration %s %s: %s", integration_id, level, message[:200])
+    # A row about a delivery (a retry from the Log tab, say) is stamped like the job's lines.
+    with delivery_context(delivery_id) if delivery_id is not None else nullcontext():
+        log.info("integration %s %s: %s", integration_id, level, message[:200])
     return entry
 
 

@@ -8,11 +8,17 @@ from flask import current_app
 
 from lever_cezanne.deliveries import inbox
 from lever_cezanne.extensions import db
+from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 
 
 def _renew_until(app, delivery_id: int, stop: threading.Event, every: float) -> None:
+    with delivery_context(delivery_id):  # a thread does not inherit the job's context
+        _renew(app, delivery_id, stop, every)
+
+
+def _renew(app, delivery_id: int, stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
             with app.app_context():

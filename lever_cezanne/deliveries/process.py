@@ -121,7 +121,9 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
             f"It will be tried again when you {RETRY_NOW}.",
         )
     inbox.postpone(delivery, what)
-    log.warning("delivery %s: transient failure, will retry: %s", delivery.id, what)
+    # The one line of this retry: the client logged nothing, and RQ's traceback is filtered.
+    cause = getattr(exc, "detail", None) or type(exc).__name__
+    log.warning("delivery %s: transient failure (%s), will retry: %s", delivery.id, cause, what)
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
 

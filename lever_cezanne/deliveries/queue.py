@@ -9,6 +9,7 @@ from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from lever_cezanne.logs import delivery_context
 from lever_cezanne.redis_client import redis_connection
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,10 @@ def enqueue_delivery_safely(delivery_id: int, attempt: int) -> bool:
     try:
         enqueue_delivery(delivery_id, attempt)
     except (RedisError, OSError, RuntimeError):
-        log.exception("delivery %s: could not be queued; the reconciler will retry", delivery_id)
+        with delivery_context(delivery_id):
+            log.exception(
+                "delivery %s: could not be queued; the reconciler will retry", delivery_id
+            )
         return False
     return True
 

@@ -56,7 +56,8 @@ class InProcessRunner:
         except RetryLater as exc:
             self._retry(delivery_id, retry_index, max(intervals[retry_index], exc.retry_after))
         except Exception:
-            log.exception("delivery %s: job failed unexpectedly", delivery_id)
+            with delivery_context(delivery_id):
+                log.exception("delivery %s: job failed unexpectedly", delivery_id)
         self._done(delivery_id)
 
     def _retry(self, delivery_id: int, retry_index: int, delay: float) -> None:

@@ -4,6 +4,7 @@ The state is random, kept in the signed session cookie bound to one integration,
 constant time and used once, so a callback that this browser did not start changes nothing.
 """
 
+import logging
 import secrets
 
 from flask import session
@@ -18,6 +19,8 @@ from lever_cezanne.models import LeverIntegration, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_INFORMATION
 from lever_cezanne.public_urls import public_url_for
+
+log = logging.getLogger(__name__)
 
 SESSION_KEY = "lever_oauth"
 # A failed exchange leaves the integration Not authorised, whose button reads "Authorise".
@@ -94,6 +97,7 @@ def _exchange(args, redirect_uri: str) -> dict:
             f"Lever did not accept the authorisation (it expired or was already used). {TRY_AGAIN}"
         ) from exc
     except LeverTransientError as exc:
+        log.warning("Lever authorisation could not be finished (%s)", exc.detail)
         raise AuthorisationFailed(
             f"Lever did not answer while finishing the authorisation. Wait a few minutes, then "
             f"{TRY_AGAIN[0].lower()}{TRY_AGAIN[1:]}"

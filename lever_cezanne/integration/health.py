@@ -1,11 +1,15 @@
 """Test connection: one cheap Lever call, and what to do when it fails."""
 
+import logging
+
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
     LeverAuthorisationError,
     LeverError,
     LeverTransientError,
 )
+
+log = logging.getLogger(__name__)
 
 
 def check_connection(integration_id: int) -> tuple[bool, str]:
@@ -15,6 +19,7 @@ def check_connection(integration_id: int) -> tuple[bool, str]:
     except LeverAuthorisationError as exc:
         return False, f"Connection failed. {exc}"
     except LeverTransientError as exc:
+        log.warning("integration %s: connection test failed (%s)", integration_id, exc.detail)
         # The client's wording is for background jobs ("will be tried again"); here nothing retries.
         problem = str(exc).replace(": this will be tried again", "")
         return False, (

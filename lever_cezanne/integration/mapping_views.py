@@ -1,5 +1,7 @@
 """The Field mapping tab (Administrators): map offer fields, fetch them from Lever, Preview."""
 
+import logging
+
 from flask import flash, redirect, render_template, request, url_for
 
 from lever_cezanne.admin.services import ValidationError
@@ -8,10 +10,12 @@ from lever_cezanne.integration import field_mapping, setup_bp
 from lever_cezanne.integration.forms import ButtonForm
 from lever_cezanne.integration.mapping_forms import FieldMapForm, PreviewForm
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.lever.errors import LeverError
+from lever_cezanne.lever.errors import LeverError, LeverTransientError
 from lever_cezanne.onboarding.job import TARGET_LABELS
 from lever_cezanne.onboarding.mapping import MappingError
 from lever_cezanne.onboarding.names import NoNameError
+
+log = logging.getLogger(__name__)
 
 
 def _render(integration, form, preview_form, preview=None, problem=None, status=200):
@@ -62,6 +66,8 @@ def integration_mapping_fetch(integration_id: int):
             count = field_mapping.fetch_offer_fields(integration)
         except LeverError as exc:
             db.session.rollback()
+            if isinstance(exc, LeverTransientError):
+                log.warning("integration %s: offers not read (%s)", integration_id, exc.detail)
             flash(f"Could not read offers from Lever: {exc}", "error")
         else:
             db.session.commit()

@@ -128,12 +128,12 @@ class LeverClient:
             )
         except requests.Timeout as exc:
             raise LeverTransientError(
-                "Lever did not answer in time: this will be tried again."
+                "Lever did not answer in time: this will be tried again.", detail="Timeout"
             ) from exc
         except requests.RequestException as exc:
-            log.warning("Lever unreachable for %s: %s", path, type(exc).__name__)
             raise LeverTransientError(
-                "Lever could not be reached: this will be tried again."
+                "Lever could not be reached: this will be tried again.",
+                detail=type(exc).__name__,
             ) from exc
         log.debug("Lever GET %s answered %s", path, response.status_code)
         return response
@@ -204,21 +204,23 @@ def _parse(response: requests.Response) -> dict:
 
 def _error(status: int, message: str, response: requests.Response) -> LeverError:
     # People read these messages (Log tab, flashes): they say what happened in words; the raw
-    # status code is for operators, in the server log.
-    log.warning("Lever answered HTTP %s", status)
-    detail = f" ({message})" if message else ""
-    if status == 404:
-        return LeverNotFoundError(f"Lever has no such record{detail}.")
+    # status code is for operators, in the server log (a transient one in the caller's line).
     if status == 429:
         return LeverTransientError(
             "Lever asked us to slow down (too many requests): this will be tried again.",
             retry_after=_retry_after(response),
+            detail=f"HTTP {status}",
         )
     if status >= 500:
         return LeverTransientError(
             "Lever is having problems on its side: this will be tried again.",
             retry_after=_retry_after(response),
+            detail=f"HTTP {status}",
         )
+    log.warning("Lever answered HTTP %s", status)
+    detail = f" ({message})" if message else ""
+    if status == 404:
+        return LeverNotFoundError(f"Lever has no such record{detail}.")
     if status == 403:
         return LeverRequestError(
             f"Lever refused access{detail}: re-authorise under Integrations › Lever so Cezanne HR "

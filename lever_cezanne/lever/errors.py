@@ -25,11 +25,16 @@ class LeverNotFoundError(LeverError):
 
 
 class LeverTransientError(LeverError):
-    """Lever is busy or unreachable (429, 5xx, timeout): try again later."""
+    """Lever is busy or unreachable (429, 5xx, timeout): try again later.
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    Not logged where it is raised: whoever decides what happens next (the job retrying, a page
+    saying "try again") writes the one log line, naming ``detail`` ("HTTP 503", "Timeout").
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None, detail: str | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+        self.detail = detail
 
 
 class LeverRequestError(LeverError):

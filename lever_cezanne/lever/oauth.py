@@ -107,9 +107,9 @@ def _call(fetch) -> dict:
     except requests.HTTPError as exc:
         raise _http_error(exc.response) from exc
     except (requests.Timeout, requests.ConnectionError) as exc:
-        log.warning("Lever token endpoint unreachable: %s", type(exc).__name__)
         raise LeverTransientError(
-            "Lever's sign-in service did not answer in time: this will be tried again."
+            "Lever's sign-in service did not answer in time: this will be tried again.",
+            detail=f"token endpoint {type(exc).__name__}",
         ) from exc
     except (ValueError, requests.RequestException) as exc:
         raise LeverTransientError(
@@ -119,9 +119,10 @@ def _call(fetch) -> dict:
 
 def _http_error(response) -> LeverError:
     status = response.status_code if response is not None else 0
-    log.warning("Lever's token endpoint answered HTTP %s", status)
     if status == 429 or status >= 500:
         return LeverTransientError(
-            "Lever's sign-in service is unavailable: this will be tried again."
+            "Lever's sign-in service is unavailable: this will be tried again.",
+            detail=f"token endpoint HTTP {status}",
         )
+    log.warning("Lever's token endpoint answered HTTP %s", status)
     return LeverRequestError(f"Lever's sign-in service refused the request. {BAD_CLIENT_MESSAGE}")

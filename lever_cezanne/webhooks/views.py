@@ -9,6 +9,7 @@ from lever_cezanne import deliveries
 from lever_cezanne.crypto import DecryptionError
 from lever_cezanne.deliveries.inbox import HIRED_EVENT
 from lever_cezanne.extensions import csrf, db
+from lever_cezanne.logs import delivery_context
 from lever_cezanne.webhooks import bp, services
 from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope
 from lever_cezanne.webhooks.freshness import WINDOW_TEXT, is_fresh
@@ -88,17 +89,19 @@ def _store_and_enqueue(integration, envelope):
         return _answer(503, error="The webhook could not be stored; please send it again.")
     if delivery_id is None:
         return _answer(200, status="duplicate")
-    log.info(
-        "integration %s: delivery %s stored (%s, opportunity %s)",
-        integration_id,
-        delivery_id,
-        envelope.event,
-        envelope.opportunity_id,
-    )
-    if envelope.event != HIRED_EVENT:
-        return _answer(200, status="ignored")
-    if paused:
-        return _answer(200, status="held")  # stored; Resume processes it
-    # After the commit, so the job always finds its row; a failure leaves it for the reconciler.
-    deliveries.hand_over(current_app._get_current_object(), delivery_id)
+    with delivery_context(delivery_id):  # this line and the hand-over's carry delivery_id=
+        log.info(
+            "integration %s: delivery %s stored (%s, opportunity %s)",
+            integration_id,
+            delivery_id,
+            envelope.event,
+            envelope.opportunity_id,
+        )
+        if envelope.event != HIRED_EVENT:
+            return _answer(200, status="ignored")
+        if paused:
+            return _answer(200, status="held")  # stored; Resume processes it
+        # After the commit, so the job always finds its row; a failure leaves it for the
+        # reconciler.
+        deliveries.hand_over(current_app._get_current_object(), delivery_id)
     return _answer(200, status="accepted")

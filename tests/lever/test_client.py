@@ -72,21 +72,26 @@ def test_odd_ids_are_refused_before_any_url_is_built(lever_server, authorised, m
         lever_client.get_offers(bad_id)
 
 
-def test_server_errors_and_429_are_transient(lever_server, authorised):
+def test_server_errors_and_429_are_transient(lever_server, authorised, caplog):
     client = LeverClient.for_integration(authorised.id)
     lever_server.store.set_faults(fault_500_rate=1.0)
-    with pytest.raises(LeverTransientError, match="having problems on its side"):
+    with pytest.raises(LeverTransientError, match="having problems on its side") as caught:
         client.get_archive_reasons()
+    assert caught.value.detail == "HTTP 500"  # for the caller's one log line
     lever_server.store.set_faults(fault_500_rate=0.0, fault_429_rate=1.0)
     with pytest.raises(LeverTransientError, match="slow down") as caught:
         client.get_archive_reasons()
     assert caught.value.retry_after is None  # Lever sends no Retry-After
+    assert caught.value.detail == "HTTP 429"
+    # The caller logs the one line of a transient failure (the job: "will retry").
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_unreachable_lever_is_transient(app, lever_server, authorised):
     app.config["LEVER_API_URL"] = "http://127.0.0.1:9/v1"  # the discard port: refused
-    with pytest.raises(LeverTransientError, match="could not be reached"):
+    with pytest.raises(LeverTransientError, match="could not be reached") as caught:
         LeverClient.for_integration(authorised.id).get_archive_reasons()
+    assert caught.value.detail == "ConnectionError"
 
 
 def test_refresh_rotates_and_saves_the_new_refresh_token(db, lever_server, authorised):

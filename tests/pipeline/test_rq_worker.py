@@ -1,6 +1,7 @@
 """A real RQ worker process (`flask worker`) against Redis processes deliveries end to end."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -87,6 +88,17 @@ def test_worker_process_turns_a_hire_into_records(
     # Job arguments (and so any secret) stay out of the worker's log.
     assert "delivery-1-1" in result.stdout + result.stderr
     assert "run_delivery(1)" not in result.stdout + result.stderr
+    _assert_delivery_lines_carry_the_id(result.stdout + result.stderr)
+
+
+def _assert_delivery_lines_carry_the_id(output: str) -> None:
+    """Every line of ours about a delivery carries `delivery_id=<id>`, so grep follows a hire."""
+    ours = [line for line in output.splitlines() if " lever_cezanne." in line]
+    about = [line for line in ours if re.search(r"\bdelivery \d+", line)]
+    assert about, output
+    for line in about:
+        [named] = set(re.findall(r"\bdelivery (\d+)", line))
+        assert f" delivery_id={named}:" in line, line
 
 
 def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
@@ -103,6 +115,13 @@ def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
     assert registry.get_job_ids() == ["delivery-1-1"]
     job = redis_queue.fetch_job("delivery-1-1")
     assert job.retries_left == 4
+    # The retry is one log line, naming the delivery and Lever's status; no traceback from RQ.
+    # (Before: the client's "Lever answered HTTP 500" and the job's line, two per retry.)
+    output = result.stdout + result.stderr
+    [line] = [line for line in output.splitlines() if " WARNING " in line or " ERROR " in line]
+    assert " delivery_id=1: delivery 1: transient failure (HTTP 500), will retry: " in line
+    assert "Traceback" not in output and "exception raised" not in output
+    _assert_delivery_lines_carry_the_id(output)
     # Past its deadline, the reconciler sees the scheduled retry and does not enqueue a duplicate.
     db.session.execute(
         update(WebhookDelivery).values(claimed_until=utcnow() - timedelta(seconds=1))

@@ -136,6 +136,7 @@ COMMAND_GROUPS = [
 
 def register_commands(app) -> None:
     """Add the operator command groups to `flask`."""
+    from lever_cezanne.deliveries import sync_command  # noqa: F401 - attaches `flask lever sync`
     from lever_cezanne.deliveries.commands import (
         worker_command,
     )  # also attaches `flask lever reconcile`

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from lever_cezanne.cli import lever_cli
 from lever_cezanne.deliveries import dispatcher, schedule
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
+from lever_cezanne.deliveries.sync_jobs import SYNC_QUEUE
 from lever_cezanne.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
     mover = None if burst else dispatcher.start_process(app)
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(
-        [rq_queue(schedule.PERIODIC_QUEUE), rq_queue()],
+        # Live hires before catch-up syncs: a sync never makes a webhook wait in the queue.
+        [rq_queue(schedule.PERIODIC_QUEUE), rq_queue(), rq_queue(SYNC_QUEUE)],
         connection=redis_connection(),
         serializer=JSONSerializer,
         log_job_description=False,  # job arguments stay out of the logs

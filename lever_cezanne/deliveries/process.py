@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from lever_cezanne.deliveries import inbox, lease
+from lever_cezanne.deliveries.sync import webhook_also_arrived
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
 from lever_cezanne.lever.client import LeverClient
@@ -24,6 +25,7 @@ from lever_cezanne.models.integration import (
     CAUSE_AUTHORISATION,
     HIRE_DATE_OFFER,
     LEVEL_WARNING,
+    DeliverySource,
     DeliveryStatus,
 )
 from lever_cezanne.onboarding.dates import today_in
@@ -140,7 +142,12 @@ def _process(delivery: WebhookDelivery, started) -> str:
             "The webhook from Lever named no valid opportunity id, so there was nothing to look "
             "up. Move the candidate to another stage in Lever and back to Hired."
         )
-    client = LeverClient.for_integration(integration.id)
+    synced = delivery.source == DeliverySource.SYNC
+    if synced and webhook_also_arrived(delivery):
+        log.info("delivery %s: the webhook for this hire arrived too", delivery.id)
+        return inbox.finish(delivery, DeliveryStatus.COMPLETED)
+    # A hire found by the catch-up sync is low priority: live webhooks' calls go first.
+    client = LeverClient.for_integration(integration.id, low_priority=synced)
     opportunity = client.get_opportunity(delivery.opportunity_id)
     if not is_hired(client, integration.id, opportunity):
         add_log_entry(

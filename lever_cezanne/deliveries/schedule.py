@@ -51,6 +51,12 @@ SCHEDULE = (
     Periodic("lever_cezanne.mail.alerts:check_alerts", every=60),
     # Mail whose send job was lost is queued again.
     Periodic("lever_cezanne.mail.sending:requeue_stalled_mail", every=60),
+    # The catch-up sync of every authorised, enabled integration (hires whose webhook was lost).
+    Periodic(
+        "lever_cezanne.deliveries.sync_jobs:sync_all_integrations",
+        every=15 * 60,
+        setting="SYNC_INTERVAL",
+    ),
 )
 
 

@@ -62,3 +62,19 @@ def run_periodic(path: str) -> None:
             schedule.run(path)
         finally:
             db.session.remove()
+
+
+def run_sync_job(run_id: int):
+    """Run one catch-up sync inside an app context; RQ retries it when Lever is busy."""
+    from lever_cezanne.deliveries.sync import run_sync
+
+    app = worker_app()
+    _after_fork(app)
+    job = get_current_job()
+    final_attempt = job is None or not job.retries_left
+    with app.app_context():
+        try:
+            run = run_sync(run_id, final_attempt=final_attempt)
+            return run.status if run is not None else None
+        finally:
+            db.session.remove()

@@ -22,15 +22,17 @@ from lever_cezanne.lever import oauth, tokens
 from lever_cezanne.lever.errors import (
     LeverError,
     LeverNotFoundError,
+    LeverPagingError,
     LeverRequestError,
     LeverTransientError,
 )
 from lever_cezanne.lever.ids import is_lever_id
-from lever_cezanne.lever.ratelimit import MAX_WAIT, bucket_for, wait_for_token
+from lever_cezanne.lever.ratelimit import MAX_WAIT, SYNC_RESERVE, bucket_for, wait_for_token
 from lever_cezanne.models.base import utcnow
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 50  # 5,000 records: far more offers or archive reasons than any account has
+MAX_HIRE_PAGES = 1000  # 100,000 hires in one sync window: a cursor that never ends, not an account
 
 _http: requests.Session | None = None
 _http_lock = threading.Lock()
@@ -49,16 +51,18 @@ def http_session() -> requests.Session:
 class LeverClient:
     """Read Lever data on behalf of one integration."""
 
-    def __init__(self, integration_id: int, token: tokens.AccessToken):
+    def __init__(self, integration_id: int, token: tokens.AccessToken, low_priority=False):
         self.integration_id = integration_id
         self._token = token
+        # The catch-up sync's calls wait while live webhooks need the shared budget.
+        self._reserve = SYNC_RESERVE if low_priority else 0
 
     @classmethod
-    def for_integration(cls, integration_id: int) -> "LeverClient":
+    def for_integration(cls, integration_id: int, low_priority: bool = False) -> "LeverClient":
         """Build a client from the integration's stored (encrypted) access token."""
         integration = tokens.load_integration(integration_id)
         tokens.check_usable(integration)
-        return cls(integration_id, tokens.current_token(integration))
+        return cls(integration_id, tokens.current_token(integration), low_priority)
 
     def get(self, path: str, params: dict | list | None = None) -> dict:
         """GET an API path (e.g. "/archive_reasons") and return Lever's JSON envelope."""
@@ -97,6 +101,37 @@ class LeverClient:
         """Return the account's archive reasons, optionally only one type (hired, non-hired)."""
         return self._get_all("/archive_reasons", {"type": type_} if type_ else {})
 
+    def list_archived(self, reason_ids: list[str], start_ms: int, end_ms: int):
+        """Yield the opportunities archived with one of these reasons in [start_ms, end_ms],
+        page by page (only id, name, contact and archived are read). A page that repeats an id,
+        or a cursor seen before, raises LeverPagingError instead of looping."""
+        params = {
+            "archive_reason_id": list(reason_ids),
+            "archived_at_start": start_ms,
+            "archived_at_end": end_ms,
+            "limit": 100,
+        }
+        seen_ids: set[str] = set()
+        seen_cursors: set[str] = set()
+        for _ in range(MAX_HIRE_PAGES):
+            envelope = self.get("/opportunities", params)
+            for opportunity in _data(envelope, list):
+                found = opportunity.get("id") if isinstance(opportunity, dict) else None
+                if found in seen_ids:
+                    raise LeverPagingError(
+                        f"Lever listed opportunity {found} twice, so the list cannot be trusted."
+                    )
+                seen_ids.add(found)
+                yield opportunity
+            cursor = envelope.get("next")
+            if not envelope.get("hasNext") or not cursor:
+                return
+            if cursor in seen_cursors:
+                raise LeverPagingError("Lever sent the same page cursor twice (a loop).")
+            seen_cursors.add(cursor)
+            params = {**params, "offset": cursor}
+        raise LeverPagingError(f"Lever's list did not end after {MAX_HIRE_PAGES} pages.")
+
     def _get_all(self, path: str, params: dict) -> list[dict]:
         """Follow Lever's offset pagination and return every item."""
         items: list[dict] = []
@@ -117,7 +152,11 @@ class LeverClient:
         if path.startswith(("http:", "https:", "//")):
             raise ValueError("pass an API path, not a URL: the token must only go to Lever")
         config = current_app.config
-        wait_for_token(bucket_for(self.integration_id), config.get("LEVER_RATE_WAIT", MAX_WAIT))
+        wait_for_token(
+            bucket_for(self.integration_id),
+            config.get("LEVER_RATE_WAIT", MAX_WAIT),
+            reserve=self._reserve,
+        )
         url = f"{config['LEVER_API_URL']}/{path.lstrip('/')}"
         try:
             response = http_session().get(

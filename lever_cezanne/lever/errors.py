@@ -39,3 +39,7 @@ class LeverTransientError(LeverError):
 
 class LeverRequestError(LeverError):
     """Lever refused the request for good (any other 4xx): retrying will not help."""
+
+
+class LeverPagingError(LeverError):
+    """Lever's list pages did not add up (a repeated id, a looping cursor): stopped, not looped."""

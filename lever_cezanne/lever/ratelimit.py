@@ -20,6 +20,9 @@ MAX_WAIT = 10.0
 # new connection is slower than the next), so a bucket that matched Lever's exactly would now and
 # then let a request arrive a few milliseconds before Lever's bucket had refilled: a 429.
 HEADROOM = 2
+# The catch-up sync is low priority: it takes a token only while this many more remain, so live
+# webhooks' jobs, which take every token down to the last, always find some.
+SYNC_RESERVE = 6
 KEY_PREFIX = "lever-cezanne:lever-rate:"
 
 # Refill, then take one token if there is one. Returns the seconds to wait before a token will be
@@ -28,6 +31,7 @@ KEY_PREFIX = "lever-cezanne:lever-rate:"
 _TAKE_SCRIPT = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
+local reserve = tonumber(ARGV[3]) or 0
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -35,10 +39,10 @@ local tokens = tonumber(saved[1]) or burst
 local at = tonumber(saved[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 local wait = 0
-if tokens >= 1 then
+if tokens >= 1 + reserve then
   tokens = tokens - 1
 else
-  wait = (1 - tokens) / rate
+  wait = (1 + reserve - tokens) / rate
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
@@ -66,16 +70,16 @@ class LocalBucket:
         self.at = clock()
         self.lock = threading.Lock()
 
-    def take(self) -> float:
-        """Take a token; return 0, or the seconds until one will be there."""
+    def take(self, reserve: int = 0) -> float:
+        """Take a token, leaving `reserve` more; return 0, or the seconds until one will be."""
         with self.lock:
             now = self.clock()
             self.tokens = min(self.burst, self.tokens + max(0.0, now - self.at) * self.rate)
             self.at = now
-            if self.tokens >= 1:
+            if self.tokens >= 1 + reserve:
                 self.tokens -= 1
                 return 0.0
-            return (1 - self.tokens) / self.rate
+            return (1 + reserve - self.tokens) / self.rate
 
 
 class RedisBucket:
@@ -85,10 +89,10 @@ class RedisBucket:
         self.key, self.rate, self.burst = key, rate, burst
         self._script = client.register_script(_TAKE_SCRIPT)
 
-    def take(self) -> float:
-        """Take a token; return 0, or the seconds until one will be there."""
+    def take(self, reserve: int = 0) -> float:
+        """Take a token, leaving `reserve` more; return 0, or the seconds until one will be."""
         try:
-            return float(self._script(keys=[self.key], args=[self.rate, self.burst]))
+            return float(self._script(keys=[self.key], args=[self.rate, self.burst, reserve]))
         except redis.RedisError as exc:
             raise LeverTransientError(
                 "The rate limiter (Redis) is unreachable, so Lever was not called: it will be "
@@ -120,13 +124,14 @@ def bucket_for(integration_id: int, app: Flask | None = None):
         return buckets[key]
 
 
-def wait_for_token(bucket, max_wait: float = MAX_WAIT, sleep=time.sleep) -> None:
-    """Block until the bucket gives a token; give up with LeverTransientError after max_wait."""
+def wait_for_token(bucket, max_wait: float = MAX_WAIT, sleep=time.sleep, reserve: int = 0) -> None:
+    """Block until the bucket gives a token (leaving `reserve` for others); give up with
+    LeverTransientError after max_wait."""
     if bucket is None:
         return
     waited = 0.0
     while True:
-        wait = bucket.take()
+        wait = bucket.take(reserve) if reserve else bucket.take()
         if wait <= 0:
             return
         if waited + wait > max_wait:

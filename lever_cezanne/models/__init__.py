@@ -4,6 +4,7 @@ from lever_cezanne.models.integration import (
     LeverIntegration,
     LogEntry,
     RetryRun,
+    SyncRun,
     WebhookDelivery,
 )
 from lever_cezanne.models.mail import OutboxMail
@@ -37,6 +38,7 @@ __all__ = [
     "ProcessStep",
     "RetryRun",
     "Salary",
+    "SyncRun",
     "Task",
     "TaskStepTick",
     "User",

@@ -49,6 +49,24 @@ class DeliverySource(StrEnum):
     """How the delivery reached us."""
 
     WEBHOOK = "webhook"
+    SYNC = "sync"  # found by the catch-up sync (lever_cezanne.deliveries.sync)
+
+
+class SyncKind(StrEnum):
+    """What started a catch-up sync."""
+
+    PERIODIC = "periodic"  # every 15 minutes
+    MANUAL = "manual"  # Sync now
+    BACKFILL = "backfill"  # Import hires made since [date]
+    CLI = "cli"  # flask lever sync
+
+
+class SyncStatus(StrEnum):
+    """Where a sync run is; only lever_cezanne.deliveries.sync changes it."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
 
 DELIVERY_UNFINISHED = (DeliveryStatus.RECEIVED, DeliveryStatus.QUEUED, DeliveryStatus.PROCESSING)
@@ -259,3 +277,32 @@ class RetryRun(db.Model):
 
     def __repr__(self) -> str:
         return f"<RetryRun {self.id} integration={self.integration_id} total={self.total}>"
+
+
+class SyncRun(db.Model):
+    """One catch-up sync of an integration: the window it covered, what it found, and how it
+    ended (its progress while it runs)."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_integration", "integration_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=SyncStatus.RUNNING)
+    # The window of archive times asked of Lever.
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total: Mapped[int | None] = mapped_column()  # hires Lever listed; None until listed
+    seen: Mapped[int] = mapped_column(default=0)
+    stored: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)  # already stored from a webhook or a sync
+    message: Mapped[str | None] = mapped_column(Text)
+
+    started_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SyncRun {self.id} {self.kind} {self.status}>"

@@ -9,6 +9,7 @@ import redis
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import LeverTransientError
 from lever_cezanne.lever.ratelimit import (
+    SYNC_RESERVE,
     LocalBucket,
     RedisBucket,
     bucket_for,
@@ -75,3 +76,45 @@ def test_redis_bucket_is_shared_between_processes(app):
         first.delete(key)
         first.close()
         second.close()
+
+
+def _sync_priority(bucket, clock=None):
+    """Drain a bucket the way live webhooks do, and show the sync waits while they still get one."""
+    live = sum(1 for _ in range(12) if bucket.take() == 0)
+    assert live == 12  # 18 - 12 = 6 left: exactly the sync's reserve
+    assert bucket.take(reserve=SYNC_RESERVE) > 0  # the sync waits...
+    assert bucket.take() == 0  # ...while a live webhook's call still goes through
+
+
+def test_the_sync_leaves_a_reserve_to_live_webhooks():
+    now = [100.0]
+    bucket = LocalBucket(rate=10, burst=18, clock=lambda: now[0])
+    _sync_priority(bucket)
+    assert bucket.take(reserve=SYNC_RESERVE) == pytest.approx((1 + SYNC_RESERVE - 5) / 10)
+    now[0] += 10  # refilled: the sync may go while the reserve stays
+    assert bucket.take(reserve=SYNC_RESERVE) == 0
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set: the shared bucket needs Redis")
+def test_the_sync_reserve_holds_in_the_shared_redis_bucket():
+    connection = redis.Redis.from_url(REDIS_URL)
+    key = rate_key(999_002)
+    connection.delete(key)
+    try:
+        # A rate too slow to refill a token while the test runs.
+        _sync_priority(RedisBucket(connection, key, 0.001, 18))
+    finally:
+        connection.delete(key)
+        connection.close()
+
+
+def test_a_low_priority_client_waits_for_the_reserve(app, lever_server, authorised):
+    # A rate too slow to refill while the test runs: only the burst of 18 counts.
+    app.config.update(LEVER_RATE_LIMIT=0.01, LEVER_RATE_BURST=20, LEVER_RATE_WAIT=0.05)
+    live = LeverClient.for_integration(authorised.id)
+    sync = LeverClient.for_integration(authorised.id, low_priority=True)
+    for _ in range(12):
+        live.get_archive_reasons()
+    with pytest.raises(LeverTransientError):
+        sync.get_archive_reasons()  # only 6 tokens left: the sync's reserve
+    live.get_archive_reasons()

@@ -1,0 +1,302 @@
+"""The catch-up sync: find the hires Lever made that no webhook brought, and store them.
+
+Lever retries a webhook only five times. The sync lists the opportunities archived with a reason
+of type hired in a window of archive times (GET /v1/opportunities, paging with next/hasNext) and
+stores each one not stored yet as a delivery of source "sync", through the same inbox, so the
+same job and rules run. It is low priority: its Lever calls leave a reserve of the shared budget
+to live webhooks (lever.ratelimit.SYNC_RESERVE), and its jobs are on a queue the workers read
+after the hires queue. Only this module changes a SyncRun's status.
+"""
+
+import hashlib
+import json
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from lever_cezanne import deliveries
+from lever_cezanne.extensions import db
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.lever.errors import (
+    LeverAuthorisationError,
+    LeverError,
+    LeverPagingError,
+    LeverTransientError,
+)
+from lever_cezanne.lever.ids import lever_id_or_none
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.models import LeverIntegration, SyncRun, WebhookDelivery
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import (
+    CAUSE_AUTHORISATION,
+    LEVEL_ERROR,
+    LEVEL_INFORMATION,
+    LEVEL_WARNING,
+    DeliverySource,
+    SyncKind,
+    SyncStatus,
+)
+
+log = logging.getLogger(__name__)
+HIRED_EVENT = "candidateHired"
+OVERLAP = timedelta(minutes=5)  # each periodic window starts this long before the last one ended
+SAME_HIRE_MS = 5 * 60 * 1000  # a delivery triggered this close to the archive time is that hire
+COMMIT_EVERY = 50  # hires stored per transaction (and progress shown)
+FOUND_BY_SYNC = "found by the catch-up sync; Lever's webhook did not arrive"
+
+
+class RetryLater(Exception):
+    """Lever is busy or unreachable: run the sync again after a backoff."""
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight UTC at the start of a day (Lever's archive times are UTC instants)."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def last_success(integration_id: int) -> SyncRun | None:
+    return db.session.scalar(
+        select(SyncRun)
+        .where(SyncRun.integration_id == integration_id, SyncRun.status == SyncStatus.SUCCEEDED)
+        .order_by(SyncRun.until.desc(), SyncRun.id.desc())
+        .limit(1)
+    )
+
+
+def latest_run(integration_id: int) -> SyncRun | None:
+    return db.session.scalar(
+        select(SyncRun)
+        .where(SyncRun.integration_id == integration_id)
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+
+
+def catch_up_since(integration: LeverIntegration) -> datetime:
+    """Where a periodic sync starts: the end of the last successful one (or the authorisation),
+    a few minutes earlier so a hire archived at the edge is never missed."""
+    done = last_success(integration.id)
+    start = done.until if done else (integration.authorised_at or integration.created_at)
+    return start - OVERLAP
+
+
+def create_run(
+    integration: LeverIntegration,
+    kind: SyncKind,
+    since: datetime,
+    user=None,
+    until: datetime | None = None,
+) -> SyncRun:
+    """Record a sync about to run (flushed, not committed); the caller commits, then runs it."""
+    run = SyncRun(
+        integration_id=integration.id,
+        kind=kind,
+        status=SyncStatus.RUNNING,
+        since=since,
+        until=until or utcnow(),
+        started_by=user,
+        seen=0,
+        stored=0,
+        skipped=0,
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def run_sync(run_id: int, *, final_attempt: bool = True) -> SyncRun:
+    """List the run's window from Lever and store every hire not stored yet.
+
+    Raises RetryLater on a transient failure unless this is the final attempt; then (and on
+    any other failure) the run fails with one Error or Warning row.
+    """
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.status != SyncStatus.RUNNING:
+        return run
+    integration = db.session.get(LeverIntegration, run.integration_id)
+    if integration.deleted_at is not None:
+        return _end(run, SyncStatus.FAILED, "The integration was deleted.")
+    try:
+        client = LeverClient.for_integration(integration.id, low_priority=True)
+        hires = _list_hires(client, run)
+    except LeverAuthorisationError as exc:
+        return _fail(run, f"{exc} Then press Sync now.", CAUSE_AUTHORISATION)
+    except LeverPagingError as exc:
+        return _fail(
+            run, f"{exc} Nothing more was read; the next sync reads it again.", level=LEVEL_WARNING
+        )
+    except LeverTransientError as exc:
+        if not final_attempt:
+            db.session.rollback()
+            run.message = str(exc)
+            db.session.commit()
+            raise RetryLater(str(exc)) from exc
+        return _fail(
+            run,
+            f"{str(exc).replace(': this will be tried again.', '.')} The next sync tries again.",
+        )
+    except LeverError as exc:
+        return _fail(run, f"Lever refused the catch-up sync: {exc}")
+    _store_all(run, integration, hires)
+    return _finish(run)
+
+
+def _list_hires(client: LeverClient, run: SyncRun) -> list[dict]:
+    """Return the window's hires, oldest first, each as {id, name, contact, archived_at}."""
+    reasons = [
+        r["id"] for r in client.get_archive_reasons("hired") if lever_id_or_none(r.get("id"))
+    ]
+    if not reasons:
+        return []
+    hires = []
+    for opportunity in client.list_archived(reasons, epoch_ms(run.since), epoch_ms(run.until)):
+        archived = opportunity.get("archived") if isinstance(opportunity, dict) else None
+        opportunity_id = lever_id_or_none(opportunity.get("id")) if archived else None
+        at = archived.get("archivedAt") if isinstance(archived, dict) else None
+        if (
+            opportunity_id is None
+            or not isinstance(at, int)
+            or archived.get("reason") not in reasons
+        ):
+            continue  # not a hire we can look up: the list filter is only a hint, like a webhook
+        contact = opportunity.get("contact")
+        hires.append(
+            {
+                "id": opportunity_id,
+                "name": str(opportunity.get("name") or "")[:200],
+                "contact": lever_id_or_none(contact if isinstance(contact, str) else None),
+                "archived_at": at,
+            }
+        )
+    run.total = len(hires)
+    db.session.commit()
+    return sorted(hires, key=lambda hire: hire["archived_at"])
+
+
+def already_stored(integration_id: int, opportunity_id: str, archived_at: int) -> bool:
+    """Tell whether a delivery for this hire is already in the inbox, from a webhook or a sync,
+    whatever became of it (completed, waiting, failed with its own Error row)."""
+    return (
+        db.session.scalar(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.integration_id == integration_id,
+                WebhookDelivery.opportunity_id == opportunity_id,
+                WebhookDelivery.event == HIRED_EVENT,
+                WebhookDelivery.triggered_at >= archived_at - SAME_HIRE_MS,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def webhook_also_arrived(delivery: WebhookDelivery) -> bool:
+    """Tell whether Lever's webhook for a synced hire was stored after all (it raced the sync):
+    that delivery does the work, and has its own row if it failed."""
+    return (
+        db.session.scalar(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.integration_id == delivery.integration_id,
+                WebhookDelivery.opportunity_id == delivery.opportunity_id,
+                WebhookDelivery.source == DeliverySource.WEBHOOK,
+                WebhookDelivery.event == HIRED_EVENT,
+                WebhookDelivery.triggered_at >= delivery.triggered_at - SAME_HIRE_MS,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _store_one(run: SyncRun, integration: LeverIntegration, hire: dict) -> int | None:
+    if already_stored(integration.id, hire["id"], hire["archived_at"]):
+        return None
+    # The token of a synced hire is its opportunity and archive time: a second sync of the same
+    # hire, even a concurrent one, is refused by the inbox's unique key.
+    token = f"sync:{hire['id']}:{hire['archived_at']}"
+    body = {
+        "event": HIRED_EVENT,
+        "triggeredAt": hire["archived_at"],
+        "data": {"opportunityId": hire["id"], "contactId": hire["contact"]},
+        "source": DeliverySource.SYNC.value,
+    }
+    delivery_id = deliveries.store(
+        integration.id,
+        event=HIRED_EVENT,
+        held=integration.is_paused,
+        source=DeliverySource.SYNC,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        opportunity_id=hire["id"],
+        contact_id=hire["contact"],
+        triggered_at=hire["archived_at"],
+        payload=json.dumps(body, sort_keys=True),
+    )
+    if delivery_id is not None:
+        who = f"{hire['name']} (opportunity {hire['id']})" if hire["name"] else hire["id"]
+        add_log_entry(
+            integration.id,
+            LEVEL_INFORMATION,
+            f"{who}: {FOUND_BY_SYNC}.",
+            delivery_id=delivery_id,
+            opportunity_id=hire["id"],
+        )
+    return delivery_id
+
+
+def _store_all(run: SyncRun, integration: LeverIntegration, hires: list[dict]) -> None:
+    """Store the hires in batches; after each commit, hand the new ones to the job queue."""
+    app = current_app._get_current_object()
+    for start in range(0, len(hires), COMMIT_EVERY):
+        stored = []
+        for hire in hires[start : start + COMMIT_EVERY]:
+            delivery_id = _store_one(run, integration, hire)
+            run.seen += 1
+            if delivery_id is None:
+                run.skipped += 1
+            else:
+                run.stored += 1
+                stored.append(delivery_id)
+        db.session.commit()
+        if not integration.is_paused:
+            for delivery_id in stored:
+                deliveries.hand_over(app, delivery_id)
+
+
+def _since_text(run: SyncRun) -> str:
+    return f"{run.since:%d %B %Y}".lstrip("0")
+
+
+def _finish(run: SyncRun) -> SyncRun:
+    if run.kind == SyncKind.BACKFILL:
+        add_log_entry(
+            run.integration_id,
+            LEVEL_INFORMATION,
+            f"Imported {run.stored} hires made since {_since_text(run)}; "
+            f"{run.skipped} were already in Cezanne HR",
+        )
+    summary = f"Found {run.seen} hires in Lever: {run.stored} stored, {run.skipped} already stored."
+    return _end(run, SyncStatus.SUCCEEDED, summary)
+
+
+def _fail(run: SyncRun, message: str, cause: str | None = None, level=LEVEL_ERROR) -> SyncRun:
+    """End the run with one Error (or Warning) row that says what to do."""
+    db.session.rollback()
+    add_log_entry(run.integration_id, level, f"The catch-up sync failed: {message}", cause=cause)
+    return _end(run, SyncStatus.FAILED, message)
+
+
+def _end(run: SyncRun, status: SyncStatus, message: str) -> SyncRun:
+    run.status = status
+    run.message = message
+    run.finished_at = utcnow()
+    db.session.commit()
+    log.info("sync run %s of integration %s: %s", run.id, run.integration_id, status)
+    return run

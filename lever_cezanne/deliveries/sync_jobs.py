@@ -1,0 +1,125 @@
+"""Running catch-up syncs: every 15 minutes for each authorised integration, Sync now, backfill.
+
+With Redis a sync is an RQ job on the "lever-sync" queue, which workers read after the hires
+queue (live webhooks first), retried with backoff when Lever is busy; without Redis it runs on a
+background thread of the web process, retried the same way.
+"""
+
+import logging
+import random
+import threading
+from datetime import timedelta
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+from rq import Retry
+from sqlalchemy import select
+
+from lever_cezanne.deliveries import sync
+from lever_cezanne.deliveries.queue import rq_queue
+from lever_cezanne.extensions import db
+from lever_cezanne.models import LeverIntegration, SyncRun
+from lever_cezanne.models.base import utcnow
+from lever_cezanne.models.integration import AUTH_AUTHORISED, SyncKind, SyncStatus
+
+log = logging.getLogger(__name__)
+SYNC_QUEUE = "lever-sync"
+SYNC_JOB = "lever_cezanne.deliveries.worker.run_sync_job"
+SYNC_EVERY = 15 * 60
+RETRY_INTERVALS = (30, 120, 300)
+JOB_TIMEOUT = 1800  # a backfill of many thousand hires
+ABANDONED_AFTER = timedelta(seconds=JOB_TIMEOUT + sum(RETRY_INTERVALS) + 60)
+
+
+def _intervals() -> list[float]:
+    return [round(s * random.uniform(0.8, 1.2), 1) for s in RETRY_INTERVALS]  # noqa: S311
+
+
+def start_soon(app: Flask, run_id: int) -> None:
+    """Run a committed SyncRun in the background."""
+    if app.config.get("REDIS_URL"):
+        with app.app_context():
+            rq_queue(SYNC_QUEUE).enqueue(
+                SYNC_JOB,
+                run_id,
+                job_id=f"sync-{run_id}",
+                retry=Retry(max=len(RETRY_INTERVALS), interval=_intervals()),
+                job_timeout=JOB_TIMEOUT,
+                result_ttl=3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        return
+    threading.Thread(
+        target=_run_in_thread, args=(app, run_id, 0), name=f"lever-sync-{run_id}", daemon=True
+    ).start()
+
+
+def _run_in_thread(app: Flask, run_id: int, retry_index: int) -> None:
+    intervals = _intervals()
+    with app.app_context():
+        try:
+            sync.run_sync(run_id, final_attempt=retry_index >= len(intervals))
+        except sync.RetryLater:
+            timer = threading.Timer(
+                intervals[retry_index], _run_in_thread, args=(app, run_id, retry_index + 1)
+            )
+            timer.daemon = True
+            timer.start()
+        except Exception:
+            log.exception("sync run %s failed unexpectedly", run_id)
+        finally:
+            db.session.remove()
+
+
+def running(integration_id: int) -> SyncRun | None:
+    """The integration's sync that is running now (one abandoned by a killed worker is not)."""
+    return db.session.scalar(
+        select(SyncRun)
+        .where(
+            SyncRun.integration_id == integration_id,
+            SyncRun.status == SyncStatus.RUNNING,
+            SyncRun.started_at > utcnow() - ABANDONED_AFTER,
+        )
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+
+
+def begin(integration: LeverIntegration, kind: SyncKind, since, user=None) -> SyncRun:
+    """Create and commit a run, then start it in the background."""
+    run = sync.create_run(integration, kind, since, user)
+    db.session.commit()
+    start_soon(current_app._get_current_object(), run.id)
+    return run
+
+
+def due_integrations() -> list[LeverIntegration]:
+    """Authorised, enabled (not paused, not deleted) integrations."""
+    return list(
+        db.session.scalars(
+            select(LeverIntegration)
+            .where(
+                LeverIntegration.deleted_at.is_(None),
+                LeverIntegration.paused_at.is_(None),
+                LeverIntegration.auth_status == AUTH_AUTHORISED,
+            )
+            .order_by(LeverIntegration.id)
+        )
+    )
+
+
+def sync_all_integrations() -> int:
+    """The periodic entry: start a catch-up sync for every authorised, enabled integration that
+    has none running; return how many were started."""
+    started = 0
+    for integration in due_integrations():
+        if running(integration.id) is not None:
+            continue
+        try:
+            begin(integration, SyncKind.PERIODIC, sync.catch_up_since(integration))
+        except (RedisError, OSError):
+            db.session.rollback()
+            log.warning("sync of integration %s could not be queued", integration.id)
+            continue
+        started += 1
+    return started

@@ -1,7 +1,7 @@
 """Catch-up sync: sync_runs (the window, progress and outcome of each sync)
 
 Revision ID: d4a7c1e90b25
-Revises: c8e52f7a1d03
+Revises: d4e7a9c2b815
 Create Date: 2026-12-03 07:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import lever_cezanne.models.types
 
 revision = "d4a7c1e90b25"
-down_revision = "c8e52f7a1d03"
+down_revision = "d4e7a9c2b815"
 branch_labels = None
 depends_on = None
 

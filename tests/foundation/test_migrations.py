@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,3 +66,61 @@ def test_upgrade_downgrade_upgrade_and_no_drift(empty_database):
         genders = conn.execute(text("SELECT code, description FROM genders")).all()
     engine.dispose()
     assert ("U", "Not Known") in [tuple(g) for g in genders]
+
+
+def _rows(database_url: str, sql: str, **params) -> list[tuple]:
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        result = conn.execute(text(sql), params)
+        rows = [tuple(row) for row in result] if result.returns_rows else []
+    engine.dispose()
+    return rows
+
+
+def _index_names(database_url: str) -> set[str]:
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    names = {index["name"] for index in inspect(engine).get_indexes("users")}
+    engine.dispose()
+    return names
+
+
+UNIQUE_EMAIL = "6127fda1df82"  # "unique user e-mail, in any case"
+BEFORE_UNIQUE_EMAIL = "8b3f0c2d6e51"
+
+
+def test_unique_e_mail_migration_refuses_duplicates_and_changes_nothing(empty_database):
+    result = _flask(empty_database, "upgrade", BEFORE_UNIQUE_EMAIL)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for username, email in [("ann", "Ann@Example.com"), ("ann2", "ann@example.COM"),
+                            ("bob", "bob@example.com"), ("cy", None), ("dee", None)]:  # fmt: skip
+        _rows(
+            empty_database,
+            "INSERT INTO users (username, display_name, email, password_hash, role, active, "
+            "session_version, created_at) VALUES (:u, :u, :e, 'x', 'administrator', true, 1, "
+            "now())",
+            u=username,
+            e=email,
+        )
+    users = _rows(empty_database, "SELECT username, email FROM users ORDER BY username")
+
+    result = _flask(empty_database, "upgrade", UNIQUE_EMAIL)
+    assert result.returncode != 0
+    # One clear line naming the clash and what to do, not a unique-violation traceback.
+    assert (
+        "Some users share an e-mail address, which is no longer allowed. Give each of them their "
+        "own (Administration > Users > Edit), then run flask db upgrade again: "
+        "ann@example.com: ann, ann2" in result.stderr
+    ), result.stderr[-2000:]
+    assert "UniqueViolation" not in result.stderr
+    assert _rows(empty_database, "SELECT version_num FROM alembic_version") == [
+        (BEFORE_UNIQUE_EMAIL,)
+    ]
+    assert _rows(empty_database, "SELECT username, email FROM users ORDER BY username") == users
+    indexes = _index_names(empty_database)
+    assert "ix_users_email_lower" in indexes and "uq_users_email_lower" not in indexes
+
+    # Fixed as the message says, the upgrade goes through (users without an e-mail never clash).
+    _rows(empty_database, "UPDATE users SET email = 'ann.two@example.com' WHERE username = 'ann2'")
+    result = _flask(empty_database, "upgrade", UNIQUE_EMAIL)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "uq_users_email_lower" in _index_names(empty_database)

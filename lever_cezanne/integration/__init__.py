@@ -22,5 +22,6 @@ from lever_cezanne.integration import (  # noqa: E402, F401
     mapping_views,
     oauth_views,
     setup_views,
+    sync_views,
     views,
 )

@@ -3,14 +3,16 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.widgets import PasswordInput
 
 from lever_cezanne.admin.search import ActiveHRProfessional
+from lever_cezanne.hr.forms import DayField
 from lever_cezanne.hr.search import EmployableCompany
 from lever_cezanne.integration.services import SUBDOMAIN_MAX, subdomain_problem
 from lever_cezanne.mail.addresses import AddressError, parse_addresses
+from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
 
 HIRE_DATE_CHOICES = [
@@ -140,3 +142,19 @@ class AcknowledgeForm(FlaskForm):
         validators=[Length(max=1000, message="Keep the note under 1,000 characters.")],
         description="Say what you did or why no action is needed; shown on the row.",
     )
+
+
+class ImportForm(FlaskForm):
+    """Import hires made since a day (the backfill after the first authorisation)."""
+
+    since = DayField(
+        "Import hires made since",
+        validators=[InputRequired(message="Enter the first day of hires to import.")],
+        description="Hires made in Lever on or after this day that are not in Cezanne HR yet.",
+    )
+
+    def validate_since(self, field) -> None:
+        if field.data and field.data > utcnow().date():
+            raise WTFormsValidationError(
+                "That day is in the future: enter the first day of hires to import."
+            )

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +125,74 @@ def test_unique_e_mail_migration_refuses_duplicates_and_changes_nothing(empty_da
     result = _flask(empty_database, "upgrade", UNIQUE_EMAIL)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "uq_users_email_lower" in _index_names(empty_database)
+
+
+JOB_AND_SALARY_STEP = "47985f169f80"  # existing processes get "Confirm Job and Salary"
+BEFORE_CHECKLISTS = "a2b30ac52154"  # the revision before process_steps existed
+
+
+def _on_process(database_url: str, name: str, sql: str) -> list[tuple]:
+    """Run `sql` with :d, the id of the process definition called `name`."""
+    [(definition_id,)] = _rows(
+        database_url, "SELECT id FROM process_definitions WHERE name = :name", name=name
+    )
+    return _rows(database_url, sql, d=definition_id)
+
+
+def _checklist(database_url: str, name: str) -> list[tuple]:
+    return _on_process(
+        database_url,
+        name,
+        'SELECT name, required, "check" FROM process_steps WHERE definition_id = :d '
+        "ORDER BY position, id",
+    )
+
+
+def test_processes_from_before_the_step_get_confirm_job_and_salary_in_order(empty_database):
+    # Processes created before checklists existed: the checklist migration seeded 5 defaults.
+    assert _flask(empty_database, "upgrade", BEFORE_CHECKLISTS).returncode == 0
+    names = ("Seeded", "Customised", "Pared down", "Has it by name")
+    for name in names:
+        _rows(
+            empty_database,
+            "INSERT INTO process_definitions (name, type, active, created_at) "
+            "VALUES (:name, 'with_absences', true, now())",
+            name=name,
+        )
+    before = ScriptDirectory(str(ROOT / "migrations")).get_revision(JOB_AND_SALARY_STEP)
+    result = _flask(empty_database, "upgrade", before.down_revision)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # Then Administrators edited some: renamed a step and added their own at the end...
+    _on_process(empty_database, "Customised", "UPDATE process_steps SET name = 'Check the "
+                "contract' WHERE definition_id = :d AND \"check\" = 'employment'")  # fmt: skip
+    _on_process(empty_database, "Customised", "INSERT INTO process_steps (definition_id, "
+                "position, name, required) VALUES (:d, 6, 'Order a laptop', false)")  # fmt: skip
+    # ...removed an automatic default, or added a step of that name themselves.
+    _on_process(empty_database, "Pared down", "DELETE FROM process_steps "
+                "WHERE definition_id = :d AND \"check\" = 'gender'")  # fmt: skip
+    _on_process(empty_database, "Has it by name", "UPDATE process_steps SET name = 'confirm "
+                "job and salary ' WHERE definition_id = :d AND position = 1")  # fmt: skip
+    untouched = {name: _checklist(empty_database, name) for name in names[2:]}
+
+    result = _flask(empty_database, "upgrade", JOB_AND_SALARY_STEP)
+    assert result.returncode == 0, result.stderr[-2000:]
+    job_and_salary = ("Confirm Job and Salary", True, "job_salary")
+    assert _checklist(empty_database, "Seeded") == [
+        ("Confirm personal details", True, None),
+        ("Replace the placeholder Date of Birth", True, "date_of_birth"),
+        ("Confirm Gender", True, "gender"),
+        ("Confirm Employment Details", True, "employment"),
+        job_and_salary,
+        ("Upload right-to-work documents", False, None),
+    ]  # the order of a process created today (processes.defaults.DEFAULT_STEPS)
+    assert [step[0] for step in _checklist(empty_database, "Customised")] == [
+        "Confirm personal details", "Replace the placeholder Date of Birth", "Confirm Gender",
+        "Check the contract", "Confirm Job and Salary", "Upload right-to-work documents",
+        "Order a laptop",
+    ]  # fmt: skip
+    for name, steps in untouched.items():
+        assert _checklist(empty_database, name) == steps, name
+    # Downgrading keeps the step (it is valid data there), and upgrading again adds no second.
+    for args in (["downgrade", before.down_revision], ["upgrade", JOB_AND_SALARY_STEP]):
+        assert _flask(empty_database, *args).returncode == 0
+    assert _checklist(empty_database, "Seeded").count(job_and_salary) == 1

@@ -1,6 +1,7 @@
 """Shared benchmark plumbing: figures, statistics, PostgreSQL databases, /proc readings."""
 
 import os
+import re
 import socket
 import time
 from contextlib import contextmanager
@@ -256,8 +257,8 @@ def proc_meminfo_kb(field: str) -> int:
     return 0
 
 
-def explain_request(app, client, url: str) -> list[str]:
-    """Run a request, then EXPLAIN ANALYZE its slowest SQL statement; return the plan lines."""
+def _request_statements(app, client, url: str) -> list[tuple[float, str, object]]:
+    """Run a request; return (seconds, statement, parameters) for each SQL statement it ran."""
     from sqlalchemy import event
 
     from lever_cezanne.extensions import db
@@ -279,15 +280,40 @@ def explain_request(app, client, url: str) -> list[str]:
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
+    return seen
+
+
+def _explain(app, statement: str, parameters) -> list[str]:
+    from lever_cezanne.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        return [row[0] for row in plan]
+
+
+_PLAN_MS = re.compile(r"^(?:Planning|Execution) Time: ([0-9.]+) ms$")
+
+
+def server_sql_ms(app, client, url: str) -> float:
+    """Return the PostgreSQL server time of a request's SQL: planning plus execution, summed
+    over its statements as EXPLAIN ANALYZE measures them (no network, driver or Python)."""
+    total = 0.0
+    for _, statement, parameters in _request_statements(app, client, url):
+        for line in _explain(app, statement, parameters):
+            if match := _PLAN_MS.match(line.strip()):
+                total += float(match.group(1))
+    return total
+
+
+def explain_request(app, client, url: str) -> list[str]:
+    """Run a request, then EXPLAIN ANALYZE its slowest SQL statement; return the plan lines."""
+    seen = _request_statements(app, client, url)
     if not seen:
         return []
     seconds, statement, parameters = max(seen, key=lambda s: s[0])
-    with app.app_context(), db.engine.connect() as conn:
-        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
-        lines = [row[0] for row in plan]
     return [
         f"{len(seen)} SQL statements; the slowest took {seconds * 1000:.1f} ms:",
         *statement.split("\n"),
         "",
-        *lines,
+        *_explain(app, statement, parameters),
     ]

@@ -3,7 +3,7 @@
 from urllib.parse import quote
 
 from benchmarks.dataset import signed_in_client
-from benchmarks.helpers import Figure, explain_request, percentile, timed_ms
+from benchmarks.helpers import Figure, explain_request, percentile, server_sql_ms, timed_ms
 
 TITLE = "4. Picker search with 100,000 users and 100,000 companies"
 TARGET_P99_MS = 20
@@ -58,6 +58,10 @@ def _run_endpoint(app, client, section, label, path, queries, repeats) -> None:
         client.get(path + quote(q))
     per_query = {q: _measure(client, path + quote(q), repeats) for q in queries}
     empty = _measure(client, path, repeats * 3)
+    # What the database itself spends, load and Python aside: median of three EXPLAIN ANALYZEs.
+    sql = {q: percentile([server_sql_ms(app, client, path + quote(q)) for _ in range(3)], 50)
+           for q in [*queries, ""]}  # fmt: skip
+    worst_sql = max(queries, key=lambda q: sql[q])
     every = [t for times in per_query.values() for t in times]
     worst_q = max(per_query, key=lambda q: percentile(per_query[q], 99))
     worst_p99 = percentile(per_query[worst_q], 99)
@@ -69,21 +73,27 @@ def _run_endpoint(app, client, section, label, path, queries, repeats) -> None:
                base, f"< {TARGET_P99_MS} ms", percentile(every, 99) < TARGET_P99_MS),
         Figure(f"{label} search, slowest query's p99 ({worst_q!r})", worst_p99, "ms",
                "empty q p99", base, note="with 20 samples a query's p99 is its maximum"),
+        Figure(f"{label} search, slowest query's SQL server time ({worst_sql!r})",
+               sql[worst_sql], "ms", "empty q SQL", sql[""],
+               note="EXPLAIN ANALYZE planning + execution, every statement of the request"),
     ]  # fmt: skip
     section.notes += [
         f"**{label}** (`{path}…`) per query, ms:",
         "",
-        "| q | p50 | p99 |",
-        "|---|---|---|",
+        "| q | p50 | p99 | SQL server time (EXPLAIN ANALYZE) |",
+        "|---|---|---|---|",
         *(
-            f"| `{q}` | {percentile(t, 50):.1f} | {percentile(t, 99):.1f} |"
+            f"| `{q}` | {percentile(t, 50):.1f} | {percentile(t, 99):.1f} | {sql[q]:.2f} |"
             for q, t in per_query.items()
         ),
         "",
     ]
+    shown = {worst_sql: "the most SQL server time"}
     slowest = max(per_query, key=lambda q: percentile(per_query[q], 50))
     if percentile(every, 99) >= TARGET_P99_MS or worst_p99 >= TARGET_P99_MS:
-        plan = explain_request(app, client, path + quote(slowest))
-        section.notes += [f"Plan of the slowest statement for `{slowest}` (slowest median):"]
+        shown.setdefault(slowest, "the slowest median")
+    for q, why in shown.items():
+        plan = explain_request(app, client, path + quote(q))
+        section.notes += [f"Plan of the slowest statement for `{q}` ({why}):"]
         section.notes += ["", "```", *plan]
         section.notes += ["```", ""]

@@ -6,13 +6,25 @@ flush that adds a row or changes one of those columns rewrites the row's words, 
 with a bulk Core INSERT skip the ORM: call `rebuild_words` after those.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import and_, delete, event, func, insert, inspect, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+)
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models.search_words import ROW_WORDS_MAX_BYTES, WORD_MAX
@@ -77,21 +89,34 @@ def _word_order(word_column):
 # A typed word matching at most RARE rows is read whole; beyond that it is "common".
 RARE = 1000
 
+# The statements below are built once per word table and number of typed words, their values
+# bound at execution: building SQLAlchemy expressions costs more than running them here.
+
+
+@functools.cache
+def _counts_statement(word_model, n: int):
+    """Count the rows matching each of n prefixes (ws_prefix_0 ...), up to ws_cap each."""
+    return select(
+        *(
+            select(func.count())
+            .select_from(
+                select(1)
+                .where(word_model.word.like(bindparam(f"ws_prefix_{i}"), escape="\\"))
+                .limit(bindparam("ws_cap", type_=Integer))
+                .subquery()
+            )
+            .scalar_subquery()
+            for i in range(n)
+        )
+    )
+
 
 def _counts(word_model, typed: list[str]) -> dict[str, int]:
     """Count the rows matching each typed word, up to RARE + 1: index-only scans, one statement."""
-    counts = [
-        select(func.count())
-        .select_from(
-            select(1)
-            .where(word_model.word.like(f"{_escaped(word)}%", escape="\\"))
-            .limit(RARE + 1)
-            .subquery()
-        )
-        .scalar_subquery()
-        for word in typed
-    ]
-    return dict(zip(typed, db.session.execute(select(*counts)).one(), strict=True))
+    values = {f"ws_prefix_{i}": f"{_escaped(word)}%" for i, word in enumerate(typed)}
+    statement = _counts_statement(word_model, len(typed))
+    counts = db.session.execute(statement, {**values, "ws_cap": RARE + 1}).one()
+    return dict(zip(typed, counts, strict=True))
 
 
 def _lead(word_model, typed: list[str]) -> str:
@@ -107,26 +132,27 @@ def _lead(word_model, typed: list[str]) -> str:
     return min(typed, key=lambda word: (counts[word], -len(word)))
 
 
-def _also_matching(word_model, word: str):
-    """A row whose lead-word entry is read also has a word starting `word`.
+@functools.cache
+def _also_matching(word_model, i: int):
+    """A row whose lead-word entry is read also has a word starting the i-th other typed word.
 
-    row_words answers it from the index entry; a row too long for row_words (NULL) is checked
-    against its word rows instead.
+    row_words answers it from the index entry (ws_row_words_i: "% abc%"); a row too long for
+    row_words (NULL) is checked against its word rows instead (ws_word_i: "abc%").
     """
-    alias = aliased(word_model)
-    owner = getattr(word_model, word_model.OWNER)
-    pattern = _escaped(word)
+    table = word_model.__table__
+    other = table.alias(f"{table.name}_{i}")
+    owner = word_model.OWNER
     in_word_rows = (
         select(1)
         .where(
-            getattr(alias, word_model.OWNER) == owner,
-            alias.word.like(f"{pattern}%", escape="\\"),
+            other.c[owner] == table.c[owner],
+            other.c.word.like(bindparam(f"ws_word_{i}"), escape="\\"),
         )
         .exists()
     )
     return or_(
-        word_model.row_words.like(f"% {pattern}%", escape="\\"),
-        and_(word_model.row_words.is_(None), in_word_rows),
+        table.c.row_words.like(bindparam(f"ws_row_words_{i}"), escape="\\"),
+        and_(table.c.row_words.is_(None), in_word_rows),
     )
 
 
@@ -145,12 +171,19 @@ def search_by_words(base, model: type, q: str, limit: int) -> list:
     index = _REGISTRY[model]
     word_model = index.word_model
     lead = _lead(word_model, typed)
+    others = [word for word in typed if word != lead]
+    values = {"ws_lead": f"{_escaped(lead)}%"}
+    for i, word in enumerate(others):
+        values |= {
+            f"ws_word_{i}": f"{_escaped(word)}%",
+            f"ws_row_words_{i}": f"% {_escaped(word)}%",
+        }
     query = base.join(word_model, index.owner == model.id).where(
-        word_model.word.like(f"{_escaped(lead)}%", escape="\\"),
-        *(_also_matching(word_model, other) for other in typed if other != lead),
+        word_model.word.like(bindparam("ws_lead"), escape="\\"),
+        *(_also_matching(word_model, i) for i in range(len(others))),
     )
     query = query.order_by(_word_order(word_model.__table__.c.word), index.owner).limit(limit * 3)
-    return list(dict.fromkeys(db.session.scalars(query)))[:limit]
+    return list(dict.fromkeys(db.session.scalars(query, values)))[:limit]
 
 
 def _rows(index: WordIndex, words: list[str], owner_id: int) -> list[dict]:

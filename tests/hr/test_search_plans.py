@@ -88,28 +88,37 @@ def test_people_search_and_deep_pages_among_thousands(many_rows, client, admin, 
     assert pages == ROWS // 50 and "First Surname00000" in html
 
 
-def _plan(db, statement) -> str:
-    compiled = statement.compile(
-        dialect=db.engine.dialect, compile_kwargs={"render_postcompile": True}
-    )
+def _keep(statements: list, statement, values) -> list:
+    """Keep a statement with the values it was executed with; return no rows."""
+    statements.append((statement, values or {}))
+    return []
+
+
+def _plan(db, statement, values=None) -> str:
+    # The SQL and parameters as executed: IN lists expanded, the values bound at execution set.
+    expanded = statement.compile(dialect=db.engine.dialect).construct_expanded_state(values)
     # Forbid sequential scans: the plan then shows one only if no index can answer the query.
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    rows = db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+    rows = db.session.connection().exec_driver_sql(
+        f"EXPLAIN {expanded.statement}", expanded.parameters
+    )
     return "\n".join(row[0] for row in rows)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="query plans are checked on PostgreSQL")
 def test_postgres_answers_picker_searches_from_indexes(db, many_rows, monkeypatch):
     statements = []
-    monkeypatch.setattr(db.session, "scalars", lambda stmt: statements.append(stmt) or [])
+    monkeypatch.setattr(
+        db.session, "scalars", lambda stmt, values=None: _keep(statements, stmt, values)
+    )
     search_companies("firm 01")
     search_hr_professionals("u0001")
     people_page("surname0001")
     people_page(after="1500")
     monkeypatch.undo()
 
-    for statement in statements:
-        plan = _plan(db, statement)
+    for statement, values in statements:
+        plan = _plan(db, statement, values)
         assert "Seq Scan" not in plan, plan
         assert "Index" in plan, plan
 
@@ -130,17 +139,19 @@ def test_postgres_indexes_serve_prefix_search_under_any_collation(db):
 @pytest.mark.skipif(not ON_POSTGRES, reason="query plans are checked on PostgreSQL")
 def test_postgres_checks_a_second_word_on_the_word_index_entry(db, many_rows, monkeypatch):
     statements = []
-    monkeypatch.setattr(db.session, "scalars", lambda stmt: statements.append(stmt) or [])
+    monkeypatch.setattr(
+        db.session, "scalars", lambda stmt, values=None: _keep(statements, stmt, values)
+    )
     search_companies("firm c0001")
     search_hr_professionals("person u0002")
     monkeypatch.undo()
 
     # The rarer word ("c0001": 10 rows, "firm": 3,000) is walked, the other checked on each
     # index entry's row_words; word rows are read only for a row_words too long to keep.
-    for statement, (walked, checked) in zip(
+    for (statement, values), (walked, checked) in zip(
         statements, (("c0001", "firm"), ("u0002", "person")), strict=True
     ):
-        plan = _plan(db, statement)
+        plan = _plan(db, statement, values)
         assert re.search(r"Index Only Scan using ix_\w+_words_word_\w+_id", plan), plan
         assert f"Index Cond: ((word ~>=~ '{walked}'::text)" in plan, plan
         assert f"(row_words ~~ '% {checked}%'::text) OR" in plan, plan

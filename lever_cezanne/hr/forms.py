@@ -210,7 +210,11 @@ class TaskFilterForm(StrippedForm):
 
     sort = SelectField(
         "Sort by",
-        choices={"": "Open first, newest first", "due": "Due date, soonest first"},
+        choices={
+            "": "Open first, newest first",
+            "due": "Due date, soonest first",
+            "name": "Name, A to Z",
+        },
         validators=[Optional()],
     )
 

@@ -76,16 +76,27 @@ def keyset_page(
     before: str | None = None,
     per_page: int = PER_PAGE,
     descending: bool = True,
+    bound_of: Callable[[tuple], tuple] | None = None,
 ) -> KeysetPage:
-    """Return the page of `query` ordered by `keys` (all one direction) after or before a cursor."""
+    """Return the page of `query` ordered by `keys` (all one direction) after or before a cursor.
+
+    `bound_of` turns a cursor's values into what the keys are compared with, when a key is an
+    SQL expression of the row (lower(name): the cursor keeps the name, the database lowers it).
+    """
     key = tuple_(*keys) if len(keys) > 1 else keys[0]
     after_values, before_values = _decode(after, types), _decode(before, types)
 
+    def sql(bound):
+        if bound_of is None:
+            return bound
+        bound = bound_of(bound if len(keys) > 1 else (bound,))
+        return tuple_(*bound) if len(keys) > 1 else bound[0]
+
     def beyond(bound):  # rows that come later in the page order
-        return key < bound if descending else key > bound
+        return key < sql(bound) if descending else key > sql(bound)
 
     def ahead(bound):  # rows that come earlier in the page order
-        return key > bound if descending else key < bound
+        return key > sql(bound) if descending else key < sql(bound)
 
     def forwards(k):
         return k.desc() if descending else k.asc()

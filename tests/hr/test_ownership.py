@@ -130,3 +130,54 @@ def test_sorting_by_due_date_pages_forwards_and_back(
     assert _task_names(_text(client.get("/tasks/mine?sort=due&after=nonsense.1"))) == (
         _task_names(first)
     )
+
+
+def test_sort_by_name_a_to_z_ignoring_case_beside_the_other_sorts(
+    client, admin, hr_user, make_user, login_as, make_person, make_task
+):
+    other = make_user("hr", username="hr.other")
+    for first, surname in [("zed", "Zane"), ("Adam", "Smith"), ("J. R.", "Tolkien"),
+                           ("bea", "Lowe"), ("Carl", "marx")]:  # fmt: skip
+        make_task(make_person(first, surname), hr_user)
+    make_task(make_person("Abe", "Other"), other)
+    login_as(hr_user)
+
+    page = _text(client.get("/tasks/mine?sort=name"))
+    assert _task_names(page) == ["Adam Smith", "bea Lowe", "Carl marx", "J. R. Tolkien", "zed Zane"]
+    # Chosen from the Sort by list or the New Starter heading, which says it sorts the list.
+    assert '<option selected value="name">Name, A to Z</option>' in page
+    assert re.search(r'<th scope="col" aria-sort="ascending"><a href="[^"]*sort=name', page)
+    mine = _text(client.get("/tasks/mine"))
+    assert re.search(r'<th scope="col"><a href="/tasks/mine\?sort=name">New Starter</a>', mine)
+    # With the other filters, and on All tasks.
+    team = _text(client.get("/tasks/mine?scope=team&sort=name&q=a"))
+    assert _task_names(team) == ["Abe Other", "Adam Smith"]
+    client.post("/auth/logout")
+    login_as(admin)
+    everyone = _text(client.get("/admin/tasks?sort=name"))
+    assert re.findall(r'<a href="/tasks/\d+\?from=all">([^<]+)</a>', everyone)[:2] == [
+        "Abe Other",
+        "Adam Smith",
+    ]
+
+
+def test_sorting_by_name_pages_forwards_and_back_through_odd_names(
+    client, hr_user, login_as, make_person, make_task
+):
+    # Dots, spaces and the same name twice: the cursor must carry any name, and ties the task.
+    names = [(f"N.{n // 2:02}", "O'Brien de la Cruz") for n in range(55)]
+    for first, surname in reversed(names):
+        make_task(make_person(first, surname), hr_user)
+    login_as(hr_user)
+
+    first = _text(client.get("/tasks/mine?sort=name"))
+    link = re.search(r'href="(/tasks/mine\?[^"]*after=[^"]+)"', first).group(1)
+    second = _text(client.get(unescape(link)))
+    assert _task_names(first) + _task_names(second) == [f"{a} {b}" for a, b in names]
+    assert len(_task_names(first)) == 50
+    back = re.search(r'href="(/tasks/mine\?[^"]*before=[^"]+)"', second).group(1)
+    assert _task_names(_text(client.get(unescape(back)))) == _task_names(first)
+    for tampered in ("nonsense.1", "%%%.1", "bm9u.99999999999999999999", "4pyT.x"):
+        assert _task_names(_text(client.get(f"/tasks/mine?sort=name&after={tampered}"))) == (
+            _task_names(first)
+        )

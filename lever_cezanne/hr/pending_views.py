@@ -28,10 +28,13 @@ def _pending_count() -> dict:
 def hires_pending():
     """List hires waiting for review, then the latest decided ones."""
     query = select(PendingHire).order_by(
-        (PendingHire.status != PendingStatus.PENDING), PendingHire.id.desc()
+        (PendingHire.status.not_in([PendingStatus.PENDING, PendingStatus.APPROVING])),
+        PendingHire.id.desc(),
     )
     return render_template(
-        "hr/hires/index.html", hires=list(db.session.scalars(query.limit(LIST_LIMIT)))
+        "hr/hires/index.html",
+        hires=list(db.session.scalars(query.limit(LIST_LIMIT))),
+        interrupted=pending_hires.is_interrupted,
     )
 
 
@@ -52,6 +55,7 @@ def _render(held: PendingHire, approve=None, merge=None, reject=None, status=200
         merge_form=merge or MergeHireForm(formdata=None),
         reject_form=reject or RejectHireForm(formdata=None),
         is_pending=held.status == PendingStatus.PENDING,
+        interrupted=pending_hires.is_interrupted(held),
         company=db.session.get(LeverIntegration, held.integration_id).default_company,
     ), status
 

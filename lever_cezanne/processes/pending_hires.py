@@ -2,10 +2,14 @@
 
 Approving claims the row with one conditional UPDATE (pending -> approving) and commits, so a
 double click or a second tab finds it already taken and creates nothing. The records are then
-made by the integration's own idempotent steps; if they fail, the claim is released.
+made by the integration's own idempotent steps; if they fail, the claim is released. If the
+server dies in between (killed, restarted), the claim lapses after APPROVAL_LEASE: the hire is
+then "interrupted", counted and listed again, and approving or merging it again finishes the
+records, reusing what the interrupted run made.
 """
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 
@@ -21,6 +25,9 @@ from lever_cezanne.onboarding.mapping import NewStarter
 from lever_cezanne.onboarding.rules import start_new_starter
 
 DUPLICATES_SHOWN = 10
+# No request lives this long (gunicorn ends one after 30 s): a claim older than this was left by
+# a server that stopped mid-approval.
+APPROVAL_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,30 @@ class Attention:
     message: str
 
 
-def pending_count() -> int:
-    """Return how many hires wait for review."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(PendingHire)
-        .where(PendingHire.status == PendingStatus.PENDING)
+def _interrupted():
+    """SQL: an approval whose server stopped before it finished (its claim has lapsed)."""
+    return (PendingHire.status == PendingStatus.APPROVING) & (
+        PendingHire.decided_at < utcnow() - APPROVAL_LEASE
     )
+
+
+def _open():
+    """SQL: a hire someone must still decide on: waiting, or its approval interrupted."""
+    return (PendingHire.status == PendingStatus.PENDING) | _interrupted()
+
+
+def is_interrupted(held: PendingHire) -> bool:
+    """Tell whether the hire's approval was interrupted and may be approved or merged again."""
+    return (
+        held.status == PendingStatus.APPROVING
+        and held.decided_at is not None
+        and held.decided_at < utcnow() - APPROVAL_LEASE
+    )
+
+
+def pending_count() -> int:
+    """Return how many hires wait for a decision (interrupted approvals included)."""
+    return db.session.scalar(select(func.count()).select_from(PendingHire).where(_open()))
 
 
 def possible_duplicates(starter: NewStarter) -> list[Person]:
@@ -86,15 +110,21 @@ def attention(starter: NewStarter, duplicates: list[Person]) -> list[Attention]:
 
 
 def _claim(held: PendingHire, user: User) -> None:
+    # One UPDATE, so of two tabs (or two reviewers of an interrupted approval) only one wins.
     claimed = db.session.execute(
         update(PendingHire)
-        .where(PendingHire.id == held.id, PendingHire.status == PendingStatus.PENDING)
+        .where(PendingHire.id == held.id, _open())
         .values(status=PendingStatus.APPROVING, decided_by_id=user.id, decided_at=utcnow())
     ).rowcount
     db.session.commit()
     if not claimed:
         db.session.refresh(held)
         who = held.decided_by.display_name if held.decided_by else "someone"
+        if held.status == PendingStatus.APPROVING:
+            raise ValidationError(
+                f"{who} is already approving this pending hire: nothing more was created. "
+                "Reload the page in a minute to see the result."
+            )
         raise ValidationError(
             f"This pending hire was already {held.status} by {who}: nothing more was created."
         )
@@ -148,6 +178,12 @@ def merge(held: PendingHire, user: User, person: Person) -> None:
 
 def reject(held: PendingHire, user: User, reason: str) -> None:
     """Reject the hire with a reason; nothing is created and the Log records it."""
+    if is_interrupted(held):
+        # The interrupted run may have made some records: finish them, never disown them.
+        raise ValidationError(
+            "An approval of this hire was interrupted, so some of its records may exist "
+            "already: approve or merge it again to finish them."
+        )
     rejected = db.session.execute(
         update(PendingHire)
         .where(PendingHire.id == held.id, PendingHire.status == PendingStatus.PENDING)

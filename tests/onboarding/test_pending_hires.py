@@ -1,7 +1,7 @@
 """Review before create: a held hire, then approve (once), merge or reject."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 
 import pytest
@@ -180,3 +180,76 @@ def test_reject_records_the_reason_on_the_log(db, client, hr_user, login_as, hel
     again = client.post(f"/hires/pending/{held.id}/approve", data=_approve_form())
     assert "already rejected" in _follow(client, again)
     assert _count(db, Person) == 0
+
+
+class Killed(BaseException):
+    """The web process vanished mid-request: no except Exception, rollback or release runs."""
+
+
+def _approve_until_killed(monkeypatch, held, user, commits: int) -> None:
+    """Approve, with the server dying right after the session's nth commit."""
+    real_commit, seen = _db.session.commit, []
+
+    def commit():
+        real_commit()
+        seen.append(1)
+        if len(seen) == commits:
+            raise Killed
+
+    monkeypatch.setattr(_db.session, "commit", commit)
+    with pytest.raises(Killed):
+        pending_hires.approve(held, user, {"known_as": "Cos"})
+    monkeypatch.undo()
+    _db.session.rollback()
+
+
+def _lapse(db, held) -> None:
+    """Let the interrupted approval's claim age past its lease."""
+    held.decided_at = held.decided_at - pending_hires.APPROVAL_LEASE - timedelta(seconds=1)
+    db.session.commit()
+
+
+# A clean approval commits 7 times: the claim, then each record and Log row as the steps make
+# them, and the pending hire's status last. The server dies after each but the last in turn.
+@pytest.mark.parametrize("commits", range(1, 7))
+def test_an_approval_interrupted_by_a_crash_can_be_finished_without_duplicates(
+    monkeypatch, db, client, hr_user, admin, login_as, held, commits
+):
+    _approve_until_killed(monkeypatch, held, hr_user, commits)
+    db.session.refresh(held)
+    assert held.status == "approving"
+    login_as(admin)
+    # While the claim may still be a live request, nobody else starts a second approval.
+    busy = _follow(client, client.post(f"/hires/pending/{held.id}/approve", data=_approve_form()))
+    assert "Alex Morgan is already approving this pending hire: nothing more was created." in busy
+    assert "Approval interrupted" not in busy and 'id="approve"' not in busy
+
+    _lapse(db, held)
+    page = _text(client.get(f"/hires/pending/{held.id}"))
+    assert "Approval interrupted" in page
+    assert "The approval by Alex Morgan on " in page and "did not finish" in page
+    assert 'id="approve"' in page and 'id="merge"' in page and 'id="reject"' not in page
+    listed = _text(client.get("/hires/pending"))
+    assert "Approval interrupted" in listed and 'data-pending-hires="1"' in listed
+    # Rejecting could disown records the interrupted run made: refused, with what to do.
+    refused = client.post(f"/hires/pending/{held.id}/reject", data={"reason": "Changed my mind."})
+    assert "approve or merge it again to finish them" in _follow(client, refused)
+
+    done = client.post(f"/hires/pending/{held.id}/approve", data=_approve_form(known_as="Cos"))
+    assert "Approved: Cosima Niehaus is now in Cezanne HR." in _follow(client, done)
+    assert _count(db, Person) == 1 and _count(db, Employment) == 1 and _count(db, Task) == 1
+    db.session.refresh(held)
+    person = db.session.scalar(select(Person))
+    assert held.status == "approved" and held.person_id == person.id
+    assert held.decided_by_id == admin.id
+    assert 'data-pending-hires="' not in _text(client.get("/hires/pending"))
+
+
+def test_a_clean_approval_makes_the_commits_the_crash_test_interrupts(
+    monkeypatch, db, hr_user, held
+):
+    # Keeps the parametrised range above honest: it must cover every commit but the last.
+    real_commit, seen = _db.session.commit, []
+    monkeypatch.setattr(_db.session, "commit", lambda: (real_commit(), seen.append(1)))
+    pending_hires.approve(held, hr_user, {})
+    assert len(seen) == 7

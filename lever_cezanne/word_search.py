@@ -93,7 +93,7 @@ RARE = 1000
 # bound at execution: building SQLAlchemy expressions costs more than running them here.
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _counts_statement(word_model, n: int):
     """Count the rows matching each of n prefixes (ws_prefix_0 ...), up to ws_cap each."""
     return select(
@@ -132,7 +132,7 @@ def _lead(word_model, typed: list[str]) -> str:
     return min(typed, key=lambda word: (counts[word], -len(word)))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)
 def _also_matching(word_model, i: int):
     """A row whose lead-word entry is read also has a word starting the i-th other typed word.
 

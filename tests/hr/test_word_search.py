@@ -98,3 +98,17 @@ def test_an_underscore_in_a_checked_word_is_literal(db, make_company):
     assert word_search._lead(CompanyWord, ["acme", "a_b"]) == "acme"
     assert search_companies("acme a_b") == [wanted]
     assert search_companies("acme a_") == [wanted]
+
+
+def test_a_query_as_long_as_a_picker_accepts_is_answered(client, hr_user, login_as, make_company):
+    # The endpoint keeps the first 100 characters: here 36 distinct words and a 37th, each
+    # counted and checked on the row.
+    every = " ".join("abcdefghijklmnopqrstuvwxyz0123456789")
+    make_company("ABC", every)
+    login_as(hr_user)
+
+    found = client.get("/search/companies", query_string={"q": every})
+    missed = client.get("/search/companies", query_string={"q": f"{every} q9"})
+
+    assert [r["value"] for r in found.get_json()["results"]] == ["ABC"]
+    assert missed.get_json()["results"] == []

@@ -6,10 +6,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 
 from lever_cezanne.extensions import db
-from lever_cezanne.integration.state import Activity
+from lever_cezanne.integration.state import SILENCE_DAYS, Activity
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from lever_cezanne.models.integration import DELIVERY_UNFINISHED, LEVEL_ERROR, DeliveryStatus
+from lever_cezanne.models.integration import (
+    DELIVERY_UNFINISHED,
+    LEVEL_ERROR,
+    DeliverySource,
+    DeliveryStatus,
+)
+
+SILENCE = timedelta(days=SILENCE_DAYS)  # no webhook this long while the sync finds hires
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,7 @@ class HealthFigures:
     hires_7_days: int
     hires_30_days: int
     waiting: int  # received, queued or being processed: on their way
+    found_by_sync_30_days: int  # hires only the catch-up sync found (their webhook never came)
 
 
 def open_errors_query(integration_id: int):
@@ -56,17 +64,40 @@ def count_held(integration_id: int) -> int:
     return _count(integration_id, DeliveryStatus.HELD)
 
 
-def activity_of(integration_id: int) -> Activity:
-    """Return what the state needs: last webhook, open errors, held deliveries."""
-    last_webhook = db.session.scalar(
+def _last_received(integration_id: int, source: DeliverySource) -> datetime | None:
+    return db.session.scalar(
         select(func.max(WebhookDelivery.received_at)).where(
-            WebhookDelivery.integration_id == integration_id
+            WebhookDelivery.integration_id == integration_id,
+            WebhookDelivery.source == source,
         )
     )
+
+
+def found_by_sync_since(integration_id: int, since: datetime) -> int:
+    """Count the hires the catch-up sync found (stored) since a moment."""
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                WebhookDelivery.integration_id == integration_id,
+                WebhookDelivery.source == DeliverySource.SYNC,
+                WebhookDelivery.received_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def activity_of(integration_id: int) -> Activity:
+    """Return what the state needs: last webhook, open errors, held deliveries, and whether the
+    sync keeps finding hires while no webhook arrives."""
+    last_webhook = _last_received(integration_id, DeliverySource.WEBHOOK)
+    silent_since = utcnow() - SILENCE
+    silent = last_webhook is None or last_webhook < silent_since
     return Activity(
         last_webhook_at=last_webhook,
         open_errors=count_open_errors(integration_id),
         held=count_held(integration_id),
+        found_while_silent=found_by_sync_since(integration_id, silent_since) if silent else 0,
     )
 
 
@@ -99,4 +130,5 @@ def health_figures(integration_id: int) -> HealthFigures:
         hires_7_days=in_7 or 0,
         hires_30_days=in_30 or 0,
         waiting=_count(integration_id, *DELIVERY_UNFINISHED),
+        found_by_sync_30_days=found_by_sync_since(integration_id, now - timedelta(days=30)),
     )

@@ -6,7 +6,11 @@ from sqlalchemy import select
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import setup_bp
 from lever_cezanne.integration.activity import health_figures
-from lever_cezanne.integration.state import integration_state, setting_warnings
+from lever_cezanne.integration.state import (
+    activity_warnings,
+    integration_state,
+    setting_warnings,
+)
 from lever_cezanne.models import LeverIntegration
 
 
@@ -23,5 +27,6 @@ def integrations_health():
         figures = health_figures(integration.id)
         warnings = setting_warnings(integration)
         state = integration_state(integration, figures.activity, warnings)
+        warnings += activity_warnings(integration, figures.activity)
         rows.append((integration, state, figures, warnings))
     return render_template("integration/health.html", rows=rows)

@@ -17,6 +17,7 @@ from lever_cezanne.models.integration import (
     AUTH_NOT_AUTHORISED,
     HIRE_DATE_OFFER,
     HIRE_DATE_TODAY,
+    DeliverySource,
 )
 
 SUBDOMAIN_MAX = 63
@@ -121,7 +122,8 @@ def last_webhook_received(integration_id: int) -> datetime | None:
     """Return when Lever's last Candidate Hired webhook for this integration arrived, if ever."""
     return db.session.scalar(
         select(func.max(WebhookDelivery.received_at)).where(
-            WebhookDelivery.integration_id == integration_id
+            WebhookDelivery.integration_id == integration_id,
+            WebhookDelivery.source == DeliverySource.WEBHOOK,  # not the catch-up sync's finds
         )
     )
 

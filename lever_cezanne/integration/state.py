@@ -27,6 +27,7 @@ from lever_cezanne.models.org import ROLES
 REFRESH_TOKEN_LIFETIME = timedelta(days=365)
 REFRESH_TOKEN_IDLE_LIMIT = timedelta(days=90)
 EXPIRY_WARNING = timedelta(days=14)
+SILENCE_DAYS = 3  # lever_cezanne.integration.activity.SILENCE
 
 
 class State(StrEnum):
@@ -52,6 +53,7 @@ class WarningCode(StrEnum):
     NO_ACTIVE_PROCESS = "no_active_process"
     AUTHORISATION_EXPIRING = "authorisation_expiring"
     REFRESH_TOKEN_IDLE = "refresh_token_idle"  # noqa: S105 - a warning code, not a secret
+    WEBHOOK_SILENT = "webhook_silent"
 
 
 # Warnings whose cause makes the next hire fail (the rest only will, later, if nobody acts).
@@ -85,6 +87,8 @@ class Activity:
     last_webhook_at: datetime | None = None
     open_errors: int = 0
     held: int = 0
+    # Hires the catch-up sync found in the last days while no webhook arrived in them.
+    found_while_silent: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,24 @@ def setting_warnings(integration: LeverIntegration) -> list[SettingWarning]:
     return [w for w in found if w] + _token_warnings(integration, utcnow())
 
 
+def activity_warnings(integration: LeverIntegration, activity: Activity) -> list[SettingWarning]:
+    """Warnings from what the app has seen: the catch-up sync keeps finding hires that Lever's
+    webhook never brought, so the webhook in Lever is missing, disabled or failing."""
+    if not activity.found_while_silent or integration.is_paused:
+        return []
+    found = activity.found_while_silent
+    return [
+        SettingWarning(
+            WarningCode.WEBHOOK_SILENT,
+            f"No webhook has arrived from Lever in {SILENCE_DAYS} days, but the catch-up sync "
+            f"found {found} hire{'' if found == 1 else 's'} in that time: check the Candidate "
+            "Hired webhook in Lever (on, with this integration's URL and signature token).",
+            _details_url(integration, "webhook-heading"),
+            "See the webhook URL",
+        )
+    ]
+
+
 def integration_state(
     integration: LeverIntegration,
     activity: Activity,
@@ -224,6 +246,7 @@ def integration_state(
         )
     warnings = setting_warnings(integration) if warnings is None else warnings
     reasons = [w.message for w in warnings]
+    reasons += [w.message for w in activity_warnings(integration, activity) if w not in warnings]
     if integration.auth_status == AUTH_NOT_AUTHORISED:
         reasons.insert(0, "Lever has not been authorised yet: click Authorise and accept in Lever.")
     if activity.open_errors:

@@ -28,6 +28,7 @@ from lever_cezanne.models.integration import (
     DeliverySource,
     DeliveryStatus,
 )
+from lever_cezanne.onboarding.after_hire import after_hire
 from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.job import field_map_for, map_job
 from lever_cezanne.onboarding.mapping import MappingError, map_new_starter
@@ -184,6 +185,8 @@ def _process(delivery: WebhookDelivery, started) -> str:
     outcome = start_new_starter(integration, delivery, starter)
     if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
         resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
+        complete = not outcome.errors
+        after_hire(client, integration, delivery, outcome.person_id, offers, complete)
     if not outcome.errors:
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     status = DeliveryStatus.PARTIAL if outcome.person_id else DeliveryStatus.FAILED

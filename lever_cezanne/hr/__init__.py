@@ -8,6 +8,7 @@ bp = Blueprint("hr", __name__)
 bp.before_request(require_login)
 
 from lever_cezanne.hr import (  # noqa: E402, F401
+    document_views,
     filters,
     notification_views,
     pending_views,

@@ -10,7 +10,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.hr.filters import local_today
 from lever_cezanne.hr.pagination import KeysetPage, keyset_page
 from lever_cezanne.hr.search import starts_with
-from lever_cezanne.models import Employment, Person, Task
+from lever_cezanne.models import Document, Employment, Person, Task
 from lever_cezanne.models.processes import TASK_COMPLETED, TASK_OPEN
 
 TASK_STATUSES = {TASK_OPEN: "Open", TASK_COMPLETED: "Completed"}
@@ -103,4 +103,15 @@ def tasks_page(
     # "open" sorts after "completed", so descending order puts open tasks first.
     return keyset_page(
         query, [Task.status, Task.id], lambda t: (t.status, t.id), [str, int], after, before
+    )
+
+
+def person_documents(person: Person) -> list[Document]:
+    """Return a person's Documents, newest first (without their bytes)."""
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.person_id == person.id)
+            .order_by(Document.fetched_at.desc(), Document.id.desc())
+        )
     )

@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from lever_cezanne.extensions import db
 from lever_cezanne.hr import bp
+from lever_cezanne.hr.document_views import may_download
 from lever_cezanne.hr.history import person_history
-from lever_cezanne.hr.queries import people_page, person_tasks, tasks_page
+from lever_cezanne.hr.queries import people_page, person_documents, person_tasks, tasks_page
 from lever_cezanne.hr.services import may_act_on
 from lever_cezanne.models import Person
 from lever_cezanne.models.processes import TASK_OPEN
@@ -51,6 +52,8 @@ def person_show(person_id: int):
         editable_task=editable[0] if editable else None,
         history=person_history(person),
         lever_url=_safe_link(person.lever_opportunity_url),
+        documents=person_documents(person),
+        may_download=may_download(person.id, current_user),
     )
 
 

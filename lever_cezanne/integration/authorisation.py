@@ -12,6 +12,7 @@ from flask import session
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.services import disconnect
 from lever_cezanne.lever import oauth
+from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.lever.errors import LeverError, LeverTransientError
 from lever_cezanne.lever.tokens import store_tokens
 from lever_cezanne.logbook import add_log_entry
@@ -44,7 +45,9 @@ def begin(integration: LeverIntegration) -> str:
         "integration_id": integration.id,
         "redirect_uri": redirect_uri,
     }
-    return oauth.authorization_url(redirect_uri, state)
+    return oauth.authorization_url(
+        redirect_uri, state, lever_scopes.needed(integration.write_back_notes)
+    )
 
 
 def take_pending(args) -> dict:

@@ -52,6 +52,11 @@ def integrations_cli():
     is_flag=True,
     help="Review hires before they are created: they wait under Pending hires for HR.",
 )
+@click.option(
+    "--write-back-notes",
+    is_flag=True,
+    help="Tell Lever when the hire is in Cezanne HR: a note on the candidate, once per hire.",
+)
 def integrations_create(
     subdomain,
     signature_token,
@@ -60,6 +65,7 @@ def integrations_create(
     hire_date_source,
     alert_emails,
     review_hires,
+    write_back_notes,
 ):
     """Create a Lever integration (authorise it afterwards under Integrations › Lever)."""
     addresses = _addresses(list(alert_emails))
@@ -77,6 +83,7 @@ def integrations_create(
         hire_date_source,
         tuple(addresses),
         review_hires,
+        write_back_notes,
     )
     try:
         integration = services.save_details(None, details)

@@ -98,6 +98,14 @@ class DetailsForm(FlaskForm):
             "approves, merges or rejects it; nothing is created before that."
         ),
     )
+    write_back_notes = BooleanField(
+        "Tell Lever when the hire is in Cezanne HR",
+        description=(
+            "When on, once a hire's records are created a note is added to the candidate in "
+            "Lever: “Added to Cezanne HR as Person Code … on …” (once per hire). It needs "
+            "Lever's notes permission, so Lever asks you to re-authorise after you switch it on."
+        ),
+    )
     alert_emails = StringField(
         "Alert e-mails",
         validators=[Length(max=2000), AlertAddresses()],

@@ -38,6 +38,7 @@ class Details:
     hire_date_source: str = HIRE_DATE_TODAY
     alert_emails: tuple[str, ...] = ()  # validated by lever_cezanne.mail.addresses
     review_hires: bool = False
+    write_back_notes: bool = False
 
 
 def subdomain_taken(subdomain: str, exclude_id: int | None = None) -> bool:
@@ -103,6 +104,7 @@ def save_details(integration: LeverIntegration | None, details: Details) -> Leve
     integration.default_company = details.default_company
     integration.hire_date_source = details.hire_date_source
     integration.review_hires = details.review_hires
+    integration.write_back_notes = details.write_back_notes
     integration.alert_emails = ",".join(details.alert_emails) or None
     message = f"Another Lever integration already uses the subdomain '{integration.subdomain}'."
     with refusing_duplicates(message):

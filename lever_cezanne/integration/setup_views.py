@@ -27,6 +27,7 @@ def _details(form: DetailsForm) -> services.Details:
         hire_date_source=form.hire_date_source.data,
         alert_emails=tuple(form.alert_emails.addresses),
         review_hires=form.review_hires.data,
+        write_back_notes=form.write_back_notes.data,
     )
 
 
@@ -82,6 +83,7 @@ def integration_edit(integration_id: int):
         "hire_date_source": integration.hire_date_source,
         "alert_emails": ", ".join(listed(integration.alert_emails)),
         "review_hires": integration.review_hires,
+        "write_back_notes": integration.write_back_notes,
     }
     form = DetailsForm(data=initial, integration=integration)
     if form.validate_on_submit() and _save(form, integration):

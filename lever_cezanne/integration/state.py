@@ -14,6 +14,7 @@ from flask import current_app, has_request_context, url_for
 from sqlalchemy import exists, select
 
 from lever_cezanne.extensions import db
+from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.models import LeverIntegration, ProcessDefinition
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
@@ -54,6 +55,7 @@ class WarningCode(StrEnum):
     AUTHORISATION_EXPIRING = "authorisation_expiring"
     REFRESH_TOKEN_IDLE = "refresh_token_idle"  # noqa: S105 - a warning code, not a secret
     WEBHOOK_SILENT = "webhook_silent"
+    SCOPES_MISSING = "scopes_missing"
 
 
 # Warnings whose cause makes the next hire fail (the rest only will, later, if nobody acts).
@@ -197,6 +199,30 @@ def _token_warnings(integration: LeverIntegration, now: datetime) -> list[Settin
     return warnings
 
 
+SCOPE_USES = {
+    lever_scopes.OFFER_LETTER: "the signed offer letter",
+    lever_scopes.RESUMES: "resumes",
+    lever_scopes.NOTES: "notes in Lever",
+}
+
+
+def _scope_warning(integration: LeverIntegration) -> SettingWarning | None:
+    """An integration authorised with fewer scopes than its options need keeps working."""
+    if integration.auth_status != AUTH_AUTHORISED:
+        return None
+    missing = lever_scopes.missing(integration)
+    if not missing:
+        return None
+    uses = " and ".join(SCOPE_USES.get(scope, scope) for scope in missing)
+    return SettingWarning(
+        WarningCode.SCOPES_MISSING,
+        f"{lever_scopes.REAUTHORISE_FOR_MORE}: Lever has not allowed {' '.join(missing)}, so "
+        f"{uses} cannot be fetched or written. Hires keep working without them.",
+        _path("integration_setup.integration_authorise", integration_id=integration.id),
+        "Re-authorise",
+    )
+
+
 def setting_warnings(integration: LeverIntegration) -> list[SettingWarning]:
     """Return what is wrong with the integration's settings as they are now, worst first."""
     found = [
@@ -204,6 +230,7 @@ def setting_warnings(integration: LeverIntegration) -> list[SettingWarning]:
         _administrator_warning(integration),
         _process_warning(),
     ]
+    found.append(_scope_warning(integration))
     return [w for w in found if w] + _token_warnings(integration, utcnow())
 
 

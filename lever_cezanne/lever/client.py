@@ -21,6 +21,7 @@ from flask import current_app
 from lever_cezanne.lever import oauth, tokens
 from lever_cezanne.lever.errors import (
     LeverError,
+    LeverForbiddenError,
     LeverNotFoundError,
     LeverPagingError,
     LeverRequestError,
@@ -66,16 +67,40 @@ class LeverClient:
 
     def get(self, path: str, params: dict | list | None = None) -> dict:
         """GET an API path (e.g. "/archive_reasons") and return Lever's JSON envelope."""
+        return _parse(self._call("GET", path, params))
+
+    def post(self, path: str, body: dict, params: dict | None = None) -> dict:
+        """POST a JSON body to an API path and return Lever's JSON envelope (never retried)."""
+        return _parse(self._call("POST", path, params, body=body))
+
+    def _call(self, method: str, path: str, params=None, body=None, stream=False):
+        """Send a request, refreshing the token once if Lever answers 401."""
         token = self._fresh_token()
-        response = self._send(path, params, token)
+        response = self._send(method, path, params, token, body, stream)
         if response.status_code == 401:
+            response.close()
             # The token may have been revoked or rotated early: refresh once, then give up.
             token = tokens.refresh_access_token(self.integration_id, token, force=True)
             self._token = token
-            response = self._send(path, params, token)
+            response = self._send(method, path, params, token, body, stream)
             if response.status_code == 401:
+                response.close()
                 tokens.refuse_fresh_token(self.integration_id, token)
-        return _parse(response)
+        return response
+
+    def open_download(self, path: str, params: dict | None = None) -> requests.Response:
+        """Start downloading a file; the caller reads it in chunks and must close it.
+
+        Raises the matching LeverError (404 → LeverNotFoundError, 403 → LeverForbiddenError)
+        before any of the body is read.
+        """
+        response = self._call("GET", path, params, stream=True)
+        if not 200 <= response.status_code < 300:
+            try:
+                raise _error(response.status_code, _lever_message(response), response)
+            finally:
+                response.close()
+        return response
 
     def get_opportunity(self, opportunity_id: str) -> dict:
         """Return an opportunity with its contact expanded."""
@@ -85,6 +110,21 @@ class LeverClient:
     def get_offers(self, opportunity_id: str) -> list[dict]:
         """Return every offer of an opportunity."""
         return self._get_all(f"/opportunities/{_segment(opportunity_id)}/offers", {})
+
+    def get_resumes(self, opportunity_id: str) -> list[dict]:
+        """Return every resume of an opportunity."""
+        return self._get_all(f"/opportunities/{_segment(opportunity_id)}/resumes", {})
+
+    def get_notes(self, opportunity_id: str) -> list[dict]:
+        """Return every note of an opportunity (notes:write:admin includes reading them)."""
+        return self._get_all(f"/opportunities/{_segment(opportunity_id)}/notes", {})
+
+    def add_note(self, opportunity_id: str, text: str) -> str | None:
+        """Add a note to an opportunity; return Lever's note id."""
+        envelope = self.post(f"/opportunities/{_segment(opportunity_id)}/notes", {"value": text})
+        data = envelope.get("data")
+        note_id = data.get("noteId") if isinstance(data, dict) else None
+        return note_id if isinstance(note_id, str) else None
 
     def get_user(self, user_id: str) -> dict:
         """Return one Lever user (name, e-mail, ...) by id."""
@@ -148,7 +188,9 @@ class LeverClient:
             self._token = tokens.refresh_access_token(self.integration_id, self._token)
         return self._token
 
-    def _send(self, path: str, params, token: tokens.AccessToken) -> requests.Response:
+    def _send(
+        self, method: str, path: str, params, token: tokens.AccessToken, body=None, stream=False
+    ) -> requests.Response:
         if path.startswith(("http:", "https:", "//")):
             raise ValueError("pass an API path, not a URL: the token must only go to Lever")
         config = current_app.config
@@ -159,11 +201,14 @@ class LeverClient:
         )
         url = f"{config['LEVER_API_URL']}/{path.lstrip('/')}"
         try:
-            response = http_session().get(
+            response = http_session().request(
+                method,
                 url,
                 params=params,
+                json=body,
                 headers={"Authorization": f"Bearer {token.value}"},
                 timeout=oauth.timeout(),
+                stream=stream,
             )
         except requests.Timeout as exc:
             raise LeverTransientError(
@@ -174,7 +219,7 @@ class LeverClient:
                 "Lever could not be reached: this will be tried again.",
                 detail=type(exc).__name__,
             ) from exc
-        log.debug("Lever GET %s answered %s", path, response.status_code)
+        log.debug("Lever %s %s answered %s", method, path, response.status_code)
         return response
 
 
@@ -261,7 +306,7 @@ def _error(status: int, message: str, response: requests.Response) -> LeverError
     if status == 404:
         return LeverNotFoundError(f"Lever has no such record{detail}.")
     if status == 403:
-        return LeverRequestError(
+        return LeverForbiddenError(
             f"Lever refused access{detail}: re-authorise under Integrations › Lever so Cezanne HR "
             "gets the permissions it needs."
         )

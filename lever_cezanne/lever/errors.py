@@ -43,3 +43,7 @@ class LeverRequestError(LeverError):
 
 class LeverPagingError(LeverError):
     """Lever's list pages did not add up (a repeated id, a looping cursor): stopped, not looped."""
+
+
+class LeverForbiddenError(LeverRequestError):
+    """Lever answered 403: usually a scope this integration was not granted."""

@@ -11,6 +11,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
 
+from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.lever.errors import (
     LeverAuthorisationError,
     LeverError,
@@ -20,12 +21,6 @@ from lever_cezanne.lever.errors import (
 
 log = logging.getLogger(__name__)
 
-# offline_access: a refresh token. The rest: what the pipeline reads (opportunities with contact,
-# offers for the start date, archive reasons to confirm a hire, users for the Log's names).
-SCOPES = (
-    "offline_access opportunities:read:admin offers:read:admin "
-    "archive_reasons:read:admin users:read:admin"
-)
 DEFAULT_TIMEOUT = (3.05, 20)
 BAD_CLIENT_MESSAGE = (
     "Lever did not accept Cezanne HR's app credentials (LEVER_CLIENT_ID and LEVER_CLIENT_SECRET): "
@@ -54,10 +49,11 @@ def _session(**kwargs) -> OAuth2Session:
     )
 
 
-def authorization_url(redirect_uri: str, state: str) -> str:
-    """Build the URL of Lever's consent screen."""
+def authorization_url(redirect_uri: str, state: str, scopes: tuple[str, ...] | None = None) -> str:
+    """Build the URL of Lever's consent screen, asking for these scopes (default: no notes)."""
     config = current_app.config
-    with _session(redirect_uri=redirect_uri, scope=SCOPES) as session:
+    scope = " ".join(scopes or lever_scopes.needed(write_back_notes=False))
+    with _session(redirect_uri=redirect_uri, scope=scope) as session:
         url, _ = session.create_authorization_url(
             config["LEVER_AUTHORIZE_URL"],
             state=state,

@@ -63,6 +63,8 @@ class AccessToken:
 def store_tokens(integration: LeverIntegration, token: dict) -> None:
     """Encrypt and keep a token-endpoint answer on the integration (flush only)."""
     integration.access_token_encrypted = crypto.encrypt(token["access_token"])
+    if token.get("scope"):  # a refresh may leave it out: the grant's scopes are unchanged
+        integration.granted_scopes = str(token["scope"])[:2000]
     if token.get("refresh_token"):
         integration.refresh_token_encrypted = crypto.encrypt(token["refresh_token"])
         integration.refresh_token_issued_at = utcnow()
@@ -79,6 +81,7 @@ def forget_tokens(integration: LeverIntegration) -> None:
     integration.refresh_token_encrypted = None
     integration.refresh_token_issued_at = None
     integration.access_token_expires_at = None
+    integration.granted_scopes = None
     db.session.flush()
 
 

@@ -1,5 +1,6 @@
 """The data model, one module per aggregate."""
 
+from lever_cezanne.models.documents import Document
 from lever_cezanne.models.integration import (
     LeverIntegration,
     LogEntry,
@@ -7,6 +8,7 @@ from lever_cezanne.models.integration import (
     SyncRun,
     WebhookDelivery,
 )
+from lever_cezanne.models.lever_notes import LeverNote
 from lever_cezanne.models.mail import OutboxMail
 from lever_cezanne.models.org import Company, Department, Location, User
 from lever_cezanne.models.pending import PendingHire
@@ -24,9 +26,11 @@ __all__ = [
     "Company",
     "CompanyWord",
     "Department",
+    "Document",
     "Employment",
     "Gender",
     "LeverIntegration",
+    "LeverNote",
     "Location",
     "LogEntry",
     "Notification",

@@ -106,6 +106,10 @@ class LeverIntegration(db.Model):
     hire_date_source: Mapped[str] = mapped_column(String(10), default=HIRE_DATE_TODAY)
     # "Review hires before they are created": hires wait under Pending hires for HR.
     review_hires: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # "Tell Lever when the hire is in Cezanne HR": one note per hire on the opportunity.
+    write_back_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The OAuth scopes Lever granted (space-separated), to tell what a re-authorisation adds.
+    granted_scopes: Mapped[str | None] = mapped_column(Text)
     # Paused: webhooks are still verified, stored and answered 200, but held unprocessed.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

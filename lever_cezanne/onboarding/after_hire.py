@@ -1,0 +1,65 @@
+"""What follows a hire once its records exist: its Documents, then the write-back note.
+
+Neither ever fails the hire: every problem is a Warning row on the Log tab that says what
+happened and what to do.
+"""
+
+from sqlalchemy import select
+
+from lever_cezanne.extensions import db
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
+from lever_cezanne.onboarding import documents, write_back
+
+
+class HireLog:
+    """Write a delivery's rows about one person; a retry of the delivery never repeats a row."""
+
+    def __init__(self, integration: LeverIntegration, delivery: WebhookDelivery, person: Person):
+        self.integration_id = integration.id
+        self.delivery_id = delivery.id
+        self.opportunity_id = delivery.opportunity_id
+        self.person = person
+
+    @property
+    def who(self) -> str:
+        return f"{self.person.full_name} (Person Code {self.person.person_code})"
+
+    def write(self, level: str, message: str) -> None:
+        """Add the row unless this delivery already wrote the same one; commit."""
+        written = db.session.scalar(
+            select(LogEntry.id).where(
+                LogEntry.delivery_id == self.delivery_id,
+                LogEntry.level == level,
+                LogEntry.message == message,
+            )
+        )
+        if written is None:
+            add_log_entry(
+                self.integration_id,
+                level,
+                message,
+                person_id=self.person.id,
+                delivery_id=self.delivery_id,
+                opportunity_id=self.opportunity_id,
+            )
+        db.session.commit()
+
+
+def after_hire(
+    client: LeverClient,
+    integration: LeverIntegration,
+    delivery: WebhookDelivery,
+    person_id: int,
+    offers: list,
+    complete: bool,
+) -> None:
+    """Store the hire's Documents; when the hire is complete and the option is on, tell Lever."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        return
+    hire_log = HireLog(integration, delivery, person)
+    documents.fetch_documents(client, hire_log, offers)
+    if complete and integration.write_back_notes:
+        write_back.send_note(client, integration, hire_log)

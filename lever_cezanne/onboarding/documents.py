@@ -1,0 +1,224 @@
+"""Fetch a hire's signed offer letter and latest resume from Lever into their Documents.
+
+A download is streamed with a cap (MAX_DOCUMENT_BYTES) and an overall deadline, so a huge or
+endless body is never read into memory. A file is stored at most once per person: a run skips a
+file whose Lever offer or resume is already stored, and the unique (person, sha256) key refuses
+a concurrent twin's insert, after which that run finds the winner's row.
+"""
+
+import hashlib
+import re
+import time
+from contextlib import closing
+from dataclasses import dataclass
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lever_cezanne.extensions import db
+from lever_cezanne.lever import scopes
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.lever.errors import LeverError, LeverForbiddenError, LeverNotFoundError
+from lever_cezanne.lever.ids import is_lever_id
+from lever_cezanne.models import Document
+from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES, SOURCE_LABELS, DocumentSource
+from lever_cezanne.models.integration import LEVEL_WARNING
+from lever_cezanne.onboarding.offers import latest_signed_offer
+
+CHUNK = 64 * 1024
+DOWNLOAD_SECONDS = 120  # a whole download, however slowly Lever trickles it
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,62}")
+OCTET_STREAM = "application/octet-stream"
+
+
+class DocumentProblem(Exception):
+    """The file was not stored; the message says why, for a Warning row."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One file to fetch: where it is in Lever and what it is called."""
+
+    source: DocumentSource
+    lever_id: str
+    name: str
+    path: str
+    params: dict
+    scope: str
+
+
+def megabytes(size: int) -> str:
+    """Return a size as people read it: 20 MB, 20.4 MB."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+
+
+def safe_name(name, fallback: str) -> str:
+    """Return a file name without paths or control characters, at most 255 characters."""
+    text = name if isinstance(name, str) else ""
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in text if c.isprintable()).strip().strip(".")
+    return text[:255] or fallback
+
+
+def content_type_of(response: requests.Response) -> str:
+    """Return the response's media type if it is well formed, else application/octet-stream."""
+    value = (response.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    return value if _CONTENT_TYPE.fullmatch(value) else OCTET_STREAM
+
+
+def _offer_letter(opportunity_id: str, offers: list) -> Wanted | None:
+    offer = latest_signed_offer(offers)
+    if offer is None or not is_lever_id(offer.id):
+        return None
+    raw = next((o for o in offers if isinstance(o, dict) and o.get("id") == offer.id), {})
+    signed = raw.get("signedDocument")
+    if not isinstance(signed, dict):
+        return None  # signed outside Lever: there is no signed document to fetch
+    return Wanted(
+        DocumentSource.OFFER_LETTER,
+        offer.id,
+        safe_name(signed.get("fileName"), "signed-offer-letter.pdf"),
+        f"/opportunities/{opportunity_id}/offers/{offer.id}/download",
+        {"status": "signed"},
+        scopes.OFFER_LETTER,
+    )
+
+
+def _latest_resume(opportunity_id: str, resumes: list) -> Wanted | None:
+    usable = [r for r in resumes if isinstance(r, dict) and is_lever_id(r.get("id"))]
+    if not usable:
+        return None
+
+    def created(resume):
+        value = resume.get("createdAt")
+        return value if isinstance(value, int) else 0
+
+    resume = max(usable, key=created)
+    file = resume.get("file") if isinstance(resume.get("file"), dict) else {}
+    return Wanted(
+        DocumentSource.RESUME,
+        resume["id"],
+        safe_name(file.get("name"), "resume"),
+        f"/opportunities/{opportunity_id}/resumes/{resume['id']}/download",
+        {},
+        scopes.RESUMES,
+    )
+
+
+def _refused(exc: LeverError, scope: str) -> str:
+    if isinstance(exc, LeverForbiddenError):
+        return (
+            f"Lever refused it because this integration was not allowed {scope}. "
+            f"{scopes.REAUTHORISE_FOR_MORE} under Integrations › Lever"
+        )
+    if isinstance(exc, LeverNotFoundError):
+        return "Lever has no such file (it may have been deleted)"
+    return str(exc).rstrip(".").replace(": this will be tried again", "")
+
+
+def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
+    """Stream one file from Lever with the size cap and deadline; return its bytes and type."""
+    try:
+        response = client.open_download(wanted.path, wanted.params)
+    except LeverError as exc:
+        raise DocumentProblem(_refused(exc, wanted.scope)) from exc
+    with closing(response):
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES:
+            raise DocumentProblem(_too_big(int(declared)))
+        body = bytearray()
+        deadline = time.monotonic() + DOWNLOAD_SECONDS
+        try:
+            for chunk in response.iter_content(CHUNK):
+                body += chunk
+                if len(body) > MAX_DOCUMENT_BYTES:
+                    raise DocumentProblem(_too_big(None))
+                if time.monotonic() > deadline:
+                    raise DocumentProblem("the download from Lever took too long")
+        except requests.RequestException as exc:
+            raise DocumentProblem("the download from Lever timed out or was cut off") from exc
+        return bytes(body), content_type_of(response)
+
+
+def _too_big(size: int | None) -> str:
+    what = f"it is {megabytes(size)} ({size:,} bytes)" if size else "it is larger than that"
+    return (
+        f"the limit is {megabytes(MAX_DOCUMENT_BYTES)} per file and {what}. "
+        "Open the candidate in Lever to see it"
+    )
+
+
+def _stored(person_id: int, wanted: Wanted) -> bool:
+    found = db.session.scalar(
+        select(Document.id).where(
+            Document.person_id == person_id,
+            Document.source == wanted.source,
+            Document.lever_id == wanted.lever_id,
+        )
+    )
+    return found is not None
+
+
+def store(person_id: int, wanted: Wanted, data: bytes, content_type: str) -> bool:
+    """Insert the document unless the person has this file already; return whether it was new."""
+    digest = hashlib.sha256(data).hexdigest()
+    twin = db.session.scalar(
+        select(Document.id).where(Document.person_id == person_id, Document.sha256 == digest)
+    )
+    if twin is not None:
+        return False
+    db.session.add(
+        Document(
+            person_id=person_id,
+            name=wanted.name,
+            content_type=content_type,
+            size=len(data),
+            sha256=digest,
+            source=wanted.source,
+            lever_id=wanted.lever_id,
+            content=data,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a concurrent run stored the same file first
+        return False
+    return True
+
+
+def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> None:
+    label = SOURCE_LABELS[wanted.source]
+    person_id = hire_log.person.id
+    if _stored(person_id, wanted):
+        return
+    try:
+        data, content_type = download(client, wanted)
+    except DocumentProblem as exc:
+        hire_log.write(
+            LEVEL_WARNING,
+            f"{label} {wanted.name} for {hire_log.who} was not stored in Documents: {exc}.",
+        )
+        return
+    # Stored quietly: the person page lists it; only a file that could not be stored is a row.
+    store(person_id, wanted, data, content_type)
+
+
+def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
+    """Store the hire's signed offer letter and latest resume; problems become Warning rows."""
+    opportunity_id = hire_log.opportunity_id
+    wanted = [_offer_letter(opportunity_id, offers)]
+    try:
+        resumes = client.get_resumes(opportunity_id)
+    except LeverError as exc:
+        hire_log.write(
+            LEVEL_WARNING,
+            f"The resume for {hire_log.who} was not stored in Documents: "
+            f"{_refused(exc, scopes.RESUMES)}.",
+        )
+    else:
+        wanted.append(_latest_resume(opportunity_id, resumes))
+    for item in wanted:
+        if item is not None:
+            _fetch_one(client, hire_log, item)

@@ -1,0 +1,181 @@
+"""Documents: the signed offer letter and the resume, byte-identical to Lever's, stored once."""
+
+import hashlib
+
+import requests
+from sqlalchemy import func, select
+
+from lever_cezanne import crypto
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.process import process_delivery
+from lever_cezanne.extensions import db as _db
+from lever_cezanne.models import Document, LeverIntegration, LogEntry, Person, WebhookDelivery
+from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES
+from tests.pipeline.conftest import FULL_OFFER
+from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
+
+MB = 1024 * 1024
+
+
+def lever_file(lever_server, integration, path: str, params=None) -> requests.Response:
+    """Download a file from the simulator over HTTP, as Lever serves it."""
+    token = crypto.decrypt(integration.access_token_encrypted)
+    response = requests.get(
+        f"{lever_server.base_url}/v1{path}",
+        params=params,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def lever_documents(lever_server, integration, opportunity_id) -> dict[str, bytes]:
+    """Return Lever's signed offer letter and latest resume, by Document source."""
+    candidate = lever_server.store.candidate(opportunity_id)
+    offer_id = candidate["offers"][0]["id"]
+    resume_id = candidate["resumes"][0]["id"]
+    base = f"/opportunities/{opportunity_id}"
+    return {
+        "offer_letter": lever_file(
+            lever_server, integration, f"{base}/offers/{offer_id}/download", {"status": "signed"}
+        ).content,
+        "resume": lever_file(
+            lever_server, integration, f"{base}/resumes/{resume_id}/download"
+        ).content,
+    }
+
+
+def stored(db) -> dict[str, Document]:
+    db.session.expire_all()
+    return {d.source: d for d in db.session.scalars(select(Document))}
+
+
+def warnings(db) -> list[str]:
+    db.session.expire_all()
+    return db.session.scalars(
+        select(LogEntry.message).where(LogEntry.level == "warning").order_by(LogEntry.id)
+    ).all()
+
+
+def test_a_hire_gets_its_signed_offer_letter_and_resume(
+    db, integration, organisation, add_candidate, send_hire, runner, lever_server
+):
+    opportunity_id = add_candidate("Dana Documents", offer=FULL_OFFER)
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    documents = stored(db)
+    assert set(documents) == {"offer_letter", "resume"}
+    expected = lever_documents(lever_server, integration, opportunity_id)
+    for source, document in documents.items():
+        assert document.content == expected[source]  # byte-identical
+        assert document.size == len(expected[source])
+        assert document.sha256 == hashlib.sha256(expected[source]).hexdigest()
+        assert document.content_type == "application/pdf"
+        assert document.person.full_name == "Dana Documents"
+        assert document.fetched_at is not None
+    assert documents["offer_letter"].name == "employment-offer-letter_signed.pdf"
+    assert documents["resume"].name == "Dana Documents CV.pdf"
+    assert warnings(db) == []
+    send_hire(opportunity_id)  # Lever sends the hire again: nothing is stored twice
+    assert runner.wait_idle(20)
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 2
+
+
+def test_an_unsigned_offer_and_no_resume_store_nothing(
+    db, integration, add_candidate, send_hire, runner
+):
+    opportunity_id = add_candidate("Una Unsigned", offer={"status": "sent"}, resume=None)
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert stored(db) == {}
+    assert warnings(db) == []
+    assert db.session.scalar(select(WebhookDelivery.status)) == "completed"
+
+
+def test_a_missing_a_slow_and_an_oversized_file_are_warnings_not_failures(
+    app, db, integration, add_candidate, send_hire, runner
+):
+    app.config["LEVER_TIMEOUT"] = (3.05, 0.5)
+    opportunity_id = add_candidate(
+        "Olive Oversize",
+        offer={"status": "signed", "document": {"missing": True}},
+        resume={"name": "huge.pdf", "size": MAX_DOCUMENT_BYTES + 1},
+    )
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    slow = add_candidate("Sol Slow", offer={"status": "sent"}, resume={"delay_ms": 2000})
+    send_hire(slow)
+    assert runner.wait_idle(30)
+    assert stored(db) == {}
+    found = warnings(db)
+    assert any(
+        m.startswith("Signed offer letter employment-offer-letter_signed.pdf for Olive Oversize")
+        and "Lever has no such file" in m
+        for m in found
+    ), found
+    assert any(
+        m.startswith("Resume huge.pdf for Olive Oversize")
+        and "the limit is 20 MB per file and it is 20 MB (20,971,521 bytes)" in m
+        for m in found
+    ), found
+    assert any(
+        m.startswith("Resume Sol Slow CV.pdf for Sol Slow") and "Lever did not answer in time" in m
+        for m in found
+    ), found
+    db.session.expire_all()
+    assert db.session.scalars(select(WebhookDelivery.status)).all() == ["completed", "completed"]
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 2
+
+
+def test_twenty_concurrent_deliveries_store_each_document_once(
+    app, db, integration, organisation, add_candidate, send_hire, lever_server, monkeypatch
+):
+    _needs_postgres(app)
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
+    opportunity_id = add_candidate("Connie Current", offer=FULL_OFFER)
+    for _ in range(THREADS):
+        send_hire(opportunity_id)
+    ids = db.session.scalars(select(WebhookDelivery.id)).all()
+    assert len(ids) == THREADS
+    integration_id = integration.id
+    _db.session.remove()
+
+    def work(i):
+        with app.app_context():
+            try:
+                return process_delivery(ids[i])
+            finally:
+                _db.session.remove()
+
+    results, errors = _together(THREADS, work)
+    assert errors == []
+    assert results == ["completed"] * THREADS
+    documents = stored(db)
+    assert db.session.scalar(select(func.count()).select_from(Document)) == 2
+    authorised = db.session.get(LeverIntegration, integration_id)
+    expected = lever_documents(lever_server, authorised, opportunity_id)
+    assert {source: d.content for source, d in documents.items()} == expected
+    assert warnings(db) == []
+
+
+def test_fewer_scopes_keep_the_hire_working_and_name_the_scope(
+    db, integration, organisation, add_candidate, send_hire, runner, lever_server
+):
+    from lever_cezanne.lever import oauth
+    from lever_cezanne.lever.tokens import store_tokens
+    from tests.lever.lever_helpers import CALLBACK, answer_consent
+
+    earlier = tuple(s for s in oauth.lever_scopes.needed(False) if s != "resumes:read:admin")
+    query = answer_consent(oauth.authorization_url(CALLBACK, "state", earlier))
+    store_tokens(integration, oauth.exchange_code(query["code"], CALLBACK))
+    db.session.commit()
+    opportunity_id = add_candidate("Fay Fewer", offer=FULL_OFFER)
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert set(stored(db)) == {"offer_letter"}
+    [warning] = warnings(db)
+    assert warning.startswith("The resume for Fay Fewer")
+    assert "not allowed resumes:read:admin" in warning
+    assert "Re-authorise to allow documents and notes" in warning
+    assert db.session.scalar(select(WebhookDelivery.status)) == "completed"

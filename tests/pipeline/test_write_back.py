@@ -1,0 +1,204 @@
+"""Write-back: "Tell Lever when the hire is in Cezanne HR" adds exactly one note per hire."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from lever_cezanne.deliveries import queue
+from lever_cezanne.deliveries.process import process_delivery
+from lever_cezanne.extensions import db as _db
+from lever_cezanne.lever import oauth
+from lever_cezanne.lever import scopes as lever_scopes
+from lever_cezanne.lever.tokens import store_tokens
+from lever_cezanne.models import LeverNote, LogEntry, Person, WebhookDelivery
+from lever_cezanne.models.lever_notes import NoteStatus
+from lever_cezanne.onboarding.write_back import STALE_CLAIM, note_text
+from tests.lever.lever_helpers import CALLBACK, answer_consent
+from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
+
+NOTE_START = "Added to Cezanne HR as Person Code "
+
+
+def authorise_with(db, integration, scopes):
+    """Authorise the integration in the simulator with exactly these scopes."""
+    query = answer_consent(oauth.authorization_url(CALLBACK, "state", tuple(scopes)))
+    store_tokens(integration, oauth.exchange_code(query["code"], CALLBACK))
+    db.session.commit()
+
+
+def notes_in_lever(lever_server, opportunity_id) -> list[str]:
+    return lever_server.store.candidate(opportunity_id)["notes"]
+
+
+def note_values(lever_server, opportunity_id) -> list[str]:
+    return [n["fields"][0]["value"] for n in notes_in_lever(lever_server, opportunity_id)]
+
+
+def rows(db, level) -> list[str]:
+    db.session.expire_all()
+    return db.session.scalars(
+        select(LogEntry.message).where(LogEntry.level == level).order_by(LogEntry.id)
+    ).all()
+
+
+def test_one_note_per_hire_even_when_lever_sends_it_again(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Nora Note", offer={"status": "signed"})
+    for _ in range(3):
+        send_hire(opportunity_id)
+        assert runner.wait_idle(20)
+    person = db.session.scalar(select(Person))
+    [value] = note_values(lever_server, opportunity_id)
+    assert value.startswith(f"{NOTE_START}{person.person_code} on ")
+    [note] = db.session.scalars(select(LeverNote)).all()
+    assert note.status == NoteStatus.SENT and note.text == value
+    assert note.lever_note_id == notes_in_lever(lever_server, opportunity_id)[0]["id"]
+    assert [m for m in rows(db, "information") if m.startswith("Note added in Lever")] == [
+        f"Note added in Lever for Nora Note (Person Code {person.person_code}): “{value}”"
+    ]
+    assert db.session.scalars(select(WebhookDelivery.status)).all() == ["completed"] * 3
+
+
+def test_the_note_text(app):
+    from datetime import date
+
+    assert note_text("P-7", date(2026, 12, 3)) == (
+        "Added to Cezanne HR as Person Code P-7 on 3 December 2026."
+    )
+
+
+def test_off_by_default_sends_no_note(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    assert integration.write_back_notes is False
+    opportunity_id = add_candidate("Otto Off")
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert note_values(lever_server, opportunity_id) == []
+    assert db.session.scalars(select(LeverNote)).all() == []
+
+
+def test_twenty_concurrent_deliveries_write_one_note(
+    app, db, integration, add_candidate, send_hire, lever_server, monkeypatch
+):
+    _needs_postgres(app)
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
+    opportunity_id = add_candidate("Cora Concurrent")
+    for _ in range(THREADS):
+        send_hire(opportunity_id)
+    ids = db.session.scalars(select(WebhookDelivery.id)).all()
+    _db.session.remove()
+
+    def work(i):
+        with app.app_context():
+            try:
+                return process_delivery(ids[i])
+            finally:
+                _db.session.remove()
+
+    results, errors = _together(THREADS, work)
+    assert errors == []
+    assert results == ["completed"] * THREADS
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    assert lever_server.store.counters["notes_created"] == 1
+    assert [n.status for n in db.session.scalars(select(LeverNote))] == [NoteStatus.SENT]
+
+
+def test_a_missing_scope_is_a_warning_naming_it_and_reauthorising_sends_the_note(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(False))  # authorised before the option
+    opportunity_id = add_candidate("Reba Refused")
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    [warning] = rows(db, "warning")
+    assert warning.startswith("Lever was not told that Reba Refused")
+    assert "not allowed notes:write:admin" in warning
+    assert "Re-authorise to allow documents and notes" in warning
+    assert "The hire itself is complete." in warning
+    assert db.session.scalar(select(WebhookDelivery.status)) == "completed"
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.FAILED
+    assert note_values(lever_server, opportunity_id) == []
+
+    authorise_with(db, integration, lever_scopes.needed(True))
+    send_hire(opportunity_id)  # Lever sends the hire again
+    assert runner.wait_idle(20)
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+
+
+def _stopped_sender(db, integration, opportunity_id, person_code):
+    """The row a sender leaves when it stops after claiming: 'sending', claimed long ago."""
+    from datetime import date
+
+    from lever_cezanne.models.base import utcnow
+
+    note = LeverNote(
+        integration_id=integration.id,
+        opportunity_id=opportunity_id,
+        status=NoteStatus.SENDING,
+        text=note_text(person_code, date(2026, 1, 2)),
+        claimed_at=utcnow() - STALE_CLAIM - timedelta(seconds=1),
+    )
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+def test_a_sender_that_stopped_after_posting_is_not_repeated(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Stella Stopped")
+    person_code = lever_server.store.candidate(opportunity_id)["contact"]["id"]
+    note = _stopped_sender(db, integration, opportunity_id, person_code)
+    lever_server.store.candidate(opportunity_id)  # the POST had reached Lever:
+    with lever_server.store.mutate() as state:
+        from lever_cezanne.sandbox.documents import new_note
+
+        state["candidates"][opportunity_id]["notes"].append(new_note(note.text, None, False, 1))
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert note_values(lever_server, opportunity_id) == [note.text]
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+
+
+def test_a_sender_that_stopped_before_posting_is_completed_once(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Sid Stopped")
+    person_code = lever_server.store.candidate(opportunity_id)["contact"]["id"]
+    note = _stopped_sender(db, integration, opportunity_id, person_code)
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert note_values(lever_server, opportunity_id) == [note.text]
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+
+
+def test_a_fresh_claim_by_another_run_is_left_alone(
+    db, integration, add_candidate, send_hire, runner, lever_server
+):
+    from lever_cezanne.models.base import utcnow
+
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Fern Fresh")
+    note = _stopped_sender(db, integration, opportunity_id, "X")
+    note.claimed_at = utcnow()  # another run is sending it right now
+    db.session.commit()
+    send_hire(opportunity_id)
+    assert runner.wait_idle(20)
+    assert note_values(lever_server, opportunity_id) == []

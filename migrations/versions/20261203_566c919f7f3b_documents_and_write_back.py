@@ -5,7 +5,7 @@ resumes:read:admin, no notes:write:admin): they are recorded, so it shows "Re-au
 documents and notes" and keeps working with what it has.
 
 Revision ID: 566c919f7f3b
-Revises: c8e52f7a1d03
+Revises: 47985f169f80
 Create Date: 2026-12-03 06:51:09.698705
 
 """
@@ -17,7 +17,7 @@ import lever_cezanne.models.types
 
 # revision identifiers, used by Alembic.
 revision = '566c919f7f3b'
-down_revision = 'c8e52f7a1d03'
+down_revision = '47985f169f80'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,9 @@ for JavaScript errors (see Browse.check).
 """
 
 import re
+import time
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -115,6 +117,18 @@ def test_01_administrator_sets_up_and_authorises_the_integration(admin, stack, s
     admin.shot("integrations-list")
 
 
+def wait_for_documents(tab, count: int, seconds: float = 15):
+    """Reload the person page until its Documents section lists count files (fetched after
+    the New Starter row is written)."""
+    rows = tab.page.locator("section[aria-labelledby=documents] tbody tr")
+    deadline = time.monotonic() + seconds
+    while rows.count() < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+        tab.page.reload()
+    assert rows.count() == count
+    return rows
+
+
 def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, stack, story):
     assert story.integration_id, "test_01 must have set up the integration"
     opportunity_id = add_candidate_in_lever(admin, stack, ADA)
@@ -140,8 +154,18 @@ def test_02_a_hire_in_lever_becomes_a_person_and_a_task(admin, new_hire_admin, s
     admin.tab_to(f"#{row.get_attribute('id')} a[href*='/people/']")
     press_and_wait(admin)
     admin.check()
-    admin.shot("person", full_page=True)
     page = admin.page
+    documents = wait_for_documents(admin, 2)
+    assert sorted(documents.locator("td:nth-child(2)").all_inner_texts()) == [
+        "Resume",
+        "Signed offer letter",
+    ]
+    # The Administrator downloads the signed offer letter: an attachment, Lever's PDF bytes.
+    with page.expect_download() as download:
+        documents.filter(has_text="Signed offer letter").locator("a").click()
+    assert download.value.suggested_filename == "employment-offer-letter_signed.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-1.4")
+    admin.shot("person", full_page=True)
     person_path = urlsplit(page.url).path
     assert definitions(page.locator("section[aria-labelledby=personal]")) == {
         "First Name": "Ada",

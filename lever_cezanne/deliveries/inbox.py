@@ -97,8 +97,9 @@ def mark_queued(delivery_id: int) -> bool:
     return done
 
 
-def take_received(limit: int) -> list[tuple[int, int]]:
-    """Mark up to `limit` received deliveries queued, without committing; return (id, attempt).
+def take_received(limit: int) -> list[tuple[int, int, str]]:
+    """Mark up to `limit` received deliveries queued, without committing; return (id, attempt,
+    source) each.
 
     Rows another dispatcher is taking are skipped. The caller enqueues, then commits (or rolls
     back, leaving them received, when the queue refused them).
@@ -115,10 +116,10 @@ def take_received(limit: int) -> list[tuple[int, int]]:
         update(WebhookDelivery)
         .where(WebhookDelivery.id.in_(pick.scalar_subquery()))
         .values(status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE, updated_at=now)
-        .returning(WebhookDelivery.id, WebhookDelivery.attempts)
+        .returning(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.source)
         .execution_options(synchronize_session=False)
     ).all()
-    return [(row.id, row.attempts + 1) for row in rows]
+    return [(row.id, row.attempts + 1, row.source) for row in rows]
 
 
 def claim(delivery_id: int) -> WebhookDelivery | None:

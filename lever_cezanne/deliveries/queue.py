@@ -14,6 +14,9 @@ from lever_cezanne.redis_client import redis_connection
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "lever"
+# Hires the catch-up sync found wait here; workers read it after the hires queue, so a backfill of
+# thousands never makes a live webhook wait behind it.
+SYNC_QUEUE_NAME = "lever-sync"
 JOB_TIMEOUT = 180
 RETRY_INTERVALS = (10, 30, 90, 270, 600)
 FAILURE_TTL = 365 * 24 * 3600
@@ -64,25 +67,33 @@ def enqueue_delivery(delivery_id: int, attempt: int) -> None:
     )
 
 
-def enqueue_deliveries(taken: list[tuple[int, int]]) -> None:
-    """Queue many deliveries, (id, attempt) each, in one Redis round trip; raise when down."""
-    rq = rq_queue()
-    with rq.connection.pipeline() as pipe:
-        rq.enqueue_many(
-            [
-                Queue.prepare_data(
-                    DELIVERY_JOB,
-                    args=(delivery_id,),
-                    job_id=job_id(delivery_id, attempt),
-                    retry=Retry(max=len(RETRY_INTERVALS), interval=retry_intervals()),
-                    timeout=JOB_TIMEOUT,
-                    failure_ttl=FAILURE_TTL,
-                    result_ttl=RESULT_TTL,
-                )
-                for delivery_id, attempt in taken
-            ],
-            pipeline=pipe,
-        )
+def queue_for(source: str | None) -> str:
+    """The queue a delivery's job goes to: the catch-up sync's finds wait behind live hires."""
+    return SYNC_QUEUE_NAME if source == "sync" else QUEUE_NAME
+
+
+def enqueue_deliveries(taken: list[tuple[int, int, str | None]]) -> None:
+    """Queue many deliveries, (id, attempt, source) each, in one Redis round trip; raise when
+    down."""
+    connection = redis_connection()
+    with connection.pipeline() as pipe:
+        for name in sorted({queue_for(source) for _, _, source in taken}):
+            rq_queue(name).enqueue_many(
+                [
+                    Queue.prepare_data(
+                        DELIVERY_JOB,
+                        args=(delivery_id,),
+                        job_id=job_id(delivery_id, attempt),
+                        retry=Retry(max=len(RETRY_INTERVALS), interval=retry_intervals()),
+                        timeout=JOB_TIMEOUT,
+                        failure_ttl=FAILURE_TTL,
+                        result_ttl=RESULT_TTL,
+                    )
+                    for delivery_id, attempt, source in taken
+                    if queue_for(source) == name
+                ],
+                pipeline=pipe,
+            )
         pipe.execute()
 
 

@@ -286,10 +286,32 @@ def _finish(run: SyncRun) -> SyncRun:
     return _end(run, SyncStatus.SUCCEEDED, summary)
 
 
+def _failed_the_same_before(run: SyncRun, message: str) -> bool:
+    """Tell whether the integration's previous sync failed with the same message: its row
+    already says so (a sync every 15 minutes must not bury the Log tab in repeats)."""
+    previous = db.session.scalar(
+        select(SyncRun)
+        .where(
+            SyncRun.integration_id == run.integration_id,
+            SyncRun.id < run.id,
+            SyncRun.finished_at.is_not(None),
+        )
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    )
+    return previous is not None and (previous.status, previous.message) == (
+        SyncStatus.FAILED,
+        message,
+    )
+
+
 def _fail(run: SyncRun, message: str, cause: str | None = None, level=LEVEL_ERROR) -> SyncRun:
     """End the run with one Error (or Warning) row that says what to do."""
     db.session.rollback()
-    add_log_entry(run.integration_id, level, f"The catch-up sync failed: {message}", cause=cause)
+    if not _failed_the_same_before(run, message):
+        add_log_entry(
+            run.integration_id, level, f"The catch-up sync failed: {message}", cause=cause
+        )
     return _end(run, SyncStatus.FAILED, message)
 
 

@@ -16,14 +16,14 @@ from rq import Retry
 from sqlalchemy import select
 
 from lever_cezanne.deliveries import sync
-from lever_cezanne.deliveries.queue import rq_queue
+from lever_cezanne.deliveries.queue import SYNC_QUEUE_NAME, rq_queue
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, SyncRun
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, SyncKind, SyncStatus
 
 log = logging.getLogger(__name__)
-SYNC_QUEUE = "lever-sync"
+SYNC_QUEUE = SYNC_QUEUE_NAME  # the sync jobs wait behind live hires, with the hires they find
 SYNC_JOB = "lever_cezanne.deliveries.worker.run_sync_job"
 SYNC_EVERY = 15 * 60
 RETRY_INTERVALS = (30, 120, 300)

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from lever_cezanne.deliveries.sync import latest_run
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import authorisation, setup_bp
 from lever_cezanne.integration.forms import ButtonForm
@@ -34,6 +35,12 @@ def oauth_callback():
     try:
         authorisation.complete(integration, request.args, pending["redirect_uri"], current_user)
         flash(_authorised_message(integration.id), "success")
+        if latest_run(integration.id) is None:  # the first authorisation: offer the import
+            flash(
+                "Hires made in Lever before now are not sent again: to bring them in, use "
+                "Import hires made since under Catch-up sync below.",
+                "info",
+            )
     except authorisation.AuthorisationFailed as exc:
         flash(str(exc), "error")
     db.session.commit()

@@ -88,3 +88,23 @@ def test_an_insert_wakes_the_dispatcher(redis_app, db, integration, monkeypatch)
     finally:
         mover.stop()
     assert queue.rq_queue().job_ids == [f"delivery-{delivery_id}-1"]
+
+
+def test_sync_finds_wait_in_their_own_queue_behind_live_hires(redis_app, db, make_delivery):
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from lever_cezanne.redis_client import redis_connection
+
+    found = make_delivery(status="received")
+    found.source = "sync"
+    db.session.commit()
+    live = make_delivery(status="received")  # a webhook stored after the sync's find
+    assert dispatcher.dispatch_all() == 2
+    hires, syncs = queue.rq_queue(), queue.rq_queue(queue.SYNC_QUEUE_NAME)
+    assert hires.job_ids == [f"delivery-{live.id}-1"]
+    assert syncs.job_ids == [f"delivery-{found.id}-1"]
+    # A worker reads the hires queue first: the live hire goes before the older sync find.
+    worker = SimpleWorker([hires, syncs], connection=redis_connection(), serializer=JSONSerializer)
+    job, picked = worker.dequeue_job_and_maintain_ttl(timeout=1)
+    assert (job.id, picked.name) == (f"delivery-{live.id}-1", "lever")

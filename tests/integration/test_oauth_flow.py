@@ -62,6 +62,9 @@ def test_accepting_in_lever_authorises_and_logs_who_did_it(
     # No webhook has arrived yet: say what is still to do in Lever, promise nothing.
     assert "Still to do in Lever" in page and "will now reach" not in page
     assert "no webhook has arrived yet" in page
+    # The first authorisation offers to import the hires Lever made before it.
+    assert "use Import hires made since under Catch-up sync below" in page
+    assert 'id="since"' in page and "Sync now" in page
     db.session.refresh(integration)
     assert integration.auth_status == AUTH_AUTHORISED
     assert integration.authorised_by.username == "admin" and integration.authorised_at

@@ -215,3 +215,15 @@ def test_backfill_writes_one_information_row(db, integration, lever_server, runn
         f"Imported 3 hires made since {day}; 0 were already in Cezanne HR",
         f"Imported 0 hires made since {day}; 3 were already in Cezanne HR",
     ]
+
+
+def test_the_same_failure_again_writes_no_second_row(db, integration, lever_server):
+    lever_server.store.set_faults(fault_500_rate=1.0)
+    assert _sync(integration).status == "failed"
+    assert _sync(integration).status == "failed"  # the next periodic sync, still failing
+    assert len(db.session.scalars(select(LogEntry)).all()) == 1
+    lever_server.store.set_faults(fault_500_rate=0)
+    assert _sync(integration).status == "succeeded"
+    lever_server.store.set_faults(fault_500_rate=1.0)
+    assert _sync(integration).status == "failed"  # failing again after a success: a new row
+    assert len(db.session.scalars(select(LogEntry)).all()) == 2

@@ -82,15 +82,15 @@ def test_hires_whose_every_webhook_attempt_failed_are_found(
     # A wrong signature token here: our receiver refuses every attempt, and Lever gives up.
     integration.signature_token_encrypted = encrypt("not-the-token-lever-signs-with-0123456789abc")
     db.session.commit()
-    for number in range(5):
+    for number in range(25):
         add_candidate(f"Refused Hire {number}")
     statuses = {d["status"] for d in lever_sends_webhooks.delivery_log()}
     assert statuses == {"failed"}, statuses
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     run = _sync(integration)
-    assert (run.stored, run.skipped) == (5, 0)
-    assert runner.wait_idle(30)
-    assert _counts(db) == [5, 5, 5]
+    assert (run.stored, run.skipped) == (25, 0)
+    assert runner.wait_idle(60)
+    assert _counts(db) == [25, 25, 25]
 
 
 def test_hires_whose_webhook_arrived_are_not_stored_again(

@@ -9,6 +9,7 @@ from lever_cezanne.integration import authorisation, setup_bp
 from lever_cezanne.integration.forms import ButtonForm
 from lever_cezanne.integration.services import last_webhook_received
 from lever_cezanne.integration.views import load_integration_or_404
+from lever_cezanne.lever import scopes as lever_scopes
 
 
 @setup_bp.route("/<int:integration_id>/authorise", methods=["GET", "POST"])
@@ -18,7 +19,12 @@ def integration_authorise(integration_id: int):
     form = ButtonForm()
     if form.validate_on_submit():
         return redirect(authorisation.begin(integration))
-    return render_template("integration/authorise.html", integration=integration, form=form)
+    return render_template(
+        "integration/authorise.html",
+        integration=integration,
+        form=form,
+        missing=lever_scopes.missing(integration),
+    )
 
 
 @setup_bp.route("/oauth/callback")

@@ -84,6 +84,8 @@ def test_fewer_scopes_say_what_to_reauthorise_for(client, db, admin, login_as, i
     page = client.get(f"/integrations/lever/{integration.id}/details").get_data(as_text=True)
     assert NOTICE in page and "resumes:read:admin" in page
     assert f'href="/integrations/lever/{integration.id}/authorise"' in page
+    confirm = client.get(f"/integrations/lever/{integration.id}/authorise").get_data(as_text=True)
+    assert "also asked to allow <strong>resumes:read:admin</strong>" in confirm
     integration.write_back_notes = True
     db.session.commit()
     assert lever_scopes.missing(integration) == ["resumes:read:admin", "notes:write:admin"]

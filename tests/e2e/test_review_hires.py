@@ -39,7 +39,7 @@ def reviewed(stack, admin):
     output = stack.flask(
         "lever", "integrations", "create", "--subdomain", SUBDOMAIN,
         "--signature-token", webhook["signature_token"], "--admin", "hr.priya",
-        "--company", "CEZ-UK", "--review-hires",
+        "--company", "CEZ-IE", "--review-hires",
     )  # fmt: skip
     integration_id = int(re.search(r"\(id (\d+)\)", output).group(1))
     admin.visit(f"/integrations/lever/{integration_id}/details")
@@ -120,7 +120,7 @@ def test_02_an_administrator_approves_with_a_correction_once(admin, open_tab, st
     admin.check()
     personal = definitions(admin.page.locator("section[aria-labelledby=personal]"))
     assert (personal["Full Name"], personal["Known As"]) == ("Dorothy Vaughan", "Dottie")
-    assert "CEZ-UK" in admin.page.inner_text("section[aria-labelledby=employment]")
+    assert "CEZ-IE" in admin.page.inner_text("section[aria-labelledby=employment]")
     assert admin.page.locator("section[aria-labelledby=employment] tbody tr").count() == 1
     admin.visit("/people?q=Vaughan")
     assert admin.page.locator("main table a", has_text="Dorothy Vaughan").count() == 1

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
@@ -25,6 +25,16 @@ class PendingStatus(StrEnum):
 
 class PendingHire(db.Model):
     __tablename__ = "pending_hires"
+    # One pending hire per Lever opportunity: a webhook and a catch-up sync delivery (or two
+    # webhooks) for the same hire hold it once, whichever commits first.
+    __table_args__ = (
+        Index(
+            "uq_pending_hires_integration_opportunity",
+            "integration_id",
+            "opportunity_id",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     integration_id: Mapped[int] = mapped_column(ForeignKey("lever_integrations.id"), index=True)

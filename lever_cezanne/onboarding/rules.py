@@ -117,12 +117,23 @@ def start_new_starter(
 
 
 WAITING = "Waiting for review"
+ALREADY_HELD = "Already held for review"
 
 
 def _hold_for_review(log: _Log, integration, delivery, starter: NewStarter) -> None:
     held, _ = steps.ensure_pending_hire(integration.id, delivery.id, starter)
-    if log.has_row_starting(LEVEL_INFORMATION, WAITING):
+    if log.has_row_starting(LEVEL_INFORMATION, WAITING) or log.has_row_starting(
+        LEVEL_INFORMATION, ALREADY_HELD
+    ):
         return  # a crashed run's retry
+    if held.delivery_id != delivery.id:
+        # A webhook and a catch-up sync (or two webhooks) for the same hire: one pending hire.
+        log.write(
+            LEVEL_INFORMATION,
+            f"{ALREADY_HELD}: {_who(starter)} is pending hire {held.id} ({held.status}), "
+            "held from another delivery of the same Lever hire, so nothing more was held.",
+        )
+        return
     log.write(
         LEVEL_INFORMATION,
         f"{WAITING}: {_who(starter)} was hired in Lever. Nothing is created until an HR "

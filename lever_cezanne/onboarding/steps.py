@@ -177,15 +177,24 @@ def ensure_task(
     return _insert_or_winner(task, lambda: _open_task(person.id))
 
 
-def _pending_for(delivery_id: int) -> PendingHire | None:
-    return db.session.scalar(select(PendingHire).where(PendingHire.delivery_id == delivery_id))
+def _pending_for(integration_id: int, opportunity_id: str) -> PendingHire | None:
+    return db.session.scalar(
+        select(PendingHire).where(
+            PendingHire.integration_id == integration_id,
+            PendingHire.opportunity_id == opportunity_id,
+        )
+    )
 
 
 def ensure_pending_hire(
     integration_id: int, delivery_id: int, starter: NewStarter
 ) -> tuple[PendingHire, str]:
-    """Return the delivery's pending hire, holding the mapped hire for review when there is none."""
-    found = _pending_for(delivery_id)
+    """Return the opportunity's pending hire, holding the mapped hire for review when there is none.
+
+    It is keyed on the opportunity, not the delivery: a webhook and a catch-up sync delivery for
+    the same hire (or two webhooks) racing here give one pending hire; the loser reads the winner's.
+    """
+    found = _pending_for(integration_id, starter.opportunity_id)
     if found is not None:
         return found, FOUND
     held = PendingHire(
@@ -195,4 +204,4 @@ def ensure_pending_hire(
         full_name=starter.full_name,
         starter_json=dump_starter(starter),
     )
-    return _insert_or_winner(held, lambda: _pending_for(delivery_id))
+    return _insert_or_winner(held, lambda: _pending_for(integration_id, starter.opportunity_id))

@@ -253,3 +253,68 @@ def test_a_clean_approval_makes_the_commits_the_crash_test_interrupts(
     monkeypatch.setattr(_db.session, "commit", lambda: (real_commit(), seen.append(1)))
     pending_hires.approve(held, hr_user, {})
     assert len(seen) == 7
+
+
+def test_a_second_delivery_of_the_same_hire_holds_nothing_more(
+    db, integration, make_delivery, starter, process
+):
+    integration.review_hires = True
+    db.session.commit()
+    webhook, sync = make_delivery(), make_delivery()
+    start_new_starter(integration, webhook, starter())
+    start_new_starter(integration, sync, starter())
+    [held] = db.session.scalars(select(PendingHire)).all()
+    assert held.delivery_id == webhook.id
+    rows = {e.delivery_id: e.message for e in db.session.scalars(select(LogEntry))}
+    assert rows[webhook.id].startswith("Waiting for review: Cosima Niehaus")
+    assert rows[sync.id] == (
+        f"Already held for review: Cosima Niehaus (Person Code contact-1) is pending hire "
+        f"{held.id} (pending), held from another delivery of the same Lever hire, so nothing "
+        "more was held."
+    )
+    # Another opportunity of the same candidate is its own pending hire.
+    start_new_starter(integration, make_delivery("opp-2"), starter(opportunity_id="opp-2"))
+    assert _count(db, PendingHire) == 2
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the race needs PostgreSQL's unique index under load")
+def test_racing_deliveries_of_one_hire_give_one_pending_hire(
+    app, db, integration, make_delivery, starter, process
+):
+    integration.review_hires = True
+    db.session.commit()
+    for round_ in range(5):
+        opportunity = f"opp-race-{round_}"
+        ids = [make_delivery(opportunity).id for _ in range(4)]
+        errors, barrier = [], threading.Barrier(len(ids))
+
+        def hold(delivery_id, opportunity=opportunity, barrier=barrier, errors=errors):
+            with app.app_context():
+                mine = _db.session.get(type(integration), integration.id)
+                delivery = _db.session.get(WebhookDelivery, delivery_id)
+                held = starter(opportunity_id=opportunity)
+                barrier.wait()
+                try:
+                    start_new_starter(mine, delivery, held)
+                except Exception as exc:
+                    errors.append(repr(exc))
+                finally:
+                    _db.session.remove()
+
+        threads = [threading.Thread(target=hold, args=(i,)) for i in ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        db.session.expire_all()
+        [held] = db.session.scalars(
+            select(PendingHire).where(PendingHire.opportunity_id == opportunity)
+        ).all()
+        messages = db.session.scalars(
+            select(LogEntry.message).where(LogEntry.delivery_id.in_(ids))
+        ).all()
+        assert len(messages) == 4
+        assert sum(m.startswith("Waiting for review") for m in messages) == 1
+        assert sum(m.startswith("Already held for review") for m in messages) == 3
+        assert all(f"pending hire {held.id}" in m for m in messages)

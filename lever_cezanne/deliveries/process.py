@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from lever_cezanne.deliveries import inbox, lease
-from lever_cezanne.deliveries.sync import webhook_also_arrived
+from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
 from lever_cezanne.lever.client import LeverClient
@@ -183,6 +183,8 @@ def _process(delivery: WebhookDelivery, started) -> str:
         ) from exc
     starter.job = map_job(latest_signed_offer(offers), client.find_user, sources)
     outcome = start_new_starter(integration, delivery, starter)
+    if synced:  # this delivery did the work: say the sync found it, unless the webhook came
+        note_found_by_sync(delivery, opportunity.get("name"), outcome.person_id)
     if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
         resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
         complete = not outcome.errors

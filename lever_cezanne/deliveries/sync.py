@@ -27,7 +27,7 @@ from lever_cezanne.lever.errors import (
 )
 from lever_cezanne.lever.ids import lever_id_or_none
 from lever_cezanne.logbook import add_log_entry
-from lever_cezanne.models import LeverIntegration, SyncRun, WebhookDelivery
+from lever_cezanne.models import LeverIntegration, LogEntry, SyncRun, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     CAUSE_AUTHORISATION,
@@ -239,16 +239,36 @@ def _store_one(run: SyncRun, integration: LeverIntegration, hire: dict) -> int |
         triggered_at=hire["archived_at"],
         payload=json.dumps(body, sort_keys=True),
     )
-    if delivery_id is not None:
-        who = f"{hire['name']} (opportunity {hire['id']})" if hire["name"] else hire["id"]
-        add_log_entry(
-            integration.id,
-            LEVEL_INFORMATION,
-            f"{who}: {FOUND_BY_SYNC}.",
-            delivery_id=delivery_id,
-            opportunity_id=hire["id"],
-        )
     return delivery_id
+
+
+def note_found_by_sync(
+    delivery: WebhookDelivery, name: str | None, person_id: int | None = None
+) -> bool:
+    """Write the Information row of a hire only the sync found, once its delivery did the work.
+
+    Written at completion, not when the sync stores the hire: Lever's webhook may arrive while
+    the hire waits, and then that delivery does the work and this row would not be true.
+    """
+    if webhook_also_arrived(delivery):
+        return False
+    name = str(name or "")[:200]
+    who = f"{name} (opportunity {delivery.opportunity_id})" if name else delivery.opportunity_id
+    message = f"{who}: {FOUND_BY_SYNC}."
+    written = db.session.scalar(
+        select(LogEntry.id).where(LogEntry.delivery_id == delivery.id, LogEntry.message == message)
+    )
+    if written is None:  # a retried delivery says it once
+        add_log_entry(
+            delivery.integration_id,
+            LEVEL_INFORMATION,
+            message,
+            person_id=person_id,
+            delivery_id=delivery.id,
+            opportunity_id=delivery.opportunity_id,
+        )
+        db.session.commit()
+    return True
 
 
 def _store_all(run: SyncRun, integration: LeverIntegration, hires: list[dict]) -> None:

@@ -8,9 +8,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from lever_cezanne import deliveries
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.deliveries import sync
 from lever_cezanne.extensions import db as _db
+from lever_cezanne.integration import pause
 from lever_cezanne.models import Employment, LogEntry, Person, SyncRun, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import SyncKind
@@ -155,6 +157,43 @@ def test_a_sync_and_webhooks_at_the_same_moment_give_one_of_each(
     assert sorted(people) == sorted(ids)
     statuses = db.session.scalars(select(WebhookDelivery.status)).all()
     assert set(statuses) == {"completed"}
+    # "the webhook did not arrive" is only said of a hire whose webhook had not come when the
+    # sync's delivery did the work.
+    for row in db.session.scalars(select(LogEntry).where(LogEntry.message.contains(FOUND))):
+        arrived = db.session.scalar(
+            select(func.min(WebhookDelivery.received_at)).where(
+                WebhookDelivery.opportunity_id == row.opportunity_id,
+                WebhookDelivery.source == "webhook",
+            )
+        )
+        assert arrived is None or arrived > row.created_at, row.message
+
+
+def test_a_webhook_arriving_while_the_synced_hire_waits_gets_no_found_by_sync_row(
+    app, db, integration, lever_server, send_hire, runner
+):
+    [opportunity_id] = _lost_hires(lever_server, 1)
+    integration.paused_at = utcnow()  # the synced hire waits (held) until Resume
+    db.session.commit()
+    run = _sync(integration)
+    assert run.stored == 1 and _found_rows(db) == []  # not said when it is only stored
+    assert send_hire(opportunity_id).status_code == 200  # Lever's webhook came after all
+    ids = pause.resume(integration)
+    db.session.commit()
+    assert len(ids) == 2
+    for delivery_id in ids:
+        deliveries.start_soon(app, delivery_id)
+    assert runner.wait_idle(30)
+    assert _counts(db) == [1, 1, 1]
+    assert _found_rows(db) == []
+    # Without a webhook, the row comes when the sync's delivery has made the person.
+    [second] = _lost_hires(lever_server, 1)
+    assert _sync(integration).stored == 1
+    assert runner.wait_idle(30)
+    [row] = db.session.scalars(select(LogEntry).where(LogEntry.message.contains(FOUND))).all()
+    person = db.session.scalar(select(Person).where(Person.lever_opportunity_id == second))
+    assert row.person_id == person.id and row.opportunity_id == second
+    assert row.message == f"Lost Hire 00 (opportunity {second}): {FOUND}."
 
 
 def test_revoked_access_fails_the_sync_with_one_reauthorise_error(db, integration, lever_server):

@@ -14,9 +14,10 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from lever_cezanne import deliveries
+from lever_cezanne.deliveries import sync_lease
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
@@ -104,6 +105,7 @@ def create_run(
         seen=0,
         stored=0,
         skipped=0,
+        lease_until=utcnow() + sync_lease.QUEUED_LEASE,
     )
     db.session.add(run)
     db.session.flush()
@@ -122,6 +124,13 @@ def run_sync(run_id: int, *, final_attempt: bool = True) -> SyncRun:
     integration = db.session.get(LeverIntegration, run.integration_id)
     if integration.deleted_at is not None:
         return _end(run, SyncStatus.FAILED, "The integration was deleted.")
+    if not sync_lease.extend(run.id, sync_lease.LEASE):
+        return run  # marked failed (its lease lapsed) just now
+    with sync_lease.held(run.id):
+        return _run(run, integration, final_attempt)
+
+
+def _run(run: SyncRun, integration: LeverIntegration, final_attempt: bool) -> SyncRun:
     try:
         client = LeverClient.for_integration(integration.id, low_priority=True)
         hires = _list_hires(client, run)
@@ -135,6 +144,7 @@ def run_sync(run_id: int, *, final_attempt: bool = True) -> SyncRun:
         if not final_attempt:
             db.session.rollback()
             run.message = str(exc)
+            run.lease_until = utcnow() + sync_lease.QUEUED_LEASE  # waiting for its retry
             db.session.commit()
             raise RetryLater(str(exc)) from exc
         return _fail(
@@ -342,3 +352,42 @@ def _end(run: SyncRun, status: SyncStatus, message: str) -> SyncRun:
     db.session.commit()
     log.info("sync run %s of integration %s: %s", run.id, run.integration_id, status)
     return run
+
+
+STOPPED = "It stopped without finishing: its worker was stopped or killed."
+STOPPED_NEXT = {
+    SyncKind.BACKFILL: "Import again to finish it: hires already stored are not stored twice.",
+}
+STOPPED_OTHERWISE = "The next sync covers its window again."
+
+
+def expire_lapsed(integration_id: int | None = None) -> int:
+    """Mark failed each running sync whose lease lapsed (its worker died); return how many.
+
+    One Warning row says so; a new sync can start at once.
+    """
+    now = utcnow()
+    lapsed = or_(SyncRun.lease_until.is_(None), SyncRun.lease_until < now)
+    query = select(SyncRun).where(SyncRun.status == SyncStatus.RUNNING, lapsed)
+    if integration_id is not None:
+        query = query.where(SyncRun.integration_id == integration_id)
+    expired = 0
+    for run in db.session.scalars(query.order_by(SyncRun.id)).all():
+        message = f"{STOPPED} {STOPPED_NEXT.get(run.kind, STOPPED_OTHERWISE)}"
+        taken = db.session.execute(  # only if still lapsed: its worker may have just renewed it
+            update(SyncRun)
+            .where(SyncRun.id == run.id, SyncRun.status == SyncStatus.RUNNING, lapsed)
+            .values(status=SyncStatus.FAILED, message=message, finished_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not taken:
+            db.session.rollback()
+            continue
+        if not _failed_the_same_before(run, message):
+            add_log_entry(run.integration_id, LEVEL_WARNING, f"The catch-up sync failed: {message}")
+        db.session.commit()
+        log.warning(
+            "sync run %s of integration %s: lease lapsed, failed", run.id, run.integration_id
+        )
+        expired += 1
+    return expired

@@ -8,7 +8,6 @@ background thread of the web process, retried the same way.
 import logging
 import random
 import threading
-from datetime import timedelta
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
@@ -28,7 +27,6 @@ SYNC_JOB = "lever_cezanne.deliveries.worker.run_sync_job"
 SYNC_EVERY = 15 * 60
 RETRY_INTERVALS = (30, 120, 300)
 JOB_TIMEOUT = 1800  # a backfill of many thousand hires
-ABANDONED_AFTER = timedelta(seconds=JOB_TIMEOUT + sum(RETRY_INTERVALS) + 60)
 
 
 def _intervals() -> list[float]:
@@ -72,13 +70,14 @@ def _run_in_thread(app: Flask, run_id: int, retry_index: int) -> None:
 
 
 def running(integration_id: int) -> SyncRun | None:
-    """The integration's sync that is running now (one abandoned by a killed worker is not)."""
+    """The integration's sync that is running now (one whose lease lapsed, its worker killed,
+    is not: sync.expire_lapsed marks it failed)."""
     return db.session.scalar(
         select(SyncRun)
         .where(
             SyncRun.integration_id == integration_id,
             SyncRun.status == SyncStatus.RUNNING,
-            SyncRun.started_at > utcnow() - ABANDONED_AFTER,
+            SyncRun.lease_until > utcnow(),
         )
         .order_by(SyncRun.id.desc())
         .limit(1)
@@ -87,6 +86,7 @@ def running(integration_id: int) -> SyncRun | None:
 
 def begin(integration: LeverIntegration, kind: SyncKind, since, user=None) -> SyncRun:
     """Create and commit a run, then start it in the background."""
+    sync.expire_lapsed(integration.id)  # a sync whose worker died no longer counts as running
     run = sync.create_run(integration, kind, since, user)
     db.session.commit()
     start_soon(current_app._get_current_object(), run.id)
@@ -112,6 +112,7 @@ def sync_all_integrations() -> int:
     """The periodic entry: start a catch-up sync for every authorised, enabled integration that
     has none running; return how many were started."""
     started = 0
+    sync.expire_lapsed()
     for integration in due_integrations():
         if running(integration.id) is not None:
             continue

@@ -305,6 +305,9 @@ class SyncRun(db.Model):
     stored: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)  # already stored from a webhook or a sync
     message: Mapped[str | None] = mapped_column(Text)
+    # While running, renewed by its worker (deliveries.sync_lease); a lapsed lease means the
+    # worker died, and the run is marked failed.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     started_by: Mapped[User | None] = relationship()
 

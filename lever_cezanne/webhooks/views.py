@@ -1,4 +1,4 @@
-"""POST /cezannehr/api/v4/Lever/webhook/<subdomain>: verify, store, enqueue, answer fast."""
+"""POST /cezannehr/api/v4/Lever/webhook/<subdomain>: verify, store, answer fast."""
 
 import logging
 
@@ -7,10 +7,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lever_cezanne import deliveries
 from lever_cezanne.crypto import DecryptionError
-from lever_cezanne.deliveries.inbox import HIRED_EVENT
+from lever_cezanne.deliveries.inbox import initial_status
 from lever_cezanne.extensions import csrf, db
 from lever_cezanne.logs import delivery_context
-from lever_cezanne.webhooks import bp, services
+from lever_cezanne.models.integration import DeliveryStatus
+from lever_cezanne.webhooks import bp, keys, services
 from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope
 from lever_cezanne.webhooks.freshness import WINDOW_TEXT, is_fresh
 from lever_cezanne.webhooks.signature import signature_matches
@@ -35,10 +36,50 @@ def _read_body() -> bytes | None:
 @csrf.exempt
 def webhook_receive(subdomain: str):
     """Receive a Lever webhook for one integration."""
+    remembered = keys.signing_keys().get(subdomain)
+    if remembered is None:
+        return _receive_carefully(subdomain, _read_body())
+    raw = _read_body()
+    return _store_with_remembered_key(remembered, raw) or _receive_carefully(subdomain, raw)
+
+
+def _store_with_remembered_key(remembered: keys.SigningKey, raw: bytes | None):
+    """The common case in one statement: a fresh, signed, new delivery verified with the key this
+    process remembers. None for anything else, which the careful path then answers."""
+    if raw is None:
+        return None
+    try:
+        envelope = parse_envelope(raw)
+    except EnvelopeError:
+        return None
+    if envelope.is_ping or not is_fresh(envelope.triggered_at):
+        return None
+    if not signature_matches(
+        remembered.key, envelope.token, envelope.triggered_at, envelope.signature
+    ):
+        return None  # perhaps the key changed: the careful path reads it again
+    try:
+        stored = deliveries.store_signed(
+            remembered.integration_id,
+            remembered.subdomain,
+            remembered.ciphertext,
+            event=envelope.event,
+            **services.delivery_fields(envelope),
+        )
+    except SQLAlchemyError:
+        log.exception("integration %s: webhook could not be stored", remembered.integration_id)
+        return _answer(503, error="The webhook could not be stored; please send it again.")
+    if stored is None:
+        return None  # a repeat, or the integration changed since the key was read
+    return _accepted(remembered.integration_id, envelope, *stored)
+
+
+def _receive_carefully(subdomain: str, raw: bytes | None):
+    """Read the integration and its key afresh, then verify, refuse or store the delivery."""
     integration = services.find_integration(subdomain)
     if integration is None:
+        keys.signing_keys().forget(subdomain)
         return _answer(404, error="No Lever integration has this subdomain.")
-    raw = _read_body()
     if raw is None:
         return _answer(413, error="The body is larger than this endpoint accepts.")
     try:
@@ -61,6 +102,9 @@ def webhook_receive(subdomain: str):
         db.session.commit()
         log.warning("integration %s: webhook refused, bad signature", integration.id)
         return _answer(401, error="The signature does not match.")
+    keys.signing_keys().remember(
+        integration.id, integration.subdomain, integration.signature_token_encrypted, key
+    )
     if not is_fresh(envelope.triggered_at):
         services.note_stale(integration)
         db.session.commit()
@@ -72,10 +116,10 @@ def webhook_receive(subdomain: str):
         services.note_ping(integration)
         db.session.commit()
         return _answer(200, status="ping")
-    return _store_and_enqueue(integration, envelope)
+    return _store(integration, envelope)
 
 
-def _store_and_enqueue(integration, envelope):
+def _store(integration, envelope):
     """Commit the delivery, then hand it over; only a failed insert is a 5xx."""
     # Read before the commit, which expires the integration: reading it after would cost
     # one more SELECT on every webhook.
@@ -89,6 +133,12 @@ def _store_and_enqueue(integration, envelope):
         return _answer(503, error="The webhook could not be stored; please send it again.")
     if delivery_id is None:
         return _answer(200, status="duplicate")
+    status = initial_status(envelope.event, held=paused)
+    return _accepted(integration_id, envelope, delivery_id, status)
+
+
+def _accepted(integration_id: int, envelope, delivery_id: int, status: DeliveryStatus):
+    """Answer for a stored delivery; a hire waiting to be processed is handed over."""
     with delivery_context(delivery_id):  # this line and the hand-over's carry delivery_id=
         log.info(
             "integration %s: delivery %s stored (%s, opportunity %s)",
@@ -97,9 +147,9 @@ def _store_and_enqueue(integration, envelope):
             envelope.event,
             envelope.opportunity_id,
         )
-        if envelope.event != HIRED_EVENT:
+        if status == DeliveryStatus.IGNORED:
             return _answer(200, status="ignored")
-        if paused:
+        if status == DeliveryStatus.HELD:
             return _answer(200, status="held")  # stored; Resume processes it
         # After the commit, so the job always finds its row; a failure leaves it for the
         # reconciler.

@@ -5,6 +5,7 @@ import logging
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import event
 
 from lever_cezanne.cli import lever_cli
 from lever_cezanne.deliveries import dispatcher, schedule
@@ -23,6 +24,25 @@ def reconcile_command():
         f"Requeued {counts['requeued']}, still pending {counts['pending']}, "
         f"given up {counts['given_up']}, queue unreachable {counts['unreachable']}."
     )
+
+
+def commit_without_waiting_for_disk() -> None:
+    """Let this worker's commits return before PostgreSQL has written them to disk.
+
+    For the worker only: whatever it commits can be done again. A database crash loses at most
+    the last moment of commits, as a whole and in order, so a delivery whose commits were lost is
+    back to received, queued or processing under a lapsing lease, and runs again; every step is
+    idempotent. Never for the web process, whose commit is what its 200 promises Lever.
+    """
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _relaxed(dialect, record, cargs, cparams):
+        cparams["options"] = f"{cparams.get('options', '')} -c synchronous_commit=off".strip()
+
+    engine.dispose()  # connections opened before (building the app) reconnect with the option
 
 
 @click.command("worker")
@@ -48,6 +68,7 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
             "REDIS_URL is not set. Without Redis, jobs run inside the web process and no worker "
             "is needed."
         )
+    commit_without_waiting_for_disk()
     if burst:
         dispatcher.dispatch_all()  # what the receiver stored, into the queue, then work
         db.session.remove()

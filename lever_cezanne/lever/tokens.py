@@ -21,7 +21,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lever_cezanne import crypto
 from lever_cezanne.extensions import db
@@ -181,9 +181,18 @@ def _spend_refresh_token(integration: LeverIntegration, refresh_token: str) -> A
         raise
     store_tokens(integration, token)
     fresh = current_token(integration)
+    _commit_waits_for_disk()
     db.session.commit()
     log.info("Lever integration %s: access token refreshed", integration.id)
     return fresh
+
+
+def _commit_waits_for_disk() -> None:
+    """Make this transaction's commit wait for the disk, even in a worker whose commits do not
+    (deliveries.commands): Lever has already spent the old refresh token, so losing the new one
+    in a database crash would take the integration to Needs re-authorisation."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO on"))
 
 
 def refuse_fresh_token(integration_id: int, refused: AccessToken) -> None:

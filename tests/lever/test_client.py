@@ -15,6 +15,7 @@ from lever_cezanne.lever.errors import (
 )
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, AUTH_NEEDS_REAUTHORISATION
+from tests.conftest import ON_POSTGRES
 
 REAUTHORISE = "Lever access was revoked or has expired: re-authorise under Integrations › Lever."
 
@@ -171,3 +172,30 @@ def test_tokens_never_reach_the_logs(db, caplog, lever_server, authorised):
 def test_paths_must_not_be_urls(lever_server, authorised):
     with pytest.raises(ValueError, match="API path"):
         LeverClient.for_integration(authorised.id).get("https://evil.example/steal")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="synchronous_commit is PostgreSQL's")
+def test_a_rotated_refresh_token_is_committed_durably_even_by_a_worker(
+    db, lever_server, authorised
+):
+    from sqlalchemy import event, text
+
+    from lever_cezanne.deliveries.commands import commit_without_waiting_for_disk
+
+    commit_without_waiting_for_disk()  # what `flask worker` does
+    assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+    db.session.commit()
+    lever_server.store.set_access_token_ttl(30)
+    _expire_access_token(db, authorised)
+    seen = []
+
+    def record(session):
+        seen.append(session.execute(text("SHOW synchronous_commit")).scalar())
+
+    event.listen(db.session(), "before_commit", record)
+    LeverClient.for_integration(authorised.id).get_archive_reasons()
+    assert lever_server.store.counters["token_calls_refresh_token"] == 1
+    assert "on" in seen  # the commit that saves the rotated refresh token waits for the disk
+    seen.clear()
+    db.session.commit()
+    assert seen == ["off"]  # only that transaction: the worker's other commits do not wait

@@ -97,7 +97,14 @@ def start_workers(env: dict, count: int, command: str | None = None) -> list[Ser
 def _db_counts(url: str) -> dict:
     with pg_connect(url) as conn:
         one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        statuses = dict(conn.execute("SELECT status, count(*) FROM webhook_deliveries GROUP BY 1"))
+        # Webhooks only: the catch-up sync (run when the worker starts) may store a hire whose
+        # webhook it overtook; that delivery then completes as the same hire, creating nothing.
+        statuses = dict(
+            conn.execute(
+                "SELECT status, count(*) FROM webhook_deliveries WHERE source = 'webhook' "
+                "GROUP BY 1"
+            )
+        )
         levels = dict(conn.execute("SELECT level, count(*) FROM log_entries GROUP BY 1"))
         return {
             "deliveries": sum(statuses.values()),

@@ -8,7 +8,7 @@ Past either, the reconciler takes the delivery back, whatever the queue says.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lever_cezanne.extensions import db
@@ -93,15 +93,15 @@ _SIGNED_COLUMNS = (
     "integration_id", "event", "source", "status", "attempts", "received_at", "updated_at",
     "token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at", "payload",
 )  # fmt: skip
-_statements: dict[str, object] = {}
+_statements: dict[tuple[str, str], tuple] = {}
 
 
-def _store_signed_statement(dialect_name: str):
+def _store_signed_statement(dialect) -> tuple:
     """Build (once per dialect) INSERT … SELECT FROM the integration … ON CONFLICT DO NOTHING
-    RETURNING id, status."""
-    statement = _statements.get(dialect_name)
-    if statement is not None:
-        return statement
+    RETURNING id, status; return it with its SQL compiled for that dialect."""
+    found = _statements.get((dialect.name, dialect.driver))
+    if found is not None:
+        return found
     integration, delivery = LeverIntegration.__table__, WebhookDelivery.__table__
     column = delivery.c
 
@@ -114,7 +114,7 @@ def _store_signed_statement(dialect_name: str):
     )
     now = bindparam("now", type_=column.received_at.type)
     source = select(
-        integration.c.id, value("event"), value("source"), status, literal(0), now, now,
+        integration.c.id, value("event"), value("source"), status, literal_column("0"), now, now,
         value("token_hash"), value("signature_hash"), value("opportunity_id"),
         value("contact_id"), value("triggered_at"), value("payload"),
     ).where(
@@ -123,15 +123,25 @@ def _store_signed_statement(dialect_name: str):
         integration.c.deleted_at.is_(None),
         integration.c.signature_token_encrypted == bindparam("key_ciphertext"),
     )  # fmt: skip
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     statement = (
-        dialect.insert(delivery)
+        insert(delivery)
         .from_select(_SIGNED_COLUMNS, source)
         .on_conflict_do_nothing()
         .returning(column.id, column.status)
     )
-    _statements[dialect_name] = statement
-    return statement
+    found = (statement, statement.compile(dialect=dialect).string)
+    _statements[(dialect.name, dialect.driver)] = found
+    return found
+
+
+def _insert_signed(connection, params: dict):
+    statement, sql = _store_signed_statement(connection.dialect)
+    if connection.dialect.name != "postgresql":
+        return connection.execute(statement, params).first()
+    # The SQL compiled once, sent as it is (psycopg prepares it on the server after a few runs):
+    # these values need no conversion on PostgreSQL (text, integers, an aware UTC datetime).
+    return connection.exec_driver_sql(sql, params).first()
 
 
 def store_signed(
@@ -159,8 +169,7 @@ def store_signed(
     # Its own autocommit connection, not the session: one round trip, no ORM unit of work.
     with db.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        statement = _store_signed_statement(connection.dialect.name)
-        row = connection.execute(statement, params).first()
+        row = _insert_signed(connection, params)
     return None if row is None else (row.id, _Status(row.status))
 
 

@@ -4,18 +4,19 @@ past hires (Import hires made since [date]), with progress."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, jsonify, redirect, url_for
 from flask_login import current_user
 from redis.exceptions import RedisError
 
 from lever_cezanne.deliveries import sync, sync_jobs
 from lever_cezanne.extensions import db
-from lever_cezanne.integration import setup_bp
+from lever_cezanne.integration import bp, setup_bp
 from lever_cezanne.integration.forms import ButtonForm, ImportForm
 from lever_cezanne.integration.views import load_integration_or_404
 from lever_cezanne.models import LeverIntegration, SyncRun
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, SyncKind
+from lever_cezanne.models.integration import SyncStatus as RunStatus
 
 IMPORT_DAYS = 30
 
@@ -57,6 +58,39 @@ def sync_status(integration: LeverIntegration) -> SyncStatus:
         running=sync_jobs.running(integration.id),
         next_run=None if why_not else _next_run(integration, latest),
         why_not=why_not,
+    )
+
+
+@setup_bp.app_template_global()
+def sync_progress_text(run: SyncRun) -> str:
+    """What a sync has done so far; once it has ended, how it ended."""
+    if run.status == RunStatus.SUCCEEDED:
+        return f"finished. {run.message}"
+    if run.status == RunStatus.FAILED:
+        return f"failed. {run.message}"
+    if run.total is None:
+        return "reading the list from Lever…"
+    hires = "hire" if run.stored == 1 else "hires"
+    return f"{run.seen} of {run.total} opportunities seen, {run.stored} {hires} stored…"
+
+
+@bp.get("/<int:integration_id>/sync-runs/<int:run_id>")
+def sync_run_progress(integration_id: int, run_id: int):
+    """Answer a sync's progress as JSON, for the Details tab to update itself while it runs."""
+    integration = load_integration_or_404(integration_id)
+    run = db.get_or_404(SyncRun, run_id)
+    if run.integration_id != integration.id:
+        abort(404)
+    return jsonify(
+        {
+            "status": run.status,
+            "finished": run.status != RunStatus.RUNNING,
+            "total": run.total,
+            "seen": run.seen,
+            "stored": run.stored,
+            "skipped": run.skipped,
+            "text": sync_progress_text(run),
+        }
     )
 
 

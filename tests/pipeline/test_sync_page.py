@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from lever_cezanne.models import LogEntry, Person, SyncRun
+from lever_cezanne.crypto import encrypt
+from lever_cezanne.models import LeverIntegration, LogEntry, Person, SyncRun
 from lever_cezanne.models.base import utcnow
 
 
@@ -128,3 +129,53 @@ def test_a_running_import_shows_its_progress(db, client, admin, login_as, integr
     page = _details(client, integration)
     assert "50 of 120 opportunities seen, 12 hires stored" in page
     assert "Sync now" not in page  # one sync at a time
+
+
+def test_a_running_syncs_progress_is_served_as_json_to_signed_in_users(
+    db, client, hr_user, login_as, integration, new_hire_admin
+):
+    from lever_cezanne.deliveries import sync
+    from lever_cezanne.models.integration import SyncKind
+
+    run = sync.create_run(integration, SyncKind.BACKFILL, utcnow() - timedelta(days=30))
+    db.session.commit()
+    url = f"/integrations/lever/{integration.id}/sync-runs/{run.id}"
+    assert client.get(url).status_code in (302, 401)  # signed out: the login guard
+    login_as(hr_user)  # the read-only Details page's guard: any signed-in HR professional
+    page = client.get(f"/integrations/lever/{integration.id}").get_data(as_text=True)
+    assert f'data-progress-url="{url}"' in page and 'aria-live="polite"' in page
+    assert "js/sync-progress.js" in page and "Refresh</a>" in page
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.is_json
+    assert answer.json == {
+        "status": "running",
+        "finished": False,
+        "total": None,
+        "seen": 0,
+        "stored": 0,
+        "skipped": 0,
+        "text": "reading the list from Lever…",
+    }
+    run.total, run.seen, run.stored, run.skipped = 120, 50, 1, 3
+    db.session.commit()
+    assert client.get(url).json["text"] == "50 of 120 opportunities seen, 1 hire stored…"
+    run.status, run.message = "succeeded", "Found 120 hires in Lever: 117 stored, 3 already stored."
+    db.session.commit()
+    done = client.get(url).json
+    assert done["finished"] is True and done["status"] == "succeeded"
+    assert done["text"] == "finished. Found 120 hires in Lever: 117 stored, 3 already stored."
+    assert 'data-progress-url="' not in _details(client, integration)  # nothing left to update
+    # Another integration's run, or an unknown one, is not found.
+    assert (
+        client.get(f"/integrations/lever/{integration.id}/sync-runs/{run.id + 99}").status_code
+        == 404
+    )
+    other = LeverIntegration(
+        subdomain="OtherCo",
+        signature_token_encrypted=encrypt("other-signature-token-0123456789"),
+        signature_token_last4="6789",
+        admin_user_id=new_hire_admin.id,
+    )
+    db.session.add(other)
+    db.session.commit()
+    assert client.get(f"/integrations/lever/{other.id}/sync-runs/{run.id}").status_code == 404

@@ -240,7 +240,8 @@ def _data(envelope: dict, kind: type):
     data = envelope.get("data")
     if not isinstance(data, kind):
         raise LeverTransientError(
-            "Lever sent an answer we could not read: this will be tried again."
+            "Lever sent an answer we could not read: this will be tried again.",
+            detail="unreadable data",
         )
     return data
 
@@ -280,7 +281,8 @@ def _parse(response: requests.Response) -> dict:
             body = None
         if not isinstance(body, dict):
             raise LeverTransientError(
-                "Lever sent an answer we could not read: this will be tried again."
+                "Lever sent an answer we could not read: this will be tried again.",
+                detail=f"HTTP {status} without a JSON object",
             )
         return body
     raise _error(status, _lever_message(response), response)

@@ -96,7 +96,8 @@ class RedisBucket:
         except redis.RedisError as exc:
             raise LeverTransientError(
                 "The rate limiter (Redis) is unreachable, so Lever was not called: it will be "
-                "tried again."
+                "tried again.",
+                detail=f"rate limiter {type(exc).__name__}",
             ) from exc
 
 
@@ -138,6 +139,7 @@ def wait_for_token(bucket, max_wait: float = MAX_WAIT, sleep=time.sleep, reserve
             raise LeverTransientError(
                 "Too many requests to Lever right now: this will be tried again shortly.",
                 retry_after=wait,
+                detail="our Lever rate limit",
             )
         sleep(wait)
         waited += wait

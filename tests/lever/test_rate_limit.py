@@ -54,6 +54,7 @@ def test_waiting_is_bounded():
         wait_for_token(bucket, max_wait=10, sleep=slept.append)
     assert slept == []  # gave up at once: the next token is ~100 s away
     assert caught.value.retry_after > 10
+    assert caught.value.detail == "our Lever rate limit"  # for the job's one retry line
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL not set: the shared bucket needs Redis")

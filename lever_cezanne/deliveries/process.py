@@ -73,7 +73,7 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
 def _run(delivery: WebhookDelivery, final_attempt: bool) -> str:
     started = utcnow()  # this run's own Error rows are written after it
     try:
-        return _process(delivery, started)
+        return _process(delivery, started, final_attempt)
     except _Failed as exc:
         return inbox.fail(delivery, str(exc))
     except LeverAuthorisationError as exc:
@@ -130,7 +130,7 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
 
-def _process(delivery: WebhookDelivery, started) -> str:
+def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> str:
     integration = delivery.integration
     if integration.deleted_at is not None:
         raise _Failed("This integration was deleted, so the hire was not processed.")
@@ -188,7 +188,16 @@ def _process(delivery: WebhookDelivery, started) -> str:
     if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
         resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
         complete = not outcome.errors
-        after_hire(client, integration, delivery, outcome.person_id, offers, complete)
+        # Lever busy while fetching the Documents: LeverTransientError, retried like any call.
+        after_hire(
+            client,
+            integration,
+            delivery,
+            outcome.person_id,
+            offers,
+            complete,
+            final_attempt=final_attempt,
+        )
     if not outcome.errors:
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     status = DeliveryStatus.PARTIAL if outcome.person_id else DeliveryStatus.FAILED

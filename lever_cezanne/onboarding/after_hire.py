@@ -16,11 +16,20 @@ from lever_cezanne.onboarding import documents, write_back
 class HireLog:
     """Write a delivery's rows about one person; a retry of the delivery never repeats a row."""
 
-    def __init__(self, integration: LeverIntegration, delivery: WebhookDelivery, person: Person):
+    def __init__(
+        self,
+        integration: LeverIntegration,
+        delivery: WebhookDelivery,
+        person: Person,
+        final_attempt: bool = True,
+    ):
         self.integration_id = integration.id
         self.delivery_id = delivery.id
         self.opportunity_id = delivery.opportunity_id
         self.person = person
+        # On an earlier attempt a busy Lever is raised, so the job retries with its backoff;
+        # only the last attempt turns it into a Warning row.
+        self.final_attempt = final_attempt
 
     @property
     def who(self) -> str:
@@ -28,12 +37,20 @@ class HireLog:
 
     def write(self, level: str, message: str) -> None:
         """Add the row unless this delivery already wrote the same one; commit."""
+        self._write(level, message, LogEntry.delivery_id == self.delivery_id)
+
+    def write_for_person(self, level: str, message: str) -> None:
+        """Add the row unless the person already has the same one, from any delivery; commit.
+
+        For a row about one of the person's files and why (the message names both), so Lever
+        sending the hire again does not repeat it."""
+        self._write(level, message, LogEntry.person_id == self.person.id)
+
+    def _write(self, level: str, message: str, already) -> None:
         written = db.session.scalar(
-            select(LogEntry.id).where(
-                LogEntry.delivery_id == self.delivery_id,
-                LogEntry.level == level,
-                LogEntry.message == message,
-            )
+            select(LogEntry.id)
+            .where(already, LogEntry.level == level, LogEntry.message == message)
+            .limit(1)
         )
         if written is None:
             add_log_entry(
@@ -54,12 +71,18 @@ def after_hire(
     person_id: int,
     offers: list,
     complete: bool,
+    *,
+    final_attempt: bool = True,
 ) -> None:
-    """Store the hire's Documents; when the hire is complete and the option is on, tell Lever."""
+    """Store the hire's Documents; when the hire is complete and the option is on, tell Lever.
+
+    Raises LeverTransientError when Lever is busy and this is not the job's last attempt: the
+    hire's records are committed and every step here is idempotent, so the retry finishes it.
+    """
     person = db.session.get(Person, person_id)
     if person is None:
         return
-    hire_log = HireLog(integration, delivery, person)
+    hire_log = HireLog(integration, delivery, person, final_attempt)
     documents.fetch_documents(client, hire_log, offers)
     if complete and integration.write_back_notes:
         write_back.send_note(client, integration, hire_log)

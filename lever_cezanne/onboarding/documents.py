@@ -19,7 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import scopes
 from lever_cezanne.lever.client import LeverClient
-from lever_cezanne.lever.errors import LeverError, LeverForbiddenError, LeverNotFoundError
+from lever_cezanne.lever.errors import (
+    LeverError,
+    LeverForbiddenError,
+    LeverNotFoundError,
+    LeverTransientError,
+)
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.models import Document
 from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES, SOURCE_LABELS, DocumentSource
@@ -33,7 +38,14 @@ OCTET_STREAM = "application/octet-stream"
 
 
 class DocumentProblem(Exception):
-    """The file was not stored; the message says why, for a Warning row."""
+    """The file was not stored; the message says why, for a Warning row.
+
+    `busy` is the LeverTransientError when Lever was busy, timed out or cut the download off:
+    the job raises it to retry, unless this is its last attempt."""
+
+    def __init__(self, message: str, busy: LeverTransientError | None = None):
+        super().__init__(message)
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,8 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
     """Stream one file from Lever with the size cap and deadline; return its bytes and type."""
     try:
         response = client.open_download(wanted.path, wanted.params)
+    except LeverTransientError as exc:
+        raise DocumentProblem(_refused(exc, wanted.scope), exc) from exc
     except LeverError as exc:
         raise DocumentProblem(_refused(exc, wanted.scope)) from exc
     with closing(response):
@@ -137,7 +151,11 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
                 if time.monotonic() > deadline:
                     raise DocumentProblem("the download from Lever took too long")
         except requests.RequestException as exc:
-            raise DocumentProblem("the download from Lever timed out or was cut off") from exc
+            busy = LeverTransientError(
+                "Lever's download of a file timed out or was cut off: this will be tried again.",
+                detail=type(exc).__name__,
+            )
+            raise DocumentProblem("the download from Lever timed out or was cut off", busy) from exc
         return bytes(body), content_type_of(response)
 
 
@@ -196,7 +214,9 @@ def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> None:
     try:
         data, content_type = download(client, wanted)
     except DocumentProblem as exc:
-        hire_log.write(
+        if exc.busy is not None and not hire_log.final_attempt:
+            raise exc.busy from exc
+        hire_log.write_for_person(
             LEVEL_WARNING,
             f"{label} {wanted.name} for {hire_log.who} was not stored in Documents: {exc}.",
         )
@@ -212,7 +232,9 @@ def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
     try:
         resumes = client.get_resumes(opportunity_id)
     except LeverError as exc:
-        hire_log.write(
+        if isinstance(exc, LeverTransientError) and not hire_log.final_attempt:
+            raise
+        hire_log.write_for_person(
             LEVEL_WARNING,
             f"The resume for {hire_log.who} was not stored in Documents: "
             f"{_refused(exc, scopes.RESUMES)}.",

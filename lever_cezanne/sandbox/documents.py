@@ -3,7 +3,8 @@
 A file's bytes are not stored: they are rebuilt from the candidate on every download, so they
 are the same every time (tests compare them byte for byte) and the state file stays small. A
 spec may make a file large (``size``, streamed in chunks, never held whole), missing (its
-download answers 404) or slow (``delay_ms`` before the answer).
+download answers 404), slow (``delay_ms`` before the answer) or busy (``busy``: a list of
+statuses, 429 or 500, that its first downloads answer, in order, before it is served).
 """
 
 import hashlib
@@ -11,7 +12,11 @@ import uuid
 
 CHUNK = 64 * 1024
 PDF = "application/pdf"
-FILE_OPTIONS = ("size", "missing", "delay_ms")
+FILE_OPTIONS = ("size", "missing", "delay_ms", "busy")
+BUSY_ANSWERS = {
+    429: ("TooManyRequests", "Rate limit exceeded, please retry later."),
+    500: ("InternalServerError", "An unexpected error occurred."),
+}
 
 
 def _pdf_text(text: str) -> str:
@@ -87,7 +92,7 @@ def content(lines: list[str], size: int | None = None) -> bytes:
 
 
 def file_options(spec: dict | None) -> dict:
-    """Keep the simulator-only options of a file spec (size, missing, delay_ms)."""
+    """Keep the simulator-only options of a file spec (size, missing, delay_ms, busy)."""
     return {key: spec[key] for key in FILE_OPTIONS if spec and key in spec}
 
 

@@ -26,6 +26,9 @@ def _file_response(lines: list[str], options: dict, file_name: str) -> Response:
     """Stream a file as Lever does: its bytes, content type and an attachment name."""
     if options.get("missing"):
         return api_error(404, "ResourceNotFound", "file was not found")
+    busy = _busy_answer(options.get("busy") or [])
+    if busy is not None:
+        return api_error(busy, *documents.BUSY_ANSWERS[busy])
     if options.get("delay_ms"):
         time.sleep(options["delay_ms"] / 1000)
     size = options.get("size")
@@ -34,6 +37,18 @@ def _file_response(lines: list[str], options: dict, file_name: str) -> Response:
     response.headers["Content-Length"] = str(length)
     response.headers["Content-Disposition"] = f'attachment; filename="{_ascii(file_name)}"'
     return response
+
+
+def _busy_answer(statuses: list) -> int | None:
+    """The status this download answers while the file is busy, or None once it is served."""
+    store = _store()
+    with store.lock:
+        given = store.busy_answered.get(request.path, 0)
+        if given >= len(statuses):
+            return None
+        store.busy_answered[request.path] = given + 1
+    status = statuses[given]
+    return status if status in documents.BUSY_ANSWERS else 500
 
 
 def _ascii(name: str) -> str:

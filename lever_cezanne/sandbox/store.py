@@ -36,6 +36,7 @@ class SandboxStore:
         self.lock = threading.RLock()
         self.state = self._load()
         self.counters = dict.fromkeys(COUNTERS, 0)
+        self.busy_answered: dict[str, int] = {}  # download path -> busy answers given so far
         self.settings = {
             "rate_limit": config["RATE_LIMIT"] or None,
             "rate_burst": int(config["RATE_BURST"]),

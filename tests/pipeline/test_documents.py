@@ -15,6 +15,7 @@ from tests.pipeline.conftest import FULL_OFFER
 from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
 
 MB = 1024 * 1024
+LEVER_500 = "Lever is having problems on its side"
 
 
 def lever_file(lever_server, integration, path: str, params=None) -> requests.Response:
@@ -94,9 +95,10 @@ def test_an_unsigned_offer_and_no_resume_store_nothing(
 
 
 def test_a_missing_a_slow_and_an_oversized_file_are_warnings_not_failures(
-    app, db, integration, add_candidate, send_hire, runner
+    app, db, integration, add_candidate, send_hire, runner, monkeypatch
 ):
     app.config["LEVER_TIMEOUT"] = (3.05, 0.5)
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)  # the slow one is retried
     opportunity_id = add_candidate(
         "Olive Oversize",
         offer={"status": "signed", "document": {"missing": True}},
@@ -126,6 +128,69 @@ def test_a_missing_a_slow_and_an_oversized_file_are_warnings_not_failures(
     db.session.expire_all()
     assert db.session.scalars(select(WebhookDelivery.status)).all() == ["completed", "completed"]
     assert db.session.scalar(select(func.count()).select_from(Person)) == 2
+    # A timeout is Lever being busy: retried with the job's backoff, a Warning only at the end.
+    attempts = db.session.scalars(select(WebhookDelivery.attempts).order_by(WebhookDelivery.id))
+    assert attempts.all() == [1, len(queue.RETRY_INTERVALS) + 1]
+    assert sum(m.startswith("Resume Sol Slow CV.pdf") for m in found) == 1
+
+
+def test_a_busy_lever_during_a_download_is_retried_not_a_warning(
+    db, integration, organisation, add_candidate, send_hire, runner, lever_server, monkeypatch
+):
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)
+    opportunity_id = add_candidate(
+        "Bea Busy",
+        offer={**FULL_OFFER, "document": {"busy": [500]}},
+        resume={"busy": [429, 500]},
+    )
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    documents = stored(db)
+    assert set(documents) == {"offer_letter", "resume"}
+    expected = lever_documents(lever_server, integration, opportunity_id)
+    assert {s: d.content for s, d in documents.items()} == expected
+    assert warnings(db) == []
+    delivery = db.session.scalar(select(WebhookDelivery))
+    # Attempt 1: the letter busy; 2 and 3: the letter stored, the resume busy; 4: all stored.
+    assert (delivery.status, delivery.attempts) == ("completed", 4)
+    hired = select(func.count()).select_from(Person).where(Person.full_name == "Bea Busy")
+    assert db.session.scalar(hired) == 1  # the retries made no second person
+
+
+def test_lever_busy_through_the_last_attempt_gives_one_warning(
+    db, integration, organisation, add_candidate, send_hire, runner, monkeypatch
+):
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)
+    opportunity_id = add_candidate(
+        "Tess Trying", offer=FULL_OFFER, resume={"name": "cv.pdf", "busy": [500] * 6}
+    )
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    assert set(stored(db)) == {"offer_letter"}  # stored on the first attempt, kept
+    [warning] = warnings(db)
+    assert warning.startswith("Resume cv.pdf for Tess Trying (Person Code ")
+    assert warning.endswith(f"was not stored in Documents: {LEVER_500}.")
+    assert "tried again" not in warning
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert (delivery.status, delivery.attempts) == ("completed", 6)
+
+
+def test_a_document_warning_is_written_once_per_person_file_and_cause(
+    db, integration, add_candidate, send_hire, runner
+):
+    opportunity_id = add_candidate(
+        "Ria Resent",
+        offer={"status": "signed", "document": {"missing": True}},
+        resume={"name": "big.pdf", "size": MAX_DOCUMENT_BYTES + 1},
+    )
+    for _ in range(3):  # Lever sends the hire again: three deliveries
+        send_hire(opportunity_id)
+        assert runner.wait_idle(30)
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 3
+    found = [m for m in warnings(db) if "not stored in Documents" in m]
+    assert len(found) == 2, found
+    assert any(m.startswith("Signed offer letter") and "no such file" in m for m in found)
+    assert any(m.startswith("Resume big.pdf") and "the limit is 20 MB" in m for m in found)
 
 
 def test_twenty_concurrent_deliveries_store_each_document_once(

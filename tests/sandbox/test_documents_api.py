@@ -116,6 +116,28 @@ def test_file_options_large_missing_and_slow(store, sandbox_client, headers):
     assert gone.status_code == 404 and gone.json["code"] == "ResourceNotFound"
 
 
+def test_a_busy_file_answers_its_faults_in_order_then_the_file(store, sandbox_client, headers):
+    found = store.add_candidate(
+        {
+            "name": "Busy File",
+            "resume": {"name": "busy.pdf", "busy": [429, 500]},
+            "offer": {"status": "signed", "document": {"busy": [500]}},
+        }
+    )
+    [resume] = sandbox_client.get(f"/v1/opportunities/{found}/resumes", headers=headers).json[
+        "data"
+    ]
+    url = _path(resume["file"]["downloadUrl"])
+    first, second, third = (sandbox_client.get(url, headers=headers) for _ in range(3))
+    assert (first.status_code, first.json["code"]) == (429, "TooManyRequests")
+    assert (second.status_code, second.json["code"]) == (500, "InternalServerError")
+    assert third.status_code == 200 and third.data.startswith(b"%PDF")
+    assert sandbox_client.get(url, headers=headers).data == third.data  # served from now on
+    letter = _path(_offer(sandbox_client, headers, found)["signedDocument"]["downloadUrl"])
+    assert sandbox_client.get(letter, headers=headers).status_code == 500
+    assert sandbox_client.get(letter, headers=headers).data.startswith(b"%PDF")
+
+
 def test_notes_post_then_list_and_show_on_the_candidate_page(store, sandbox_client, headers):
     created = sandbox_client.post(
         f"/v1/opportunities/{SOREN}/notes",

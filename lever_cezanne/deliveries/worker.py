@@ -78,3 +78,19 @@ def run_sync_job(run_id: int):
             return run.status if run is not None else None
         finally:
             db.session.remove()
+
+
+def run_after_approval(pending_id: int, complete: bool) -> None:
+    """Fetch an approved pending hire's Documents and send its note; RQ retries when Lever is
+    busy."""
+    from lever_cezanne.deliveries.after_approval import run
+
+    app = worker_app()
+    _after_fork(app)
+    job = get_current_job()
+    final_attempt = job is None or not job.retries_left
+    with app.app_context():
+        try:
+            run(pending_id, complete, final_attempt=final_attempt)
+        finally:
+            db.session.remove()

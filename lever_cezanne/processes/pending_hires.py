@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 
 from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.deliveries import after_approval
 from lever_cezanne.extensions import db
 from lever_cezanne.logbook import add_log_entry
 from lever_cezanne.models import LeverIntegration, Person, User, WebhookDelivery
@@ -158,6 +159,8 @@ def _create(held: PendingHire, user: User, starter: NewStarter, into: Person | N
     held.status = PendingStatus.MERGED if into is not None else PendingStatus.APPROVED
     held.person_id = outcome.person_id
     db.session.commit()
+    # The request never calls Lever: a job fetches the hire's Documents and sends the note.
+    after_approval.hand_over(held, complete=not outcome.errors)
     return outcome
 
 

@@ -252,7 +252,12 @@ def test_a_clean_approval_makes_the_commits_the_crash_test_interrupts(
     real_commit, seen = _db.session.commit, []
     monkeypatch.setattr(_db.session, "commit", lambda: (real_commit(), seen.append(1)))
     pending_hires.approve(held, hr_user, {})
-    assert len(seen) == 7
+    # The 8th follows the finished approval: this unauthorised integration's Warning that its
+    # Documents and note could not be fetched.
+    assert len(seen) == 8
+    assert "were not fetched: Lever access was revoked" in db.session.scalar(
+        select(LogEntry.message).where(LogEntry.level == "warning")
+    )
 
 
 def test_a_second_delivery_of_the_same_hire_holds_nothing_more(

@@ -1,0 +1,149 @@
+"""After an Administrator approves (or merges) a pending hire: its Documents and the note.
+
+Approving runs in the web request, which never calls Lever. Once the approval has committed,
+`start_soon()` hands this job over: with Redis it is an RQ job on the hires queue, retried with
+the hires' backoff while Lever is busy; without Redis it runs on a background thread of the web
+process, retried the same way. It only adds Documents and the note, with their own once-only
+guarantees (sha256 per person; the note's claimed row); it never changes a delivery's status.
+"""
+
+import logging
+import threading
+
+from flask import Flask, current_app
+from redis.exceptions import RedisError
+from rq import Retry
+
+from lever_cezanne.deliveries.queue import (
+    JOB_TIMEOUT,
+    RETRY_INTERVALS,
+    retry_intervals,
+    rq_queue,
+)
+from lever_cezanne.extensions import db
+from lever_cezanne.lever.client import LeverClient
+from lever_cezanne.lever.errors import REAUTHORISE_MESSAGE, LeverError, LeverTransientError
+from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
+from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_WARNING
+from lever_cezanne.models.pending import PendingHire, PendingStatus
+from lever_cezanne.onboarding.after_hire import HireLog, after_hire
+
+log = logging.getLogger(__name__)
+APPROVAL_JOB = "lever_cezanne.deliveries.worker.run_after_approval"
+
+
+class RetryLater(Exception):
+    """Lever was busy: run the job again after the backoff."""
+
+
+def job_id(pending_id: int) -> str:
+    return f"approved-{pending_id}"
+
+
+def hand_over(held: PendingHire, complete: bool) -> None:
+    """After an approval or merge has committed: start its job, or, when Lever access is not
+    authorised (so the job could fetch nothing), say so on the Log tab now."""
+    integration = db.session.get(LeverIntegration, held.integration_id)
+    if integration.auth_status != AUTH_AUTHORISED:
+        delivery = db.session.get(WebhookDelivery, held.delivery_id)
+        _warn(integration, delivery, held, REAUTHORISE_MESSAGE)
+        return
+    start_soon(current_app._get_current_object(), held.id, complete)
+
+
+def start_soon(app: Flask, pending_id: int, complete: bool) -> bool:
+    """Start the job for a committed approval; False (logged) when it could not be queued."""
+    try:
+        if app.config.get("REDIS_URL"):
+            with app.app_context():
+                rq_queue().enqueue(
+                    APPROVAL_JOB,
+                    pending_id,
+                    complete,
+                    job_id=job_id(pending_id),
+                    retry=Retry(max=len(RETRY_INTERVALS), interval=retry_intervals()),
+                    job_timeout=JOB_TIMEOUT,
+                    result_ttl=3600,
+                    failure_ttl=7 * 24 * 3600,
+                )
+            return True
+        _thread(app, pending_id, complete, 0).start()
+    except (RedisError, OSError, RuntimeError):
+        log.exception("pending hire %s: its Documents and note could not be queued", pending_id)
+        return False
+    return True
+
+
+def _thread(app: Flask, pending_id: int, complete: bool, retry_index: int) -> threading.Thread:
+    return threading.Thread(
+        target=_run_in_thread,
+        args=(app, pending_id, complete, retry_index),
+        name=f"lever-approved-{pending_id}",
+        daemon=True,
+    )
+
+
+def _run_in_thread(app: Flask, pending_id: int, complete: bool, retry_index: int) -> None:
+    intervals = retry_intervals()
+    with app.app_context():
+        try:
+            run(pending_id, complete, final_attempt=retry_index >= len(intervals))
+        except RetryLater:
+            timer = threading.Timer(
+                intervals[retry_index],
+                lambda: _thread(app, pending_id, complete, retry_index + 1).start(),
+            )
+            timer.daemon = True
+            timer.start()
+        except Exception:
+            log.exception("pending hire %s: documents and note job failed", pending_id)
+        finally:
+            db.session.remove()
+
+
+def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
+    """Fetch an approved hire's Documents and, when the option is on, send the note.
+
+    Raises RetryLater when Lever is busy and this is not the last attempt."""
+    held = db.session.get(PendingHire, pending_id)
+    if held is None or held.person_id is None:
+        return
+    if held.status not in (PendingStatus.APPROVED, PendingStatus.MERGED):
+        return
+    integration = db.session.get(LeverIntegration, held.integration_id)
+    if integration is None or integration.deleted_at is not None:
+        return
+    delivery = db.session.get(WebhookDelivery, held.delivery_id)
+    try:
+        client = LeverClient.for_integration(integration.id)
+        offers = client.get_offers(held.opportunity_id)
+        after_hire(
+            client,
+            integration,
+            delivery,
+            held.person_id,
+            offers,
+            complete,
+            final_attempt=final_attempt,
+        )
+    except LeverTransientError as exc:
+        if not final_attempt:
+            log.warning("pending hire %s: Lever busy (%s), will retry", pending_id, exc.detail)
+            raise RetryLater(str(exc)) from exc
+        _warn(integration, delivery, held, str(exc).replace(": this will be tried again", ""))
+    except LeverError as exc:
+        _warn(integration, delivery, held, str(exc))
+
+
+def _warn(integration, delivery, held: PendingHire, why: str) -> None:
+    db.session.rollback()
+    person = db.session.get(Person, held.person_id)
+    if person is None:
+        return
+    hire_log = HireLog(integration, delivery, person)
+    hire_log.write(
+        LEVEL_WARNING,
+        f"The Documents and the note to Lever for {hire_log.who}, approved under Pending hires, "
+        f"were not fetched: {why.rstrip('.')}. The hire itself is complete; "
+        "send the hire from Lever again to fetch them.",
+    )

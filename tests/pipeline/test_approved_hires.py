@@ -1,0 +1,160 @@
+"""Hires approved under Pending hires get their Documents and the note, from a background job."""
+
+import time
+
+from sqlalchemy import func, select
+
+from lever_cezanne.deliveries import after_approval, queue
+from lever_cezanne.lever import scopes as lever_scopes
+from lever_cezanne.models import (
+    Document,
+    LeverIntegration,
+    LeverNote,
+    LogEntry,
+    User,
+    WebhookDelivery,
+)
+from lever_cezanne.models.lever_notes import NoteStatus
+from lever_cezanne.models.pending import PendingHire
+from lever_cezanne.processes import pending_hires
+from tests.pipeline.conftest import FULL_OFFER
+from tests.pipeline.test_documents import lever_documents, stored
+from tests.pipeline.test_rq_worker import _settle, redis_queue, run_worker  # noqa: F401
+from tests.pipeline.test_write_back import NOTE_START, authorise_with, note_values
+
+
+def _held_hire(db, integration, add_candidate, send_hire, runner, name, **spec):
+    integration.review_hires = True
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate(name, offer=FULL_OFFER, **spec)
+    send_hire(opportunity_id)
+    if runner is not None:
+        assert runner.wait_idle(20)
+    return opportunity_id
+
+
+def _wait_for(db, check, seconds=20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _documents(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Document))
+
+
+def _document_warnings(db) -> list[str]:
+    db.session.expire_all()
+    return [
+        m
+        for m in db.session.scalars(select(LogEntry.message).where(LogEntry.level == "warning"))
+        if "Documents" in m
+    ]
+
+
+def test_an_approved_hire_gets_its_documents_and_one_note(
+    db,
+    integration,
+    organisation,
+    admin,
+    add_candidate,
+    send_hire,
+    runner,
+    lever_server,
+    monkeypatch,
+):
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)
+    opportunity_id = _held_hire(
+        db, integration, add_candidate, send_hire, runner, "Pia Pending", resume={"busy": [429]}
+    )
+    held = db.session.scalar(select(PendingHire))
+    assert held.status == "pending" and _documents(db) == 0
+    assert note_values(lever_server, opportunity_id) == []
+    delivery_status = db.session.scalar(select(WebhookDelivery.status))
+
+    pending_hires.approve(held, admin, {})
+
+    # The job runs after the approval: Lever's busy answer to the resume is retried, not a row.
+    assert _wait_for(db, lambda: _documents(db) == 2 and note_values(lever_server, opportunity_id))
+    expected = lever_documents(lever_server, integration, opportunity_id)
+    assert {source: d.content for source, d in stored(db).items()} == expected
+    person = db.session.get(PendingHire, held.id).person
+    [value] = note_values(lever_server, opportunity_id)
+    assert value.startswith(f"{NOTE_START}{person.person_code} on ")
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+    assert _document_warnings(db) == []
+    # The job never writes a delivery's status.
+    assert db.session.scalar(select(WebhookDelivery.status)) == delivery_status
+
+    after_approval.run(held.id, True)  # run again (a duplicate job): nothing twice
+    assert _documents(db) == 2 and len(note_values(lever_server, opportunity_id)) == 1
+    assert lever_server.store.counters["notes_created"] == 1
+
+
+def test_lever_busy_through_the_approval_jobs_last_attempt_gives_one_warning(
+    db,
+    integration,
+    organisation,
+    admin,
+    add_candidate,
+    send_hire,
+    runner,
+    lever_server,
+    monkeypatch,
+):
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)
+    opportunity_id = _held_hire(
+        db,
+        integration,
+        add_candidate,
+        send_hire,
+        runner,
+        "Bo Busy",
+        resume={"name": "cv.pdf", "busy": [500] * 6},
+    )
+    pending_hires.approve(db.session.scalar(select(PendingHire)), admin, {})
+    assert _wait_for(db, lambda: len(_document_warnings(db)) == 1)
+    [warning] = _document_warnings(db)
+    assert warning.startswith("Resume cv.pdf for Bo Busy (Person Code ")
+    assert warning.endswith("Lever is having problems on its side.")
+    assert set(stored(db)) == {"offer_letter"}
+    # The hire had no errors: the note is still sent, after the Documents.
+    assert _wait_for(db, lambda: len(note_values(lever_server, opportunity_id)) == 1)
+
+
+def test_a_real_rq_worker_runs_the_approval_job(
+    app,
+    db,
+    database_url,
+    integration,
+    organisation,
+    admin,
+    add_candidate,
+    send_hire,
+    lever_server,
+    redis_queue,  # noqa: F811
+):
+    opportunity_id = _held_hire(db, integration, add_candidate, send_hire, None, "Rae Redis")
+    admin_id, integration_id = admin.id, integration.id
+    _settle(db)
+    result = run_worker(app, lever_server, database_url)
+    assert result.returncode == 0, result.stderr
+    held = db.session.scalar(select(PendingHire))
+    assert held is not None and held.status == "pending"
+
+    pending_hires.approve(held, db.session.get(User, admin_id), {})
+    assert redis_queue.job_ids == [after_approval.job_id(held.id)]
+    _settle(db)
+    result = run_worker(app, lever_server, database_url)
+    assert result.returncode == 0, result.stderr
+
+    integration = db.session.get(LeverIntegration, integration_id)
+    expected = lever_documents(lever_server, integration, opportunity_id)
+    assert {source: d.content for source, d in stored(db).items()} == expected
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    assert _document_warnings(db) == []

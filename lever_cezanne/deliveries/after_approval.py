@@ -48,7 +48,9 @@ def hand_over(held: PendingHire, complete: bool) -> None:
         delivery = db.session.get(WebhookDelivery, held.delivery_id)
         _warn(integration, delivery, held, REAUTHORISE_MESSAGE)
         return
-    start_soon(current_app._get_current_object(), held.id, complete)
+    if not start_soon(current_app._get_current_object(), held.id, complete):
+        delivery = db.session.get(WebhookDelivery, held.delivery_id)
+        _warn(integration, delivery, held, "the background job queue could not be reached")
 
 
 def start_soon(app: Flask, pending_id: int, complete: bool) -> bool:
@@ -144,6 +146,6 @@ def _warn(integration, delivery, held: PendingHire, why: str) -> None:
     hire_log.write(
         LEVEL_WARNING,
         f"The Documents and the note to Lever for {hire_log.who}, approved under Pending hires, "
-        f"were not fetched: {why.rstrip('.')}. The hire itself is complete; "
-        "send the hire from Lever again to fetch them.",
+        f"were not fetched: {why.rstrip('.')}. The hire itself is complete; the files are on "
+        "the candidate in Lever.",
     )

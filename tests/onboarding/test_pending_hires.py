@@ -323,3 +323,26 @@ def test_racing_deliveries_of_one_hire_give_one_pending_hire(
         assert sum(m.startswith("Waiting for review") for m in messages) == 1
         assert sum(m.startswith("Already held for review") for m in messages) == 3
         assert all(f"pending hire {held.id}" in m for m in messages)
+
+
+def test_an_approval_the_job_queue_cannot_take_says_so_on_the_log(
+    monkeypatch, app, db, integration, hr_user, held
+):
+    integration.auth_status = "authorised"  # the job would run: Lever access is fine
+    db.session.commit()
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens
+    try:
+        pending_hires.approve(held, hr_user, {})
+    finally:
+        monkeypatch.undo()
+        opened = app.extensions.pop("lever_redis", None)
+        if opened is not None:
+            opened.close()
+    db.session.refresh(held)
+    assert held.status == "approved" and _count(db, Person) == 1  # the approval stands
+    warning = db.session.scalar(select(LogEntry.message).where(LogEntry.level == "warning"))
+    assert warning == (
+        "The Documents and the note to Lever for Cosima Niehaus (Person Code contact-1), "
+        "approved under Pending hires, were not fetched: the background job queue could not be "
+        "reached. The hire itself is complete; the files are on the candidate in Lever."
+    )

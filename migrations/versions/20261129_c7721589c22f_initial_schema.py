@@ -252,7 +252,8 @@ def downgrade():
 
     op.drop_table('people')
     with op.batch_alter_table('lever_integrations', schema=None) as batch_op:
-        batch_op.drop_index('uq_lever_integrations_subdomain_lower', sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        # On SQLite a later revision's table rebuild can have dropped this expression index.
+        batch_op.drop_index('uq_lever_integrations_subdomain_lower', if_exists=True, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
 
     op.drop_table('lever_integrations')
     with op.batch_alter_table('users', schema=None) as batch_op:

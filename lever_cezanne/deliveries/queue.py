@@ -7,6 +7,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
+from rq.registry import DeferredJobRegistry, ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
 from lever_cezanne.logs import delivery_context
@@ -25,7 +26,6 @@ DELIVERY_JOB = "lever_cezanne.deliveries.worker.run_delivery"
 # A job waiting in the queue or for its backoff. A started job is not proof of life: the job
 # claims its delivery first thing, so a queued delivery with a started job was killed early.
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
-ALIVE = {*WAITING, JobStatus.STARTED}  # for jobs without a lease (mail)
 
 
 def retry_intervals() -> list[int]:
@@ -117,5 +117,33 @@ def delivery_job_waiting(delivery_id: int, attempts: int) -> bool:
     # RQ retries a job under the id it was enqueued with, while every run counts an attempt,
     # so the live job may carry any attempt number up to the next one.
     ids = [job_id(delivery_id, attempt) for attempt in range(1, attempts + 2)]
-    jobs = Job.fetch_many(ids, connection=redis_connection(), serializer=JSONSerializer)
-    return any(job is not None and job.get_status(refresh=False) in WAITING for job in jobs)
+    return any(jobs_waiting(ids))
+
+
+def jobs_waiting(ids: list[str], started_counts: bool = False) -> list[bool]:
+    """Tell, for each job id, whether a worker will still run that job.
+
+    RQ's status alone is not enough: a job stays "queued" from the moment a worker pops it until
+    the worker starts it, and RQ pops with LPOP when a worker reads several queues, so a worker
+    killed in between leaves a "queued" job that no queue holds and nothing will ever run. So a
+    queued job must be in its queue, a scheduled or deferred one in its registry. A started job
+    counts only when asked (`started_counts`): RQ takes back a dead worker's started jobs itself.
+    """
+    connection = redis_connection()
+    jobs = Job.fetch_many(ids, connection=connection, serializer=JSONSerializer)
+    statuses = [job and job.get_status(refresh=False) for job in jobs]
+    with connection.pipeline(transaction=False) as pipe:
+        for job, status in zip(jobs, statuses, strict=True):
+            if status == JobStatus.QUEUED:
+                pipe.lpos(f"{Queue.redis_queue_namespace_prefix}{job.origin}", job.id)
+            elif status in (JobStatus.SCHEDULED, JobStatus.DEFERRED):
+                registry = (
+                    ScheduledJobRegistry if status == JobStatus.SCHEDULED else DeferredJobRegistry
+                )
+                pipe.zscore(registry(job.origin, connection=connection).key, job.id)
+        found = iter(pipe.execute())
+    return [
+        (status == JobStatus.STARTED and started_counts)
+        or (status in WAITING and next(found) is not None)
+        for status in statuses
+    ]

@@ -14,8 +14,6 @@ from datetime import timedelta
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Retry, get_current_job
-from rq.job import Job
-from rq.serializers import JSONSerializer
 from sqlalchemy import event, select
 
 from lever_cezanne.extensions import db
@@ -90,17 +88,10 @@ def _in_flight(app: Flask, mail_ids: list[int]) -> set[int]:
     """Return the mails a job is still waiting, running or retrying for."""
     if not app.config.get("REDIS_URL"):
         return _threads(app).in_flight(mail_ids)
-    from lever_cezanne.deliveries.queue import ALIVE
-    from lever_cezanne.redis_client import redis_connection
+    from lever_cezanne.deliveries.queue import jobs_waiting
 
-    jobs = Job.fetch_many(
-        [_job_id(i) for i in mail_ids], connection=redis_connection(), serializer=JSONSerializer
-    )
-    return {
-        mail_id
-        for mail_id, job in zip(mail_ids, jobs, strict=True)
-        if job is not None and job.get_status(refresh=False) in ALIVE
-    }
+    alive = jobs_waiting([_job_id(i) for i in mail_ids], started_counts=True)
+    return {mail_id for mail_id, live in zip(mail_ids, alive, strict=True) if live}
 
 
 def requeue_stalled_mail() -> int:

@@ -317,7 +317,7 @@ def test_two_hundred_hires_survive_redis_outage_killed_workers_and_a_flaky_lever
     # Deliveries received while Redis was down could only be queued by the reconciler.
     assert figures["reconciler_requeued"] >= REDIS_UP_AT - REDIS_DOWN_FROM, figures
     assert figures["redis_down_seconds"] >= REDIS_DOWN_SECONDS, figures
-    assert outcome["people"] == HIRES, figures
+    assert outcome["people"] == HIRES, (figures.get("stuck"), figures)
     assert outcome["employments"] == HIRES, figures
     assert outcome["open_tasks"] == HIRES, figures
     assert outcome["deliveries_by_status"] == {"completed": HIRES}, figures

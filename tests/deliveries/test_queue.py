@@ -2,6 +2,7 @@
 
 import os
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -127,3 +128,43 @@ def test_reconciler_leaves_a_delivery_whose_rq_retry_is_waiting(redis_app, make_
     counts = reconcile_deliveries()
     assert counts["pending"] == 1 and counts["requeued"] == 0
     assert len(queue.rq_queue()) == 1  # no second chain of the same hire
+
+
+def test_a_job_popped_by_a_worker_that_died_before_starting_it_is_not_waiting(
+    redis_app, make_delivery
+):
+    # A worker reading several queues pops with LPOP; killed before it starts the job, it leaves
+    # the job "queued" in RQ's eyes while no queue holds it, and nothing would ever run it.
+    delivery = make_delivery(status="queued", attempts=1)
+    queue.enqueue_delivery(delivery.id, attempt=1)
+    assert queue.delivery_job_waiting(delivery.id, delivery.attempts)
+    rq_queue = queue.rq_queue()
+    assert rq_queue.connection.lpop(rq_queue.key) == queue.job_id(delivery.id, 1).encode()
+    assert rq_queue.fetch_job(queue.job_id(delivery.id, 1)).get_status() == "queued"
+    assert not queue.delivery_job_waiting(delivery.id, delivery.attempts)
+
+
+def test_the_reconciler_requeues_a_delivery_whose_popped_job_was_lost(redis_app, make_delivery):
+    from lever_cezanne.deliveries.reconciler import reconcile_deliveries
+
+    delivery = make_delivery(status="queued", attempts=1)
+    queue.enqueue_delivery(delivery.id, attempt=1)
+    rq_queue = queue.rq_queue()
+    rq_queue.connection.lpop(rq_queue.key)
+    counts = reconcile_deliveries()
+    assert counts["requeued"] == 1 and counts["pending"] == 0
+    assert rq_queue.job_ids == [queue.job_id(delivery.id, 2)]
+
+
+def test_a_scheduled_retry_waits_only_while_its_registry_holds_it(redis_app, make_delivery):
+    from rq.registry import ScheduledJobRegistry
+
+    delivery = make_delivery(status="queued", attempts=2)
+    rq_queue = queue.rq_queue()
+    job = rq_queue.enqueue_in(
+        timedelta(minutes=5), queue.DELIVERY_JOB, delivery.id, job_id=queue.job_id(delivery.id, 1)
+    )
+    assert job.get_status() == "scheduled"
+    assert queue.delivery_job_waiting(delivery.id, delivery.attempts)
+    ScheduledJobRegistry(queue=rq_queue).remove(job)
+    assert not queue.delivery_job_waiting(delivery.id, delivery.attempts)

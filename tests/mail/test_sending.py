@@ -210,3 +210,20 @@ def test_with_redis_the_requeue_skips_a_mail_whose_job_is_alive(app, db, inbox, 
     assert rq_queue().job_ids == [f"mail-{mail.id}"]
     assert requeue_stalled_mail() == 0  # its job is waiting in the queue
     assert rq_queue().job_ids == [f"mail-{mail.id}"]
+
+
+def test_with_redis_a_mail_whose_popped_job_was_lost_is_queued_again(
+    app, db, inbox, rq_mail, make_user
+):
+    from lever_cezanne.deliveries.queue import rq_queue
+    from lever_cezanne.mail.sending import requeue_stalled_mail
+
+    mail = _lost_mail(db, make_user, minutes_ago=10)
+    assert requeue_stalled_mail() == 1
+    queue = rq_queue()
+    # A worker reading several queues popped the job and was killed before starting it: RQ still
+    # calls the job queued, but no queue holds it.
+    assert rq_mail.lpop(queue.key) == f"mail-{mail.id}".encode()
+    assert queue.fetch_job(f"mail-{mail.id}").get_status() == "queued"
+    assert requeue_stalled_mail() == 1
+    assert queue.job_ids == [f"mail-{mail.id}"]

@@ -83,7 +83,7 @@ def _insert_companies(conn, n: int) -> None:
 
 
 def _insert_words(conn) -> None:
-    """Fill the pickers' word tables, as lever_cezanne.word_search would for these ASCII rows."""
+    """Fill the pickers' word tables, as core.word_search would for these ASCII rows."""
     for words, owner, table, columns in (
         ("company_words", "company_id", "companies", "code || ' ' || name"),
         ("user_words", "user_id", "users", "display_name || ' ' || username || ' ' || email"),
@@ -174,7 +174,7 @@ def _insert_log(conn, integration_id: int, n: int, people: int) -> None:
 
 def _setup_app_rows(url: str) -> dict:
     """Create the signed-in Administrator and one integration through the app's own services."""
-    from lever_cezanne.admin.services import create_user
+    from lever_cezanne.accounts.user_services import create_user
     from lever_cezanne.crypto import encrypt
     from lever_cezanne.extensions import db
     from lever_cezanne.models import LeverIntegration

@@ -18,10 +18,12 @@ SUBDOMAIN = "bench"
 
 def seed_organisation(url: str, signature_token: str) -> int:
     """Create what a hire needs through the app's own services; return the integration id."""
-    from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+    from lever_cezanne.accounts.user_services import create_user
     from lever_cezanne.crypto import encrypt
     from lever_cezanne.extensions import db
     from lever_cezanne.models import LeverIntegration
+    from lever_cezanne.org.services import create_company
+    from lever_cezanne.processes.definition_services import create_process_definition
 
     app = make_app(url)
     with app.app_context():

@@ -5,12 +5,13 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from lever_cezanne import cli, deliveries, errors, mail, security, word_search
-from lever_cezanne.auth import throttle
+from lever_cezanne import cli, deliveries, errors, mail, security
+from lever_cezanne.accounts import throttle
+from lever_cezanne.app_logging import configure_logging
 from lever_cezanne.config import ConfigError, load_config
+from lever_cezanne.core import template_filters, word_search
 from lever_cezanne.extensions import csrf, db, login_manager, migrate
 from lever_cezanne.ids import register_id_converter
-from lever_cezanne.logs import configure_logging
 from lever_cezanne.sandbox_mount import mount_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
@@ -56,22 +57,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def _load_user(user_id: str):
-    from lever_cezanne.auth.services import load_user
+    from lever_cezanne.accounts.services import load_user
 
     return load_user(user_id)
 
 
 def register_blueprints(app: Flask) -> None:
-    from lever_cezanne import admin, auth, health, hr, integration, webhooks
+    from lever_cezanne import accounts, health, integration, org, people, processes, webhooks
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(hr.bp)
-    app.register_blueprint(admin.bp)
+    accounts.init_app(app)
+    people.init_app(app)
+    org.init_app(app)
+    processes.init_app(app)
     app.register_blueprint(integration.bp)
     app.register_blueprint(integration.setup_bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(mail.bp)
+    template_filters.init_app(app)
 
 
 def register_proxy(app: Flask) -> None:

@@ -4,16 +4,14 @@ import click
 from click.core import ParameterSource
 from flask.cli import AppGroup
 
-from lever_cezanne.admin.lookup_services import create_lookup
-from lever_cezanne.admin.services import (
-    ValidationError,
-    create_company,
-    create_process_definition,
-    create_user,
-)
+from lever_cezanne.accounts.user_services import create_user
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.demo import seed_demo
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Location
+from lever_cezanne.org.lookup_services import create_lookup
+from lever_cezanne.org.services import create_company
+from lever_cezanne.processes.definition_services import create_process_definition
 
 users_cli = AppGroup("users", help="Manage users.")
 companies_cli = AppGroup("companies", help="Manage companies.")

@@ -8,8 +8,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
-from lever_cezanne.admin.lookup_services import create_lookup, lookup_taken
-from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.accounts.user_services import create_user
 from lever_cezanne.extensions import db
 from lever_cezanne.models import (
     Company,
@@ -24,6 +23,9 @@ from lever_cezanne.models import (
 )
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
 from lever_cezanne.models.processes import WITH_ABSENCES, WITHOUT_ABSENCES
+from lever_cezanne.org.lookup_services import create_lookup, lookup_taken
+from lever_cezanne.org.services import create_company
+from lever_cezanne.processes.definition_services import create_process_definition
 
 HR_USERS = [("hr.alex", "Alex Morgan"), ("hr.priya", "Priya Shah"), ("hr.tom", "Tom Becker")]
 COMPANIES = [

@@ -10,11 +10,13 @@ from flask import g
 from sqlalchemy import select, text
 
 from lever_cezanne import create_app
-from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.accounts.user_services import create_user
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Employment, Gender, LeverIntegration, Person, Task
+from lever_cezanne.org.services import create_company
+from lever_cezanne.processes.definition_services import create_process_definition
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -26,7 +28,7 @@ def pytest_configure(config):
     """Hash test passwords with cheap Argon2id parameters: the suite creates hundreds of users."""
     from argon2 import PasswordHasher
 
-    from lever_cezanne.auth import passwords
+    from lever_cezanne.accounts import passwords
 
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")

@@ -12,7 +12,7 @@ from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lever_cezanne.extensions import db
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (

@@ -6,9 +6,9 @@ import threading
 
 from flask import current_app
 
+from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.deliveries import inbox
 from lever_cezanne.extensions import db
-from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from lever_cezanne.lever.errors import (
     LeverTransientError,
 )
 from lever_cezanne.lever.hired import is_hired
-from lever_cezanne.logbook import add_log_entry, resolve_errors
+from lever_cezanne.log_entries import add_log_entry, resolve_errors
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (

@@ -10,7 +10,7 @@ from rq.job import Job, JobStatus
 from rq.registry import DeferredJobRegistry, ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
-from lever_cezanne.logs import delivery_context
+from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.redis_client import redis_connection
 
 log = logging.getLogger(__name__)

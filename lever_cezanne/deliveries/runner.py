@@ -6,9 +6,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.deliveries import schedule
 from lever_cezanne.extensions import db
-from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 WORKERS = 4

@@ -27,7 +27,7 @@ from lever_cezanne.lever.errors import (
     LeverTransientError,
 )
 from lever_cezanne.lever.ids import lever_id_or_none
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration, LogEntry, SyncRun, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (

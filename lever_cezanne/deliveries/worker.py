@@ -6,8 +6,8 @@ import os
 from flask import Flask, current_app, has_app_context
 from rq import get_current_job
 
+from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.extensions import db
-from lever_cezanne.logs import delivery_context
 
 log = logging.getLogger(__name__)
 _app: Flask | None = None

@@ -7,7 +7,7 @@ Two blueprints share the URL space /integrations/lever:
 
 from flask import Blueprint
 
-from lever_cezanne.auth.guards import require_administrator, require_login
+from lever_cezanne.core.guards import require_administrator, require_login
 
 bp = Blueprint("integration", __name__, url_prefix="/integrations/lever")
 bp.before_request(require_login)

@@ -15,7 +15,7 @@ from lever_cezanne.lever import oauth
 from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.lever.errors import LeverError, LeverTransientError
 from lever_cezanne.lever.tokens import store_tokens
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_INFORMATION

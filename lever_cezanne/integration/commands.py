@@ -6,17 +6,17 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
-from lever_cezanne.admin.search import find_hr_professional, user_not_found_message
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.accounts.search import find_hr_professional, user_not_found_message
 from lever_cezanne.cli import lever_cli, secret_option
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.search import company_not_found_message, find_employable_company
 from lever_cezanne.integration import services
 from lever_cezanne.integration.activity import activity_of
 from lever_cezanne.integration.state import integration_state
 from lever_cezanne.mail.addresses import AddressError, parse_addresses
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
+from lever_cezanne.org.search import company_not_found_message, find_employable_company
 
 SECRET_COLUMNS = {
     "signature_token_encrypted": "signature tokens",

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lever_cezanne import deliveries
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import setup_bp
 from lever_cezanne.integration.forms import AcknowledgeForm, ButtonForm
@@ -20,7 +20,7 @@ from lever_cezanne.integration.retry_all import (
 )
 from lever_cezanne.integration.state import setting_warnings
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.logbook import acknowledge_error
+from lever_cezanne.log_entries import acknowledge_error
 from lever_cezanne.models import LeverIntegration, LogEntry, RetryRun, WebhookDelivery
 from lever_cezanne.models.integration import LEVEL_ERROR
 

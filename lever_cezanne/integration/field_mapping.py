@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import update
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.models import LeverIntegration

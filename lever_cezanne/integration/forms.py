@@ -7,13 +7,13 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.widgets import PasswordInput
 
-from lever_cezanne.admin.search import ActiveHRProfessional
-from lever_cezanne.hr.forms import DayField
-from lever_cezanne.hr.search import EmployableCompany
+from lever_cezanne.accounts.search import ActiveHRProfessional
+from lever_cezanne.core.forms import DayField
 from lever_cezanne.integration.services import SUBDOMAIN_MAX, subdomain_problem
 from lever_cezanne.mail.addresses import AddressError, parse_addresses
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
+from lever_cezanne.org.search import EmployableCompany
 
 HIRE_DATE_CHOICES = [
     SelectChoice(HIRE_DATE_TODAY, "Today (as Lever sends no start date)"),

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from lever_cezanne.core.pagination import positive_id
+from lever_cezanne.core.search import prefix_pattern
+from lever_cezanne.core.word_search import words_of
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.pagination import positive_id
-from lever_cezanne.hr.search import prefix_pattern
 from lever_cezanne.models import LogEntry, Person
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVELS
-from lever_cezanne.word_search import words_of
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200

@@ -55,7 +55,7 @@ def integration_log(integration_id: int):
         levels=LEVELS,
         badges=LEVEL_BADGES,
         zone=ZoneInfo(current_app.config["TIMEZONE"]),
-        person_links="hr.person_show" in current_app.view_functions,
+        person_links="people.person_show" in current_app.view_functions,
         can_retry=current_user.is_administrator,
         retryable=RETRYABLE,
         opportunity_url=_opportunity_url,

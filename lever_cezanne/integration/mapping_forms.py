@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from lever_cezanne.hr.forms import StrippedForm
+from lever_cezanne.core.forms import StrippedForm
 from lever_cezanne.onboarding.job import DEFAULT_FIELD_MAP, TARGET_LABELS
 
 

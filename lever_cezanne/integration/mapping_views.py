@@ -4,7 +4,7 @@ import logging
 
 from flask import flash, redirect, render_template, request, url_for
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import field_mapping, setup_bp
 from lever_cezanne.integration.forms import ButtonForm

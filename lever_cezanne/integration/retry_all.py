@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.deliveries import inbox
 from lever_cezanne.deliveries.inbox import RETRYABLE
 from lever_cezanne.extensions import db

@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
-from lever_cezanne.admin.services import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.tokens import forget_tokens
 from lever_cezanne.models import Company, LeverIntegration, User, WebhookDelivery

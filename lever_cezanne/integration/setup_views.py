@@ -4,7 +4,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from lever_cezanne import deliveries
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import services, setup_bp
 from lever_cezanne.integration.forms import ButtonForm, DetailsForm

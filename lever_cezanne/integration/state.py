@@ -163,7 +163,7 @@ def _process_warning() -> SettingWarning | None:
         WarningCode.NO_ACTIVE_PROCESS,
         "No active New Starter process exists: new hires get no New Starter task. Activate or "
         "add an “Enter a New Starter” process.",
-        _path("admin.processes_index"),
+        _path("processes_admin.processes_index"),
         "Open Processes",
     )
 

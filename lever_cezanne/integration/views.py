@@ -4,6 +4,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from lever_cezanne.core.lookups import get_live_or_404
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
 from lever_cezanne.integration.activity import activity_of, count_held
@@ -14,7 +15,6 @@ from lever_cezanne.integration.state import (
     integration_state,
     setting_warnings,
 )
-from lever_cezanne.lookups import get_live_or_404
 from lever_cezanne.models import LeverIntegration
 
 

@@ -6,7 +6,7 @@ packages need: it queues a mail to a user, to be sent once the caller commits.
 
 from flask import Blueprint, Flask
 
-from lever_cezanne.auth.guards import require_administrator
+from lever_cezanne.core.guards import require_administrator
 from lever_cezanne.mail import sending
 from lever_cezanne.mail.outbox import queue_mail
 from lever_cezanne.models import OutboxMail, User

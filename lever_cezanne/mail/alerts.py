@@ -212,7 +212,7 @@ def check_alerts() -> None:
 def notify_new_task(task: Task) -> OutboxMail | None:
     """Tell the New Hire Administrator about their new New Starter task (flushes)."""
     person = task.person
-    link = link_for("hr.task_show", task_id=task.id)
+    link = link_for("processes.task_show", task_id=task.id)
     text, html = _render("new_task", task=task, person=person, link=link)
     return mail_user(
         task.assignee,
@@ -227,7 +227,7 @@ def notify_new_task(task: Task) -> OutboxMail | None:
 def notify_reassigned_task(task: Task, by: User, notification_id: int) -> OutboxMail | None:
     """Tell a task's new owner that it was reassigned to them (flushes; one mail per reassign)."""
     person = task.person
-    link = link_for("hr.task_show", task_id=task.id)
+    link = link_for("processes.task_show", task_id=task.id)
     text, html = _render("reassigned_task", task=task, person=person, by=by, link=link)
     return mail_user(
         task.assignee,

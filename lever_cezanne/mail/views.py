@@ -4,8 +4,8 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from lever_cezanne.core.pagination import positive_id
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.pagination import positive_id
 from lever_cezanne.mail import bp, outbox
 from lever_cezanne.models.mail import MailStatus, OutboxMail
 

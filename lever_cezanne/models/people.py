@@ -94,7 +94,7 @@ def _keep_name_words(mapper, connection, person: Person) -> None:
 
 def name_words_of(person) -> str:
     """Return " w1 w2 … ": the person's name words, so LIKE '% pre%' finds a word's start."""
-    from lever_cezanne.word_search import words_of
+    from lever_cezanne.core.word_search import words_of
 
     words = words_of(
         person.first_name,

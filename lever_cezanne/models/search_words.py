@@ -3,7 +3,7 @@
 A picker matches the start of any word ("Ireland", "IE" and "Ltd" all find "Widget Ireland
 Ltd"), ignoring case and accents. PostgreSQL cannot answer "a word inside the value starts with"
 from a btree index on the value, so each searchable row keeps its words in a table of its own,
-indexed for prefix searches; lever_cezanne.word_search keeps the tables in step with the rows.
+indexed for prefix searches; lever_cezanne.core.word_search keeps the tables in step with the rows.
 """
 
 from sqlalchemy import ForeignKey, Index, String, Text

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
 from lever_cezanne.onboarding import documents, write_back
 

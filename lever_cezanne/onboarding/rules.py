@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from lever_cezanne.extensions import db
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.mail.alerts import notify_new_task
 from lever_cezanne.models import LeverIntegration, LogEntry, Person, WebhookDelivery
 from lever_cezanne.models.integration import (

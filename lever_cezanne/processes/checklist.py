@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
-from lever_cezanne.admin.services import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
 from lever_cezanne.models import ProcessStep, Task, TaskStepTick, User
 from lever_cezanne.processes.checks import CHECKS

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import url_for
 from sqlalchemy import select
 
-from lever_cezanne.admin.services import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Task, User
 from lever_cezanne.models.base import utcnow
@@ -31,14 +31,14 @@ class Blocker:
 
 # Which screen fixes a step that the data verifies.
 _CHECK_FIXES = {
-    "date_of_birth": ("hr.task_person_edit", None, "Edit the personal details"),
-    "gender": ("hr.task_show", "checklist", "Go to the checklist"),
+    "date_of_birth": ("processes.task_person_edit", None, "Edit the personal details"),
+    "gender": ("processes.task_show", "checklist", "Go to the checklist"),
 }
 
 
 def _step_blocker(task: Task, state) -> Blocker:
     endpoint, anchor, label = _CHECK_FIXES.get(
-        state.step.check or "", ("hr.task_show", f"step-{state.step.id}", "Go to the step")
+        state.step.check or "", ("processes.task_show", f"step-{state.step.id}", "Go to the step")
     )
     return Blocker(
         f"The required step \u201c{state.step.name}\u201d is not done.",
@@ -54,7 +54,7 @@ def blockers(task: Task) -> list[Blocker]:
         found.append(
             Blocker(
                 f"{task.person.full_name} has no open Employment Details.",
-                url_for("hr.task_show", task_id=task.id, _anchor="employment"),
+                url_for("processes.task_show", task_id=task.id, _anchor="employment"),
                 "Add the Employment Details",
             )
         )

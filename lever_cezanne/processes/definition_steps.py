@@ -5,7 +5,7 @@ Services flush, never commit.
 
 from sqlalchemy import delete, func, select
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.models import ProcessDefinition, ProcessStep, TaskStepTick
 from lever_cezanne.processes.checklist import definition_steps

@@ -5,11 +5,11 @@ from datetime import date
 from flask import url_for
 from sqlalchemy import select
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
-from lever_cezanne.hr.history import record_change
 from lever_cezanne.mail.alerts import notify_reassigned_task
 from lever_cezanne.models import Task, User
+from lever_cezanne.people.history import record_change
 from lever_cezanne.processes.notifications import notify
 
 
@@ -44,7 +44,7 @@ def reassign(task: Task, new_owner: User | None, by: User) -> None:
     notification = notify(
         new_owner.id,
         f"{by.display_name} assigned you the New Starter task for {task.person.full_name}.",
-        url_for("hr.task_show", task_id=task.id),
+        url_for("processes.task_show", task_id=task.id),
     )
     # Queued now, sent by the outbox only once the caller commits.
     notify_reassigned_task(task, by, notification.id)

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 
-from lever_cezanne.admin.services import ValidationError
+from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.deliveries import after_approval
 from lever_cezanne.extensions import db
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration, Person, User, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_INFORMATION

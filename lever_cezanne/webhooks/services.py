@@ -10,7 +10,7 @@ from lever_cezanne import deliveries
 from lever_cezanne.crypto import decrypt
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.services import SUBDOMAIN_PATTERN
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVEL_INFORMATION, LEVEL_WARNING

@@ -6,10 +6,10 @@ from flask import current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from lever_cezanne import deliveries
+from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.crypto import DecryptionError
 from lever_cezanne.deliveries.inbox import initial_status
 from lever_cezanne.extensions import csrf, db
-from lever_cezanne.logs import delivery_context
 from lever_cezanne.models.integration import DeliveryStatus
 from lever_cezanne.webhooks import bp, keys, services
 from lever_cezanne.webhooks.envelope import EnvelopeError, parse_envelope

@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 WORD_MAX = 100
-# The searched columns of each table, as lever_cezanne.word_search registers them.
+# The searched columns of each table, as lever_cezanne.core.word_search registers them.
 TABLES = {
     "company_words": ("companies", "company_id", ("code", "name")),
     "user_words": ("users", "user_id", ("display_name", "username", "email")),
@@ -26,7 +26,7 @@ TABLES = {
 
 
 def _words(*values):
-    # A copy of lever_cezanne.word_search.words_of as it was when this migration was written.
+    # A copy of lever_cezanne.core.word_search.words_of as it was when this migration was written.
     seen = {}
     for value in values:
         folded = unicodedata.normalize("NFKD", (value or "").casefold())

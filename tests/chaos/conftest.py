@@ -8,10 +8,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from lever_cezanne import create_app
-from lever_cezanne.admin.services import create_company, create_process_definition, create_user
+from lever_cezanne.accounts.user_services import create_user
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db
+from lever_cezanne.org.services import create_company
+from lever_cezanne.processes.definition_services import create_process_definition
 from lever_cezanne.sandbox import create_app as create_sandbox
 from tests.chaos.stack import (
     PrivateRedis,

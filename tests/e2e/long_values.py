@@ -18,12 +18,13 @@ LONG_USERNAME = "long.user." + "n" * 60
 
 def seed() -> None:
     from lever_cezanne import create_app
-    from lever_cezanne.admin.services import create_company, create_user
+    from lever_cezanne.accounts.user_services import create_user
     from lever_cezanne.demo import ensure_gender_not_known
     from lever_cezanne.extensions import db
     from lever_cezanne.integration.services import Details, save_details
-    from lever_cezanne.logbook import add_log_entry
+    from lever_cezanne.log_entries import add_log_entry
     from lever_cezanne.models import LeverIntegration, Person, ProcessDefinition, Task, User
+    from lever_cezanne.org.services import create_company
 
     app = create_app()
     with app.app_context():

@@ -12,8 +12,8 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from lever_cezanne.app_logging import delivery_context, make_handler
 from lever_cezanne.deliveries.process import RetryLater
-from lever_cezanne.logs import delivery_context, make_handler
 
 
 @pytest.fixture

@@ -4,9 +4,15 @@ import re
 
 import pytest
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"accounts.login", "static"}
 PUBLIC_BLUEPRINTS = {"webhooks", "health"}
-ADMIN_BLUEPRINTS = {"admin", "integration_setup"}
+ADMIN_BLUEPRINTS = {
+    "accounts_admin",
+    "org_admin",
+    "people_admin",
+    "processes_admin",
+    "integration_setup",
+}
 
 
 def _sample_url(rule) -> str:
@@ -54,7 +60,7 @@ def test_admin_pages_refuse_hr_professionals(app, client, hr_user, login_as):
         assert response.status_code == 403, f"{method} {rule.rule} answered {response.status_code}"
 
 
-TASK_READ_ONLY = {"hr.task_show"}
+TASK_READ_ONLY = {"processes.task_show"}
 
 
 def test_task_routes_refuse_hr_professionals_who_are_not_the_assignee(

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (

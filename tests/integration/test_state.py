@@ -6,7 +6,7 @@ import pytest
 
 from lever_cezanne.integration.activity import activity_of
 from lever_cezanne.integration.state import State, WarningCode, integration_state, setting_warnings
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.mail import alerts
 from lever_cezanne.models import OutboxMail
 from lever_cezanne.models.base import utcnow

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from lever_cezanne.logbook import add_log_entry
-from lever_cezanne.logs import make_handler
+from lever_cezanne.app_logging import make_handler
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.integration import LEVEL_INFORMATION
 

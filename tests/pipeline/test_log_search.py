@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import Person
 from lever_cezanne.onboarding.dates import today_in
 

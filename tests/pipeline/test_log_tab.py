@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lever_cezanne.deliveries import queue
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import Person, WebhookDelivery
 
 
@@ -140,7 +140,7 @@ def test_row_links_to_person_and_lever(db, client, hr_user, login_as, plain_inte
     assert "https://hire.sandbox.lever.co/candidates/opp-42" in html
     assert "https://hire.lever.co/candidates/opp%209%2Fx" in html
     assert re.search(r"Alison Hendrix(</a>)? \(contact-42\)", html)
-    if "hr.person_show" in client.application.view_functions:
+    if "people.person_show" in client.application.view_functions:
         assert f'href="/people/{person.id}"' in html
 
 

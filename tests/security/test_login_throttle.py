@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from lever_cezanne import create_app
-from lever_cezanne.admin.user_services import set_password
+from lever_cezanne.accounts.user_services import set_password
 from lever_cezanne.extensions import db as sqlalchemy_db
 from tests.chaos.stack import Served
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lever_cezanne.logbook import add_log_entry
+from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from tests.webhooks.conftest import CONTACT_ID, OPPORTUNITY_ID

@@ -1,0 +1,1 @@
+"""Helpers every feature package shares: validation errors, guards, pagination, search, filters."""

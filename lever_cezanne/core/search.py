@@ -1,0 +1,16 @@
+"""Prefix search: LIKE patterns that the lower(...) indexes answer, and the picker's page size."""
+
+from sqlalchemy import func
+
+PICKER_LIMIT = 20
+
+
+def prefix_pattern(q: str) -> str:
+    """Return a LIKE pattern matching values that start with q (lower-cased, wildcards escaped)."""
+    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%"
+
+
+def starts_with(column, q: str):
+    """Return a prefix match on lower(column), which the lower(...) pattern indexes answer."""
+    return func.lower(column).like(prefix_pattern(q), escape="\\")

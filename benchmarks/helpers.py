@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+# Appended to every database the benchmarks create, so two people's runs on one server never
+# drop each other's databases.
+DB_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
 QUICK = bool(os.environ.get("QUICK"))
 # Fixed for the whole run, so in-process apps, gunicorn and RQ workers read each other's secrets.
 ENCRYPTION_KEY = Fernet.generate_key().decode()
@@ -107,7 +110,7 @@ def app_env(database_url: str, **extra) -> dict:
 
 def database_url(name: str) -> str:
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    return f"{base}/{name}"
+    return f"{base}/{name}{DB_SUFFIX}"
 
 
 def _admin(sql: str) -> None:
@@ -118,12 +121,12 @@ def _admin(sql: str) -> None:
 def create_database(name: str) -> str:
     """Create an empty database (dropping any leftover of the same name); return its URL."""
     drop_database(name)
-    _admin(f'CREATE DATABASE "{name}"')
+    _admin(f'CREATE DATABASE "{name}{DB_SUFFIX}"')
     return database_url(name)
 
 
 def drop_database(name: str) -> None:
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'DROP DATABASE IF EXISTS "{name}{DB_SUFFIX}" WITH (FORCE)')
 
 
 @contextmanager

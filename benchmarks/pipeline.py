@@ -71,12 +71,15 @@ def _workers_registered(redis: Redis) -> int:
     return len(Worker.all(connection=redis))
 
 
-def start_workers(env: dict, count: int, command: str | None = None) -> list[Service]:
-    """Start RQ workers and wait until each has registered with Redis (ready to take jobs)."""
+def start_workers(
+    env: dict, count: int, command: str | None = None, name: str = "rq-worker"
+) -> list[Service]:
+    """Start RQ workers and wait until each has registered with Redis (ready to take jobs); each
+    logs to LOG_DIR/<name>-<n>.log."""
     command = command or procfile_command("worker")
     redis = _redis()
     before = _workers_registered(redis)
-    workers = [Service(f"rq-worker-{n}", command, env) for n in range(count)]
+    workers = [Service(f"{name}-{n}", command, env) for n in range(count)]
 
     def ready() -> bool:
         for worker in workers:
@@ -161,7 +164,7 @@ def run(ctx, section) -> None:
 
 def _limited(ctx, section, url, lever, env, hires) -> None:
     """All hires at Lever's limit, with one worker (BENCH_WORKERS) and the client-side bucket."""
-    workers = start_workers(env, LIMITED_WORKERS, LIMITED_COMMAND)
+    workers = start_workers(env, LIMITED_WORKERS, LIMITED_COMMAND, "rq-worker-limited")
     try:
         before, counters = _db_counts(url), lever.counters()
         started = time.perf_counter()
@@ -222,7 +225,7 @@ def _drain(env: dict, command: str, prefix: str, expected: int) -> dict:
     start = registry.count + failed.count
     seen = set(registry.get_job_ids())
     with PeakSampler(0.05) as peaks:
-        (worker,) = start_workers(env, 1, command)
+        (worker,) = start_workers(env, 1, command, f"rq-worker-{prefix.rstrip('-')}")
         with worker:  # stopped however the wait ends
             peaks.watch("rq", worker.pid)
             idle_kb, cpu_ready = proc_status_kb(worker.pid, "VmRSS") or 0, cpu_of(worker)

@@ -7,8 +7,9 @@ REDIS_URL is set (`flask worker`), else on the app's in-process runner.
 from flask import Flask
 
 from lever_cezanne.deliveries import inbox, queue, schedule
-from lever_cezanne.deliveries.inbox import retry, store, store_signed
+from lever_cezanne.deliveries.inbox import retry, store
 from lever_cezanne.deliveries.runner import InProcessRunner
+from lever_cezanne.deliveries.signed import store_signed
 
 __all__ = ["hand_over", "init_app", "retry", "start_soon", "store", "store_signed"]
 

@@ -8,12 +8,12 @@ Past either, the reconciler takes the delivery back, whatever the queue says.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, literal_column, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lever_cezanne.extensions import db
 from lever_cezanne.log_entries import add_log_entry
-from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
+from lever_cezanne.models import Person, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     LEVEL_ERROR,
@@ -84,93 +84,6 @@ def store(
         .returning(WebhookDelivery.id)
     )
     return db.session.scalar(statement)
-
-
-# The receiver's one statement (see store_signed): insert the delivery only while the integration
-# still exists under that subdomain with that signature key, so a key cached by a web process can
-# never store anything once the key, the subdomain or the integration changed.
-_SIGNED_COLUMNS = (
-    "integration_id", "event", "source", "status", "attempts", "received_at", "updated_at",
-    "token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at", "payload",
-)  # fmt: skip
-_statements: dict[tuple[str, str], tuple] = {}
-
-
-def _store_signed_statement(dialect) -> tuple:
-    """Build (once per dialect) INSERT … SELECT FROM the integration … ON CONFLICT DO NOTHING
-    RETURNING id, status; return it with its SQL compiled for that dialect."""
-    found = _statements.get((dialect.name, dialect.driver))
-    if found is not None:
-        return found
-    integration, delivery = LeverIntegration.__table__, WebhookDelivery.__table__
-    column = delivery.c
-
-    def value(name):
-        return bindparam(name, type_=column[name].type)
-
-    status = case(
-        (integration.c.paused_at.is_(None), bindparam("status_running", type_=column.status.type)),
-        else_=bindparam("status_paused", type_=column.status.type),
-    )
-    now = bindparam("now", type_=column.received_at.type)
-    source = select(
-        integration.c.id, value("event"), value("source"), status, literal_column("0"), now, now,
-        value("token_hash"), value("signature_hash"), value("opportunity_id"),
-        value("contact_id"), value("triggered_at"), value("payload"),
-    ).where(
-        integration.c.id == bindparam("integration_id"),
-        func.lower(integration.c.subdomain) == bindparam("subdomain"),
-        integration.c.deleted_at.is_(None),
-        integration.c.signature_token_encrypted == bindparam("key_ciphertext"),
-    )  # fmt: skip
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(delivery)
-        .from_select(_SIGNED_COLUMNS, source)
-        .on_conflict_do_nothing()
-        .returning(column.id, column.status)
-    )
-    found = (statement, statement.compile(dialect=dialect).string)
-    _statements[(dialect.name, dialect.driver)] = found
-    return found
-
-
-def _insert_signed(connection, params: dict):
-    statement, sql = _store_signed_statement(connection.dialect)
-    if connection.dialect.name != "postgresql":
-        return connection.execute(statement, params).first()
-    # The SQL compiled once, sent as it is (psycopg prepares it on the server after a few runs):
-    # these values need no conversion on PostgreSQL (text, integers, an aware UTC datetime).
-    return connection.exec_driver_sql(sql, params).first()
-
-
-def store_signed(
-    integration_id: int, subdomain: str, key_ciphertext: str, *, event: str, **fields
-) -> tuple[int, DeliveryStatus] | None:
-    """Store a delivery verified with a cached signature key, in one statement committed at once.
-
-    The row is inserted only if integration `integration_id` still answers to `subdomain`
-    (lowercase), is not deleted, and still holds `key_ciphertext`; held while it is paused.
-    Return (id, status), or None when nothing was stored: a repeat, or the integration changed
-    (the caller then checks the long way). `fields` as for store().
-    """
-    hired = event == HIRED_EVENT
-    params = {
-        **fields,
-        "integration_id": integration_id,
-        "subdomain": subdomain,
-        "key_ciphertext": key_ciphertext,
-        "event": event,
-        "source": DeliverySource.WEBHOOK,
-        "status_running": _Status.RECEIVED if hired else _Status.IGNORED,
-        "status_paused": _Status.HELD if hired else _Status.IGNORED,
-        "now": utcnow(),
-    }
-    # Its own autocommit connection, not the session: one round trip, no ORM unit of work.
-    with db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        row = _insert_signed(connection, params)
-    return None if row is None else (row.id, _Status(row.status))
 
 
 def mark_queued(delivery_id: int) -> bool:

@@ -4,7 +4,7 @@ Reading the integration and decrypting its key cost more than the rest of a webh
 a process keeps the key of each subdomain it has served. A remembered key is never trusted on its
 own: the delivery it verifies is stored by one statement that inserts only while the integration
 still answers to that subdomain, is not deleted and holds the very same ciphertext
-(`deliveries.inbox.store_signed`), and everything else — a refusal, a ping, a repeat, a changed
+(`deliveries.signed.store_signed`), and everything else — a refusal, a ping, a repeat, a changed
 or revoked key — goes the long way, reading the integration afresh.
 """
 

@@ -39,8 +39,11 @@ def test_a_known_integration_costs_one_statement_per_webhook(
     assert post_webhook(signed_body()).get_json() == {"status": "accepted"}  # reads the key
     statements.clear()
     assert post_webhook(signed_body()).get_json() == {"status": "accepted"}
-    [insert] = statements
-    assert insert.lstrip().upper().startswith("INSERT INTO WEBHOOK_DELIVERIES")
+    if db.engine.dialect.name == "postgresql":
+        assert statements == []  # on the thread's own connection: test_receiver_connection.py
+    else:
+        [insert] = statements
+        assert insert.lstrip().upper().startswith("INSERT INTO WEBHOOK_DELIVERIES")
     assert db.session.scalars(select(WebhookDelivery.status)).all() == ["received", "received"]
 
 

@@ -1,0 +1,79 @@
+"""The receiver's own connection per thread on PostgreSQL: one round trip a webhook, no pre-ping,
+replaced when it breaks, closed with the engine's pool."""
+
+import os
+
+import pytest
+from psycopg import pq
+from sqlalchemy import func, select, text
+
+from lever_cezanne.deliveries import signed
+from lever_cezanne.models import WebhookDelivery
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="the thread's own connection is PostgreSQL's"
+)
+ACCEPTED = {"status": "accepted"}
+
+
+@pytest.fixture(autouse=True)
+def _no_queue(app):
+    # With Redis the receiver only stores (the insert's NOTIFY wakes the dispatcher): a Redis
+    # nobody listens on proves it is never called.
+    app.config["REDIS_URL"] = "redis://127.0.0.1:9/0"
+
+
+def _count(db) -> int:
+    db.session.rollback()  # a fresh snapshot
+    return db.session.scalar(select(func.count()).select_from(WebhookDelivery))
+
+
+def _sent(connection, tmp_path, action) -> list[str]:
+    """The protocol messages a psycopg connection sent to the server while action() ran."""
+    path = tmp_path / "wire.trace"
+    with path.open("w") as trace:
+        connection.pgconn.trace(trace.fileno())
+        connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            action()
+        finally:
+            connection.pgconn.untrace()
+    lines = path.read_text().splitlines()
+    return [line.split("\t")[2].strip() for line in lines if line.startswith("F\t")]
+
+
+def test_a_webhook_is_one_round_trip_of_the_prepared_insert(
+    db, integration, signed_body, post_webhook, tmp_path
+):
+    for _ in range(8):  # the key is read, then psycopg prepares the statement on the server
+        assert post_webhook(signed_body()).get_json() == ACCEPTED
+    connection = signed._connections.get(db.engine)
+
+    def one():
+        assert post_webhook(signed_body()).get_json() == ACCEPTED
+
+    # Bind the prepared INSERT, run it, one Sync: no pre-ping, no BEGIN or COMMIT of its own.
+    assert _sent(connection, tmp_path, one) == ["Bind", "Describe", "Execute", "Sync"]
+    assert _count(db) == 9
+
+
+def test_a_broken_connection_is_replaced_and_the_webhook_still_stored(
+    db, integration, signed_body, post_webhook
+):
+    assert post_webhook(signed_body()).get_json() == ACCEPTED
+    first = signed._connections.get(db.engine)
+    with db.engine.connect() as admin:
+        admin.execute(
+            text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first.info.backend_pid}
+        )
+    assert post_webhook(signed_body()).get_json() == ACCEPTED
+    assert first.closed
+    assert signed._connections.get(db.engine) is not first
+    assert _count(db) == 2
+
+
+def test_the_connection_closes_with_the_engines_pool(db, integration, signed_body, post_webhook):
+    assert post_webhook(signed_body()).get_json() == ACCEPTED
+    connection = signed._connections.get(db.engine)
+    db.engine.dispose()
+    assert connection.closed

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ from benchmarks.helpers import (
 )
 from benchmarks.noop_post import NOOP_PATH
 from benchmarks.seed import flush_redis, seed_organisation, signed_body, webhook_path
-from benchmarks.servers import PeakSampler, start_gunicorn
+from benchmarks.servers import PeakSampler, procfile_command, start_gunicorn
 
 TITLE = "1. Webhook acknowledgement under load (gunicorn, PostgreSQL, Redis)"
 DATABASE = "lc_bench_ack"
@@ -118,6 +119,16 @@ def run(ctx, section) -> None:
     flush_redis()
 
 
+def _workers_and_threads() -> str:
+    """The gunicorn workers × threads the run used: the environment's, else the Procfile's."""
+    line = procfile_command("web")
+    workers = re.search(r"WEB_CONCURRENCY:-(\d+)", line)
+    threads = re.search(r"WEB_THREADS:-(\d+)", line)
+    workers = os.environ.get("WEB_CONCURRENCY") or (workers and workers.group(1)) or "?"
+    threads = os.environ.get("WEB_THREADS") or (threads and threads.group(1)) or "?"
+    return f"WEB_CONCURRENCY × WEB_THREADS: {workers} workers × {threads} threads"
+
+
 def _stored_verdict(acknowledged: int, stored: int) -> str:
     if stored >= acknowledged:
         # wrk stops counting at the deadline; requests still in flight are stored all the same.
@@ -148,7 +159,7 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
     ctx.note_memory("web worker", peak_kb, idle_kb, "webhook acknowledgement load")
     section.notes += [
         f"gunicorn started from the Procfile's `web` line (APP_ENV=production, "
-        f"WEB_CONCURRENCY/WEB_THREADS defaults: 2 workers × 4 threads, access log on), "
+        f"{_workers_and_threads()}, access log on), "
         f"PostgreSQL and Redis on this machine; no RQ worker runs, so deliveries wait, stored. "
         f"Load: wrk, 1 thread, {CONNECTIONS} connections, {seconds} s each after a 2 s warm-up, "
         f"keep-alive.",

@@ -4,7 +4,9 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+import click
 from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
@@ -177,3 +179,14 @@ def seed_demo() -> list[str]:
     lines.append(_seed_lever_integration())
     db.session.flush()
     return lines
+
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("seed")
+def demo_seed():
+    """Create demo users, companies, processes and people (safe to run again)."""
+    for line in seed_demo():
+        click.echo(line)
+    db.session.commit()

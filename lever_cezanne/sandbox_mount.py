@@ -59,6 +59,12 @@ class LazySandbox:
         return self.app(environ, start_response)
 
 
+def init_app(app: Flask) -> None:
+    """Mount the simulator when it is enabled, and only in development."""
+    if app.config["LEVER_SANDBOX_ENABLED"] and app.config["APP_ENV"] == "development":
+        mount_sandbox(app)
+
+
 def mount_sandbox(app: Flask) -> None:
     """Serve the simulator under /lever-sandbox beside the app."""
     sandbox = LazySandbox(lever_sandbox_settings(app))

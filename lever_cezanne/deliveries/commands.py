@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import event
 
-from lever_cezanne.cli import lever_cli
 from lever_cezanne.deliveries import dispatcher, schedule
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.deliveries.sync_jobs import SYNC_QUEUE
@@ -16,7 +15,8 @@ from lever_cezanne.extensions import db
 log = logging.getLogger(__name__)
 
 
-@lever_cli.command("reconcile")
+@click.command("reconcile")
+@with_appcontext
 def reconcile_command():
     """Requeue Lever deliveries that are stuck, and print what was done."""
     counts = reconcile_deliveries()

@@ -4,9 +4,9 @@ import time
 from datetime import date
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from lever_cezanne.cli import lever_cli
 from lever_cezanne.deliveries import sync
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration
@@ -55,7 +55,8 @@ def parse_since(value: str | None) -> date | None:
     return day
 
 
-@lever_cli.command("sync")
+@click.command("sync")
+@with_appcontext
 @click.argument("subdomain")
 @click.option(
     "--since",

@@ -15,13 +15,19 @@ bp.before_request(require_login)
 setup_bp = Blueprint("integration_setup", __name__, url_prefix="/integrations/lever")
 setup_bp.before_request(require_administrator)
 
-from lever_cezanne.integration import (  # noqa: E402, F401
-    error_views,
-    health_views,
-    log_views,
-    mapping_views,
-    oauth_views,
-    setup_views,
-    sync_views,
-    views,
-)
+
+def init_app(app) -> None:
+    """Register both blueprints with their views."""
+    from lever_cezanne.integration import (  # noqa: F401 - the views attach to the blueprints
+        error_views,
+        health_views,
+        log_views,
+        mapping_views,
+        oauth_views,
+        setup_views,
+        sync_views,
+        views,
+    )
+
+    app.register_blueprint(bp)
+    app.register_blueprint(setup_bp)

@@ -2,12 +2,12 @@
 
 import click
 from cryptography.fernet import InvalidToken
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
 from lever_cezanne.accounts.search import find_hr_professional, user_not_found_message
-from lever_cezanne.cli import lever_cli, secret_option
+from lever_cezanne.core.commands import secret_option
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import services
@@ -25,7 +25,7 @@ SECRET_COLUMNS = {
 }
 
 
-@lever_cli.group("integrations", cls=AppGroup)
+@click.group("integrations", cls=AppGroup)
 def integrations_cli():
     """Add and list Lever integrations."""
 
@@ -149,7 +149,8 @@ def integrations_list():
         )
 
 
-@lever_cli.command("rotate-keys")
+@click.command("rotate-keys")
+@with_appcontext
 def rotate_keys():
     """Re-encrypt every stored Lever secret under the first key of ENCRYPTION_KEYS."""
     counts = dict.fromkeys(SECRET_COLUMNS, 0)

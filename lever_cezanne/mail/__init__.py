@@ -18,8 +18,11 @@ __all__ = ["bp", "init_app", "mail_user"]
 
 
 def init_app(app: Flask) -> None:
-    """Send each transaction's mail after it commits."""
+    """Send each transaction's mail after it commits, and serve the Outbox page."""
+    from lever_cezanne.mail import views  # noqa: F401 - the views attach to the blueprint
+
     sending.init_app(app)
+    app.register_blueprint(bp)
 
 
 def mail_user(
@@ -31,6 +34,3 @@ def mail_user(
     return queue_mail(
         [user.email], subject, text, html, kind=kind, dedupe_key=dedupe_key, user_id=user.id
     )
-
-
-from lever_cezanne.mail import views  # noqa: E402, F401

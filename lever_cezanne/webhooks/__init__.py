@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("webhooks", __name__, url_prefix="/cezannehr/api/v4/Lever")
 
-from lever_cezanne.webhooks import views  # noqa: E402, F401
+
+def init_app(app) -> None:
+    """Register the blueprint with its views."""
+    from lever_cezanne.webhooks import views  # noqa: F401 - the views attach to the blueprint
+
+    app.register_blueprint(bp)

@@ -60,6 +60,15 @@ def test_admin_pages_refuse_hr_professionals(app, client, hr_user, login_as):
         assert response.status_code == 403, f"{method} {rule.rule} answered {response.status_code}"
 
 
+def test_every_admin_url_is_on_a_blueprint_the_sweep_refuses(app):
+    outside = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin/") and rule.endpoint.split(".")[0] not in ADMIN_BLUEPRINTS
+    ]
+    assert not outside, f"Administrator pages on a blueprint without the guard: {outside}"
+
+
 TASK_READ_ONLY = {"processes.task_show"}
 
 

@@ -45,6 +45,20 @@ def commit_without_waiting_for_disk() -> None:
     engine.dispose()  # connections opened before (building the app) reconnect with the option
 
 
+def keep_rows_loaded_after_commit() -> None:
+    """Let this worker's sessions keep what they loaded when they commit (expire_on_commit off).
+
+    A hire commits a dozen times (each Log row, each Document, each step), and expiring at every
+    commit made the next step read the delivery, integration and person again: a third of the
+    worker's time per hire. A job's session lives for that job only (run_delivery removes it),
+    and every read that must be fresh says so itself: the token refresh and the write-back note
+    lock their row and read it with populate_existing, the claim and the lease are conditional
+    UPDATEs, and a rollback still expires everything.
+    """
+    db.session.remove()  # a session made before keeps its own setting
+    db.session.session_factory.configure(expire_on_commit=False)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--no-reconcile", is_flag=True, help="Do not run the periodic jobs (the reconciler).")
@@ -69,6 +83,7 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
             "is needed."
         )
     commit_without_waiting_for_disk()
+    keep_rows_loaded_after_commit()
     if burst:
         dispatcher.dispatch_all()  # what the receiver stored, into the queue, then work
         db.session.remove()

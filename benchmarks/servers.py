@@ -116,13 +116,18 @@ def start_gunicorn(env: dict, name: str = "gunicorn") -> tuple[Service, str]:
 
 
 def start_simulator(settings: dict, name: str = "lever-simulator") -> tuple[Service, str]:
-    """Serve the Lever simulator alone (threaded `flask run`); return it and its URL."""
+    """Serve the Lever simulator alone; return it and its URL.
+
+    One gunicorn process (the simulator's state lives in it) with threads, which keeps
+    connections alive as Lever does: werkzeug's development server closes every connection, so
+    each of a hire's calls paid for a new one on both sides of the same two cores.
+    """
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.update({f"LEVER_SANDBOX_{key}": str(value) for key, value in settings.items()})
     command = (
-        f"{ROOT}/.venv/bin/flask --app lever_cezanne.sandbox run "
-        f"--host 127.0.0.1 --port {port} --no-reload --no-debugger --with-threads"
+        f"{ROOT}/.venv/bin/gunicorn 'lever_cezanne.sandbox:create_app()' --workers 1 "
+        f"--threads 8 --bind 127.0.0.1:{port} --keep-alive 5"
     )
     service = Service(name, command, env)
     base = f"http://127.0.0.1:{port}"

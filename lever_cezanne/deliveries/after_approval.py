@@ -132,7 +132,7 @@ def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
         if not final_attempt:
             log.warning("pending hire %s: Lever busy (%s), will retry", pending_id, exc.detail)
             raise RetryLater(str(exc)) from exc
-        _warn(integration, delivery, held, str(exc).replace(": this will be tried again", ""))
+        _warn(integration, delivery, held, exc.final_message)
     except LeverError as exc:
         _warn(integration, delivery, held, str(exc))
 

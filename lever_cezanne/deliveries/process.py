@@ -115,9 +115,10 @@ def _unexpected(delivery: WebhookDelivery, final_attempt: bool) -> str:
 
 def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -> str:
     """Retry later, or after the last attempt fail with a row that says how to retry."""
-    what = str(exc) if isinstance(exc, LeverError) else "The database was unavailable."
+    what = "The database was unavailable."
+    if isinstance(exc, LeverTransientError):
+        what = exc.final_message if final_attempt else str(exc)
     if final_attempt:
-        what = what.replace(": this will be tried again.", ".")
         return inbox.fail(
             delivery,
             f"This hire could not be processed after {delivery.attempts} attempts: {what} "

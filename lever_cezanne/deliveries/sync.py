@@ -149,7 +149,7 @@ def _run(run: SyncRun, integration: LeverIntegration, final_attempt: bool) -> Sy
             raise RetryLater(str(exc)) from exc
         return _fail(
             run,
-            f"{str(exc).replace(': this will be tried again.', '.')} The next sync tries again.",
+            f"{exc.final_message} The next sync tries again.",
         )
     except LeverError as exc:
         return _fail(run, f"Lever refused the catch-up sync: {exc}")

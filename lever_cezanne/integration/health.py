@@ -20,11 +20,9 @@ def check_connection(integration_id: int) -> tuple[bool, str]:
         return False, f"Connection failed. {exc}"
     except LeverTransientError as exc:
         log.warning("integration %s: connection test failed (%s)", integration_id, exc.detail)
-        # The client's wording is for background jobs ("will be tried again"); here nothing retries.
-        problem = str(exc).replace(": this will be tried again", "")
         return False, (
-            f"Connection failed: {problem} Try again in a few minutes; if it keeps failing, check "
-            "Lever's status page and that this server can reach Lever."
+            f"Connection failed: {exc.final_message} Try again in a few minutes; if it keeps "
+            "failing, check Lever's status page and that this server can reach Lever."
         )
     except LeverError as exc:
         return False, f"Connection failed: {exc}"

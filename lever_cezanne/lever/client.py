@@ -211,12 +211,10 @@ class LeverClient:
                 stream=stream,
             )
         except requests.Timeout as exc:
-            raise LeverTransientError(
-                "Lever did not answer in time: this will be tried again.", detail="Timeout"
-            ) from exc
+            raise LeverTransientError("Lever did not answer in time", detail="Timeout") from exc
         except requests.RequestException as exc:
             raise LeverTransientError(
-                "Lever could not be reached: this will be tried again.",
+                "Lever could not be reached",
                 detail=type(exc).__name__,
             ) from exc
         log.debug("Lever %s %s answered %s", method, path, response.status_code)
@@ -240,7 +238,7 @@ def _data(envelope: dict, kind: type):
     data = envelope.get("data")
     if not isinstance(data, kind):
         raise LeverTransientError(
-            "Lever sent an answer we could not read: this will be tried again.",
+            "Lever sent an answer we could not read",
             detail="unreadable data",
         )
     return data
@@ -281,7 +279,7 @@ def _parse(response: requests.Response) -> dict:
             body = None
         if not isinstance(body, dict):
             raise LeverTransientError(
-                "Lever sent an answer we could not read: this will be tried again.",
+                "Lever sent an answer we could not read",
                 detail=f"HTTP {status} without a JSON object",
             )
         return body
@@ -293,13 +291,13 @@ def _error(status: int, message: str, response: requests.Response) -> LeverError
     # status code is for operators, in the server log (a transient one in the caller's line).
     if status == 429:
         return LeverTransientError(
-            "Lever asked us to slow down (too many requests): this will be tried again.",
+            "Lever asked us to slow down (too many requests)",
             retry_after=_retry_after(response),
             detail=f"HTTP {status}",
         )
     if status >= 500:
         return LeverTransientError(
-            "Lever is having problems on its side: this will be tried again.",
+            "Lever is having problems on its side",
             retry_after=_retry_after(response),
             detail=f"HTTP {status}",
         )

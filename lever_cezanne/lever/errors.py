@@ -24,17 +24,30 @@ class LeverNotFoundError(LeverError):
     """Lever has no such record (404 ResourceNotFound)."""
 
 
+RETRY_PROMISE = "this will be tried again"
+
+
 class LeverTransientError(LeverError):
     """Lever is busy or unreachable (429, 5xx, timeout): try again later.
+
+    Built from the problem alone. ``str(exc)`` promises the retry ("Lever did not answer in
+    time: this will be tried again."), for a job that will retry; ``final_message`` is the same
+    problem without the promise, for when no retry follows (the last attempt, a page).
 
     Not logged where it is raised: whoever decides what happens next (the job retrying, a page
     saying "try again") writes the one log line, naming ``detail`` ("HTTP 503", "Timeout").
     """
 
-    def __init__(self, message: str, retry_after: float | None = None, detail: str | None = None):
-        super().__init__(message)
+    def __init__(self, problem: str, retry_after: float | None = None, detail: str | None = None):
+        super().__init__(f"{problem}: {RETRY_PROMISE}.")
+        self.problem = problem
         self.retry_after = retry_after
         self.detail = detail
+
+    @property
+    def final_message(self) -> str:
+        """The problem as a sentence, promising nothing."""
+        return f"{self.problem}."
 
 
 class LeverRequestError(LeverError):

@@ -104,12 +104,12 @@ def _call(fetch) -> dict:
         raise _http_error(exc.response) from exc
     except (requests.Timeout, requests.ConnectionError) as exc:
         raise LeverTransientError(
-            "Lever's sign-in service did not answer in time: this will be tried again.",
+            "Lever's sign-in service did not answer in time",
             detail=f"token endpoint {type(exc).__name__}",
         ) from exc
     except (ValueError, requests.RequestException) as exc:
         raise LeverTransientError(
-            "Lever's sign-in service sent an answer we could not read: this will be tried again."
+            "Lever's sign-in service sent an answer we could not read"
         ) from exc
 
 
@@ -117,7 +117,7 @@ def _http_error(response) -> LeverError:
     status = response.status_code if response is not None else 0
     if status == 429 or status >= 500:
         return LeverTransientError(
-            "Lever's sign-in service is unavailable: this will be tried again.",
+            "Lever's sign-in service is unavailable",
             detail=f"token endpoint HTTP {status}",
         )
     log.warning("Lever's token endpoint answered HTTP %s", status)

@@ -95,8 +95,7 @@ class RedisBucket:
             return float(self._script(keys=[self.key], args=[self.rate, self.burst, reserve]))
         except redis.RedisError as exc:
             raise LeverTransientError(
-                "The rate limiter (Redis) is unreachable, so Lever was not called: it will be "
-                "tried again.",
+                "The rate limiter (Redis) is unreachable, so Lever was not called",
                 detail=f"rate limiter {type(exc).__name__}",
             ) from exc
 
@@ -137,7 +136,7 @@ def wait_for_token(bucket, max_wait: float = MAX_WAIT, sleep=time.sleep, reserve
             return
         if waited + wait > max_wait:
             raise LeverTransientError(
-                "Too many requests to Lever right now: this will be tried again shortly.",
+                "Too many requests to Lever right now",
                 retry_after=wait,
                 detail="our Lever rate limit",
             )

@@ -126,7 +126,9 @@ def _refused(exc: LeverError, scope: str) -> str:
         )
     if isinstance(exc, LeverNotFoundError):
         return "Lever has no such file (it may have been deleted)"
-    return str(exc).rstrip(".").replace(": this will be tried again", "")
+    if isinstance(exc, LeverTransientError):
+        return exc.problem
+    return str(exc).rstrip(".")
 
 
 def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
@@ -152,7 +154,7 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
                     raise DocumentProblem("the download from Lever took too long")
         except requests.RequestException as exc:
             busy = LeverTransientError(
-                "Lever's download of a file timed out or was cut off: this will be tried again.",
+                "Lever's download of a file timed out or was cut off",
                 detail=type(exc).__name__,
             )
             raise DocumentProblem("the download from Lever timed out or was cut off", busy) from exc

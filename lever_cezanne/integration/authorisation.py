@@ -23,6 +23,12 @@ from lever_cezanne.public_urls import public_url_for
 
 log = logging.getLogger(__name__)
 
+# Not Authlib's Flask client (authorize_redirect/authorize_access_token), though it keeps a state
+# in the session too: it files the state under the state's own value, so a reply whose state does
+# not match finds nothing, and the callback could not send the Administrator back to the
+# integration they started from; it keeps only its own data (redirect URI, verifier) with the
+# state, not the integration; and its token exchange would bypass lever/oauth.py, which times out
+# and sorts Lever's errors into busy (try later), expired code and refused.
 SESSION_KEY = "lever_oauth"
 # A failed exchange leaves the integration Not authorised, whose button reads "Authorise".
 TRY_AGAIN = "Click Authorise to try again."

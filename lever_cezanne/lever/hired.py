@@ -6,39 +6,41 @@ Redis when there is one (shared by every worker), and read again once on an unkn
 """
 
 import json
-import threading
-import time
 
+from cachelib import BaseCache, RedisCache, SimpleCache
 from flask import current_app
 
 from lever_cezanne.redis_client import redis_connection
 
 CACHE_SECONDS = 600
-_local: dict[int, tuple[float, dict[str, str]]] = {}
-_local_lock = threading.Lock()
+KEY_PREFIX = "lever:archive-reasons:"
 
 
-def _cache_key(integration_id: int) -> str:
-    return f"lever:archive-reasons:{integration_id}"
+class _JSONSerializer:
+    """Reasons are a small dict of strings: stored as JSON, never pickled, so what Redis holds
+    cannot run code when it is read back."""
 
+    def dumps(self, value: dict[str, str]) -> bytes:
+        return json.dumps(value).encode()
 
-def _read_cache(integration_id: int) -> dict[str, str] | None:
-    if current_app.config.get("REDIS_URL"):
-        raw = redis_connection().get(_cache_key(integration_id))
+    def loads(self, raw: bytes | None) -> dict[str, str] | None:
         return json.loads(raw) if raw else None
-    with _local_lock:
-        found = _local.get(integration_id)
-    if found and time.monotonic() - found[0] < CACHE_SECONDS:
-        return found[1]
-    return None
 
 
-def _write_cache(integration_id: int, reasons: dict[str, str]) -> None:
-    if current_app.config.get("REDIS_URL"):
-        redis_connection().set(_cache_key(integration_id), json.dumps(reasons), ex=CACHE_SECONDS)
-        return
-    with _local_lock:
-        _local[integration_id] = (time.monotonic(), reasons)
+class _ReasonsRedisCache(RedisCache):
+    serializer = _JSONSerializer()
+
+
+def _cache() -> BaseCache:
+    """Redis when there is one (shared by every worker), else this app's own memory."""
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        return _ReasonsRedisCache(
+            redis_connection(), key_prefix=KEY_PREFIX, default_timeout=CACHE_SECONDS
+        )
+    return app.extensions.setdefault(
+        "lever_archive_reasons", SimpleCache(default_timeout=CACHE_SECONDS)
+    )
 
 
 def _fetch(client) -> dict[str, str]:
@@ -47,11 +49,12 @@ def _fetch(client) -> dict[str, str]:
 
 def reason_type(client, integration_id: int, reason_id: str) -> str | None:
     """Return "hired", "non-hired" or None for an archive reason id."""
-    reasons = _read_cache(integration_id)
+    cache = _cache()
+    reasons = cache.get(str(integration_id))
     if reasons is None or reason_id not in reasons:
         # Unknown id: a reason added in Lever since we cached; read them again once.
         reasons = _fetch(client)
-        _write_cache(integration_id, reasons)
+        cache.set(str(integration_id), reasons)
     return reasons.get(reason_id)
 
 

@@ -1,6 +1,10 @@
 """A hire is confirmed from Lever's archive reasons, cached per integration."""
 
 import itertools
+import json
+import os
+
+import pytest
 
 from lever_cezanne.lever import hired
 
@@ -37,3 +41,18 @@ def test_an_unknown_reason_refreshes_the_cache_once(app):
     assert lever.calls == 2
     assert not hired.is_hired(lever, integration_id, _opportunity("never-heard-of"))
     assert lever.calls == 3
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis")
+def test_with_redis_the_reasons_are_shared_as_json_for_ten_minutes(app):
+    from lever_cezanne.redis_client import redis_connection
+
+    app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+    lever, integration_id = FakeLever({HIRED: "hired"}), next(_ids)
+    key = f"lever:archive-reasons:{integration_id}"
+    redis_connection().delete(key)
+    assert hired.is_hired(lever, integration_id, _opportunity(HIRED))
+    assert json.loads(redis_connection().get(key)) == {HIRED: "hired"}  # JSON, not a pickle
+    assert 590 < redis_connection().ttl(key) <= 600
+    assert hired.is_hired(FakeLever({}), integration_id, _opportunity(HIRED))  # from Redis
+    redis_connection().delete(key)

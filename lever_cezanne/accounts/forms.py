@@ -9,11 +9,9 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
-    ValidationError,
 )
 
 from lever_cezanne.accounts.passwords import MIN_PASSWORD_LENGTH
-from lever_cezanne.accounts.user_services import email_taken, email_taken_message, username_taken
 from lever_cezanne.core.forms import StrippedForm
 from lever_cezanne.models.org import ROLE_HR, ROLES
 
@@ -75,21 +73,6 @@ class UserForm(StrippedForm):
         description="Administrators manage users, companies, processes and integrations. "
         "Both roles are HR Professionals and can be New Hire Administrators.",
     )
-
-    def __init__(self, *args, user_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._user_id = user_id
-
-    def validate_username(self, field) -> None:
-        if username_taken(field.data, exclude_id=self._user_id):
-            raise ValidationError(
-                f"The username '{field.data.strip()}' is already taken (perhaps by a deleted "
-                "user). Choose another."
-            )
-
-    def validate_email(self, field) -> None:
-        if email_taken(field.data, exclude_id=self._user_id):
-            raise ValidationError(email_taken_message(field.data))
 
 
 class NewUserForm(UserForm):

@@ -1,15 +1,28 @@
 """Create and change user accounts: details, role, access, password. Flushes, never commits."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lever_cezanne.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
 from lever_cezanne.accounts.services import end_sessions
-from lever_cezanne.core.validation import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import Unique, ValidationError, saving_unique
 from lever_cezanne.extensions import db
 from lever_cezanne.models import User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import ROLE_ADMINISTRATOR, ROLES
 
+UNIQUE = (
+    Unique(
+        "uq_users_username_lower",
+        "username",
+        "The username '{value}' is already taken (perhaps by a deleted user). Choose another.",
+    ),
+    Unique(
+        "uq_users_email_lower",
+        "email",
+        "Another user already has the e-mail '{value}' (perhaps a deleted user). Each user needs "
+        "their own address.",
+    ),
+)
 LAST_ADMINISTRATOR = (
     "{name} is the last active Administrator, so this would leave nobody able to manage users, "
     "companies and integrations. Make another user an Administrator first."
@@ -42,14 +55,10 @@ def update_user(user: User, username: str, display_name: str, email: str | None,
     username = username.strip()
     if role not in ROLES:
         raise ValidationError("Choose a role: Administrator or HR Professional.")
-    if username_taken(username, exclude_id=user.id):
-        raise ValidationError(f"The username {username!r} is already taken.")
     email = (email or "").strip() or None
-    if email_taken(email, exclude_id=user.id):
-        raise ValidationError(email_taken_message(email))
     if role != ROLE_ADMINISTRATOR:
         ensure_not_last_administrator(user)
-    with refusing_duplicates(f"The username {username!r} or the e-mail is already taken."):
+    with saving_unique(*UNIQUE, username=username, email=email):
         user.username, user.display_name = username, display_name.strip() or username
         user.email, user.role = email, role
 
@@ -91,32 +100,6 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def username_taken(username: str, exclude_id: int | None = None) -> bool:
-    """Return whether another user already has this username, in any case."""
-    query = select(User.id).where(func.lower(User.username) == username.strip().lower())
-    if exclude_id is not None:
-        query = query.where(User.id != exclude_id)
-    return db.session.scalar(query) is not None
-
-
-def email_taken(email: str | None, exclude_id: int | None = None) -> bool:
-    """Return whether another user (deleted ones too) already has this e-mail, in any case."""
-    email = (email or "").strip()
-    if not email:
-        return False
-    query = select(User.id).where(func.lower(User.email) == email.lower())
-    if exclude_id is not None:
-        query = query.where(User.id != exclude_id)
-    return db.session.scalar(query) is not None
-
-
-def email_taken_message(email: str) -> str:
-    return (
-        f"Another user already has the e-mail {email.strip()!r} (perhaps a deleted user). "
-        "Each user needs their own address."
-    )
-
-
 def create_user(username, password, role, display_name=None, email=None) -> User:
     """Create a user with a hashed password."""
     username = username.strip()
@@ -126,11 +109,7 @@ def create_user(username, password, role, display_name=None, email=None) -> User
         raise ValidationError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
-    if username_taken(username):
-        raise ValidationError(f"The username {username!r} is already taken.")
     email = (email or "").strip() or None
-    if email_taken(email):
-        raise ValidationError(email_taken_message(email))
     user = User(
         username=username,
         display_name=(display_name or username).strip(),
@@ -138,6 +117,6 @@ def create_user(username, password, role, display_name=None, email=None) -> User
         password_hash=hash_password(password),
         role=role,
     )
-    with refusing_duplicates(f"The username {username!r} or the e-mail is already taken."):
+    with saving_unique(*UNIQUE, username=username, email=email):
         db.session.add(user)
     return user

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from lever_cezanne.accounts import admin_bp, user_services
 from lever_cezanne.accounts.forms import NewUserForm, PasswordForm, UserForm
 from lever_cezanne.accounts.user_services import create_user
+from lever_cezanne.core.forms import show_refusal
 from lever_cezanne.core.lookups import get_live_or_404
 from lever_cezanne.core.pagination import numbered_page
 from lever_cezanne.core.search import starts_with
@@ -48,7 +49,7 @@ def user_new():
                 form.email.data,
             )
         except ValidationError as exc:
-            form.username.errors.append(str(exc))
+            show_refusal(form, exc, "username")
         else:
             db.session.commit()
             return _back(f"{user.display_name} can now sign in as {user.username}.")
@@ -59,7 +60,7 @@ def user_new():
 def user_edit(user_id: int):
     """Change a user's details and role."""
     user = get_live_or_404(User, user_id)
-    form = UserForm(obj=user, user_id=user.id)
+    form = UserForm(obj=user)
     if form.validate_on_submit():
         try:
             user_services.update_user(
@@ -67,7 +68,7 @@ def user_edit(user_id: int):
             )
         except ValidationError as exc:
             db.session.rollback()
-            form.role.errors.append(str(exc))
+            show_refusal(form, exc, "role")
         else:
             db.session.commit()
             if user.id == current_user.id and not user.is_administrator:

@@ -1,8 +1,11 @@
-"""Form building blocks every package's forms use: stripped text fields and a date field."""
+"""Form building blocks every package's forms use: stripped text fields, a date field, and
+refusals shown on their field."""
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired
+
+from lever_cezanne.core.validation import ValidationError
 
 DATE_MESSAGE = "Enter a date, e.g. 2024-09-02."
 
@@ -40,3 +43,9 @@ def required(what: str) -> DataRequired:
 def required_date(what: str) -> InputRequired:
     # InputRequired, not DataRequired: a mistyped date keeps its own "Enter a date" message.
     return InputRequired(message=f"Enter the {what}.")
+
+
+def show_refusal(form: FlaskForm, exc: ValidationError, default_field: str) -> None:
+    """Show a service's refusal under the field it is about (a taken username, code...), else
+    under `default_field`."""
+    form[exc.field or default_field].errors.append(str(exc))

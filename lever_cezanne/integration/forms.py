@@ -127,7 +127,7 @@ class DetailsForm(FlaskForm):
             )
 
     def validate_subdomain(self, field) -> None:
-        problem = subdomain_problem(field.data or "", self.integration and self.integration.id)
+        problem = subdomain_problem(field.data or "")
         if problem:
             raise WTFormsValidationError(problem)
 

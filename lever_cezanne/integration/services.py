@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from lever_cezanne import crypto
-from lever_cezanne.core.validation import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import Unique, ValidationError, saving_unique
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.tokens import forget_tokens
 from lever_cezanne.models import Company, LeverIntegration, User, WebhookDelivery
@@ -41,19 +41,17 @@ class Details:
     write_back_notes: bool = False
 
 
-def subdomain_taken(subdomain: str, exclude_id: int | None = None) -> bool:
-    """Return whether an integration that is not deleted has this subdomain, in any case."""
-    query = select(LeverIntegration.id).where(
-        func.lower(LeverIntegration.subdomain) == subdomain.strip().lower(),
-        LeverIntegration.deleted_at.is_(None),
-    )
-    if exclude_id is not None:
-        query = query.where(LeverIntegration.id != exclude_id)
-    return db.session.scalar(query) is not None
+UNIQUE_SUBDOMAIN = Unique(
+    "uq_lever_integrations_subdomain_lower",
+    "subdomain",
+    "Another Lever integration already uses the subdomain '{value}' (in some capitalisation). "
+    "Choose a different one, and use it in the webhook URL in Lever.",
+)
 
 
-def subdomain_problem(subdomain: str, exclude_id: int | None = None) -> str | None:
-    """Say what is wrong with a subdomain, or None when it can be used."""
+def subdomain_problem(subdomain: str) -> str | None:
+    """Say what is wrong with how a subdomain is written, or None (whether another integration
+    has it is the unique index's to say, when saving)."""
     subdomain = subdomain.strip()
     if not subdomain:
         return "Enter the subdomain you put at the end of the webhook URL in Lever."
@@ -61,19 +59,14 @@ def subdomain_problem(subdomain: str, exclude_id: int | None = None) -> str | No
         return f"The subdomain can be at most {SUBDOMAIN_MAX} characters."
     if not SUBDOMAIN_PATTERN.fullmatch(subdomain):
         return SUBDOMAIN_RULE
-    if subdomain_taken(subdomain, exclude_id):
-        return (
-            f"Another Lever integration already uses the subdomain '{subdomain}' (in some "
-            "capitalisation). Choose a different one, and use it in the webhook URL in Lever."
-        )
     return None
 
 
-def _check(integration_id: int | None, details: Details) -> None:
-    problem = subdomain_problem(details.subdomain, integration_id)
+def _check(integration: LeverIntegration | None, details: Details) -> None:
+    problem = subdomain_problem(details.subdomain)
     if problem:
         raise ValidationError(problem)
-    if integration_id is None and not (details.signature_token or "").strip():
+    if integration is None and not (details.signature_token or "").strip():
         raise ValidationError("Enter the Signature Token you copied from the webhook in Lever.")
     if details.hire_date_source not in HIRE_DATE_SOURCES:
         raise ValidationError("Choose where the Hire Date comes from: today or the offer.")
@@ -91,24 +84,23 @@ def _check(integration_id: int | None, details: Details) -> None:
 
 def save_details(integration: LeverIntegration | None, details: Details) -> LeverIntegration:
     """Create an integration, or change one; a blank signature token keeps the stored one."""
-    _check(integration.id if integration else None, details)
-    if integration is None:
-        integration = LeverIntegration()
-        db.session.add(integration)
-    integration.subdomain = details.subdomain.strip()
-    token = (details.signature_token or "").strip()
-    if token:
-        integration.signature_token_encrypted = crypto.encrypt(token)
-        integration.signature_token_last4 = token[-4:]
-    integration.admin_user = details.admin_user
-    integration.default_company = details.default_company
-    integration.hire_date_source = details.hire_date_source
-    integration.review_hires = details.review_hires
-    integration.write_back_notes = details.write_back_notes
-    integration.alert_emails = ",".join(details.alert_emails) or None
-    message = f"Another Lever integration already uses the subdomain '{integration.subdomain}'."
-    with refusing_duplicates(message):
-        db.session.flush()
+    _check(integration, details)
+    subdomain = details.subdomain.strip()
+    with saving_unique(UNIQUE_SUBDOMAIN, subdomain=subdomain):
+        if integration is None:
+            integration = LeverIntegration()
+            db.session.add(integration)
+        integration.subdomain = subdomain
+        token = (details.signature_token or "").strip()
+        if token:
+            integration.signature_token_encrypted = crypto.encrypt(token)
+            integration.signature_token_last4 = token[-4:]
+        integration.admin_user = details.admin_user
+        integration.default_company = details.default_company
+        integration.hire_date_source = details.hire_date_source
+        integration.review_hires = details.review_hires
+        integration.write_back_notes = details.write_back_notes
+        integration.alert_emails = ",".join(details.alert_emails) or None
     return integration
 
 

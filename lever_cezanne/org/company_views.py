@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
+from lever_cezanne.core.forms import show_refusal
 from lever_cezanne.core.lookups import get_live_or_404
 from lever_cezanne.core.pagination import numbered_page
 from lever_cezanne.core.search import starts_with
@@ -47,7 +48,7 @@ def company_new():
         try:
             company = services.create_company(form.code.data, form.name.data, form.active.data)
         except ValidationError as exc:
-            form.code.errors.append(str(exc))
+            show_refusal(form, exc, "code")
         else:
             db.session.commit()
             return _back(f"Company {company.label} created.")
@@ -58,12 +59,12 @@ def company_new():
 def company_edit(company_id: int):
     """Change a company's code and name."""
     company = get_live_or_404(Company, company_id)
-    form = CompanyForm(obj=company, company_id=company.id)
+    form = CompanyForm(obj=company)
     if form.validate_on_submit():
         try:
             services.update_company(company, form.code.data, form.name.data)
         except ValidationError as exc:
-            form.code.errors.append(str(exc))
+            show_refusal(form, exc, "code")
         else:
             db.session.commit()
             return _back(f"Saved the changes to {company.label}.")

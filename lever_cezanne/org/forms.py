@@ -5,12 +5,9 @@ from wtforms.validators import (
     DataRequired,
     Length,
     Regexp,
-    ValidationError,
 )
 
 from lever_cezanne.core.forms import StrippedForm
-from lever_cezanne.org.lookup_services import lookup_taken
-from lever_cezanne.org.services import company_code_taken
 
 COMPANY_CODE = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
@@ -31,17 +28,6 @@ class CompanyForm(StrippedForm):
         validators=[DataRequired(message="Enter the company name."), Length(max=200)],
     )
 
-    def __init__(self, *args, company_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._company_id = company_id
-
-    def validate_code(self, field) -> None:
-        if company_code_taken(field.data, exclude_id=self._company_id):
-            raise ValidationError(
-                f"Another company already has the code '{field.data.strip()}' (codes are the "
-                "same whatever their case). Choose another code."
-            )
-
 
 class NewCompanyForm(CompanyForm):
     active = BooleanField("Active (can take new Employment Details)", default=True)
@@ -60,20 +46,3 @@ class LookupForm(StrippedForm):
         description="Lever offers are matched to this name, ignoring case and accents.",
     )
     active = BooleanField("Active (filled in from Lever offers and chosen on person pages)")
-
-    def __init__(self, *args, model=None, row_id: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._model, self._row_id = model, row_id
-
-    def _unique(self, column: str, field) -> None:
-        if lookup_taken(self._model, column, field.data, exclude_id=self._row_id):
-            raise ValidationError(
-                f"Another one already has the {column} '{field.data.strip()}' (the same whatever "
-                f"its case). Choose another {column}."
-            )
-
-    def validate_code(self, field) -> None:
-        self._unique("code", field)
-
-    def validate_name(self, field) -> None:
-        self._unique("name", field)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
+from lever_cezanne.core.forms import show_refusal
 from lever_cezanne.core.pagination import numbered_page
 from lever_cezanne.core.search import starts_with
 from lever_cezanne.core.validation import ValidationError
@@ -50,12 +51,12 @@ def _index(kind: Kind):
 
 def _new(kind: Kind):
     """Add a department or location."""
-    form = LookupForm(model=kind.model, data={"active": True})
+    form = LookupForm(data={"active": True})
     if form.validate_on_submit():
         try:
             row = create_lookup(kind.model, form.code.data, form.name.data, form.active.data)
         except ValidationError as exc:
-            form.code.errors.append(str(exc))
+            show_refusal(form, exc, "code")
         else:
             db.session.commit()
             return _back(kind, f"{kind.title[:-1]} {row.label} created.")
@@ -65,13 +66,13 @@ def _new(kind: Kind):
 def _edit(kind: Kind, row_id: int):
     """Change a department's or location's code and name."""
     row = db.get_or_404(kind.model, row_id)
-    form = LookupForm(obj=row, model=kind.model, row_id=row.id)
+    form = LookupForm(obj=row)
     del form.active  # (de)activating has its own buttons on the list
     if form.validate_on_submit():
         try:
             update_lookup(row, form.code.data, form.name.data)
         except ValidationError as exc:
-            form.code.errors.append(str(exc))
+            show_refusal(form, exc, "code")
         else:
             db.session.commit()
             return _back(kind, f"Saved the changes to {row.label}.")

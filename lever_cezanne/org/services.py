@@ -1,21 +1,16 @@
 """Create and change companies. Services flush, never commit."""
 
-from sqlalchemy import func, select
-
-from lever_cezanne.core.validation import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import Unique, ValidationError, saving_unique
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Company
 from lever_cezanne.models.base import utcnow
 
-
-def company_code_taken(code: str, exclude_id: int | None = None) -> bool:
-    """Return whether a company that is not deleted already has this code, in any case."""
-    query = select(Company.id).where(
-        func.lower(Company.code) == code.strip().lower(), Company.deleted_at.is_(None)
-    )
-    if exclude_id is not None:
-        query = query.where(Company.id != exclude_id)
-    return db.session.scalar(query) is not None
+UNIQUE_CODE = Unique(
+    "uq_companies_code_lower",
+    "code",
+    "Another company already has the code '{value}' (codes are the same whatever their case). "
+    "Choose another code.",
+)
 
 
 def create_company(code, name, active=True) -> Company:
@@ -23,10 +18,8 @@ def create_company(code, name, active=True) -> Company:
     code = code.strip()
     if not code or not name.strip():
         raise ValidationError("A company needs a code and a name.")
-    if company_code_taken(code):
-        raise ValidationError(f"The company code {code!r} is already used by another company.")
     company = Company(code=code, name=name.strip(), active=active)
-    with refusing_duplicates(f"The company code {code!r} is already used by another company."):
+    with saving_unique(UNIQUE_CODE, code=code):
         db.session.add(company)
     return company
 
@@ -36,9 +29,7 @@ def update_company(company: Company, code: str, name: str) -> Company:
     code, name = code.strip(), name.strip()
     if not code or not name:
         raise ValidationError("A company needs a code and a name.")
-    if company_code_taken(code, exclude_id=company.id):
-        raise ValidationError(f"The company code {code!r} is already used by another company.")
-    with refusing_duplicates(f"The company code {code!r} is already used by another company."):
+    with saving_unique(UNIQUE_CODE, code=code):
         company.code, company.name = code, name
     return company
 

@@ -64,7 +64,7 @@ def test_companies_create_is_case_insensitive_unique(app, db):
         == 0
     )
     dup = runner.invoke(args=["companies", "create", "--code", "acme", "--name", "Other"])
-    assert dup.exit_code == 1 and "already used" in dup.output
+    assert dup.exit_code == 1 and "already has the code 'acme'" in dup.output
     inactive = runner.invoke(
         args=["companies", "create", "--code", "OLD", "--name", "Old", "--inactive"]
     )

@@ -51,9 +51,12 @@ def test_code_and_name_are_unique_whatever_their_case(db, client, admin, login_a
     login_as(admin)
     response = client.post(f"/admin/{path}/new", data={"code": "eng", "name": "Other"})
     assert response.status_code == 200
-    assert "Another one already has the code 'eng'" in _text(response)
+    word = model.__tablename__[:-1]
+    assert f"Another {word} already has the code 'eng'" in _text(response)
     response = client.post(f"/admin/{path}/new", data={"code": "X", "name": "ENGINEERING"})
-    assert "Another one already has the name 'ENGINEERING'" in _text(response)
+    assert f"Another {model.__tablename__[:-1]} already has the name 'ENGINEERING'" in _text(
+        response
+    )
     assert len(db.session.scalars(select(model)).all()) == 1
 
 
@@ -86,9 +89,9 @@ def test_cli_create_like_companies(app, db, group, model):
     assert result.exit_code == 0, result.output
     assert "Created" in result.output and "LON (London)" in result.output
     dup = runner.invoke(args=[group, "create", "--code", "lon", "--name", "Other"])
-    assert dup.exit_code != 0 and "code 'lon' is already used" in dup.output
+    assert dup.exit_code != 0 and "already has the code 'lon'" in dup.output
     dup = runner.invoke(args=[group, "create", "--code", "X", "--name", "LONDON"])
-    assert dup.exit_code != 0 and "name 'LONDON' is already used" in dup.output
+    assert dup.exit_code != 0 and "already has the name 'LONDON'" in dup.output
     off = runner.invoke(args=[group, "create", "--code", "OLD", "--name", "Old", "--inactive"])
     assert off.exit_code == 0, off.output
     rows = {r.code: r.active for r in db.session.scalars(select(model))}

@@ -1,10 +1,13 @@
-"""Helpers every package's `flask` commands share: secret options, and saving with a clear error."""
+"""Helpers every package's `flask` commands share: secret options, saving with a clear error,
+and finding an integration by the subdomain typed."""
 
 import click
 from click.core import ParameterSource
+from sqlalchemy import func, select
 
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
+from lever_cezanne.models import LeverIntegration
 
 
 def secret_option(flag: str, envvar: str, what: str, confirm: bool = False):
@@ -44,3 +47,20 @@ def save(make):
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     return obj
+
+
+def integration_or_fail(subdomain: str) -> LeverIntegration:
+    """Return the integration (not deleted) with this subdomain in any case, or stop the command
+    saying there is none."""
+    integration = db.session.scalar(
+        select(LeverIntegration).where(
+            func.lower(LeverIntegration.subdomain) == subdomain.lower(),
+            LeverIntegration.deleted_at.is_(None),
+        )
+    )
+    if integration is None:
+        raise click.ClickException(
+            f"No Lever integration has the subdomain '{subdomain}'. "
+            "See `flask lever integrations list`."
+        )
+    return integration

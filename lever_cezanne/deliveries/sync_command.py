@@ -5,8 +5,8 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
+from lever_cezanne.core.commands import integration_or_fail
 from lever_cezanne.deliveries import sync
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration
@@ -17,17 +17,7 @@ BACKOFF = (2, 5, 15)  # seconds between attempts when Lever is busy
 
 
 def _integration(subdomain: str) -> LeverIntegration:
-    integration = db.session.scalar(
-        select(LeverIntegration).where(
-            func.lower(LeverIntegration.subdomain) == subdomain.lower(),
-            LeverIntegration.deleted_at.is_(None),
-        )
-    )
-    if integration is None:
-        raise click.ClickException(
-            f"No Lever integration has the subdomain '{subdomain}'. "
-            "See `flask lever integrations list`."
-        )
+    integration = integration_or_fail(subdomain)
     if integration.is_paused:
         raise click.ClickException(
             f"{integration.subdomain} is paused, so Cezanne HR does not call Lever. Resume it on "

@@ -3,11 +3,11 @@
 import click
 from cryptography.fernet import InvalidToken
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lever_cezanne import crypto
 from lever_cezanne.accounts.search import find_hr_professional, user_not_found_message
-from lever_cezanne.core.commands import secret_option
+from lever_cezanne.core.commands import integration_or_fail, secret_option
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import services
@@ -108,17 +108,7 @@ def _addresses(typed: list[str]) -> list[str]:
 @click.argument("addresses", nargs=-1, metavar="ADDRESS...")
 def integrations_set_alerts(subdomain, addresses):
     """Set who is e-mailed when an integration's hires fail (no ADDRESS: send no alerts)."""
-    integration = db.session.scalar(
-        select(LeverIntegration).where(
-            func.lower(LeverIntegration.subdomain) == subdomain.lower(),
-            LeverIntegration.deleted_at.is_(None),
-        )
-    )
-    if integration is None:
-        raise click.ClickException(
-            f"No Lever integration has the subdomain '{subdomain}'. "
-            "See `flask lever integrations list`."
-        )
+    integration = integration_or_fail(subdomain)
     found = _addresses(list(addresses))
     integration.alert_emails = ",".join(found) or None
     db.session.commit()

@@ -1,8 +1,15 @@
-"""Keep a running job's lease: renew `claimed_until` from a thread while the job runs."""
+"""Keep a running job's lease: renew it from a thread while the job runs.
+
+Liveness is the database's business: a job whose process is killed stops renewing, its lease
+lapses, and whoever watches leases (the reconciler for deliveries, the next sync for catch-up
+syncs) takes the work back.
+"""
 
 import contextlib
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 
 from flask import current_app
 
@@ -13,39 +20,26 @@ from lever_cezanne.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _renew_until(app, delivery_id: int, stop: threading.Event, every: float) -> None:
-    with delivery_context(delivery_id):  # a thread does not inherit the job's context
-        _renew(app, delivery_id, stop, every)
-
-
-def _renew(app, delivery_id: int, stop: threading.Event, every: float) -> None:
-    while not stop.wait(every):
-        try:
-            with app.app_context():
-                try:
-                    if not inbox.renew(delivery_id):
-                        return  # finished, or taken back: nothing left to hold
-                finally:
-                    db.session.remove()
-        except Exception:
-            # A database blip: the lease is long enough for the next renewal to make up for it.
-            log.warning("delivery %s: lease not renewed; trying again", delivery_id, exc_info=True)
-
-
 @contextlib.contextmanager
-def held(delivery_id: int):
-    """Renew the delivery's lease every quarter of its length until the block ends.
+def renewing(
+    renew: Callable[[], bool],
+    every: float,
+    what: str,
+    context: Callable[[], AbstractContextManager] = nullcontext,
+) -> Iterator[None]:
+    """Call renew() every `every` seconds, in an app context, until the block ends or it
+    returns False (finished, or taken back: nothing left to hold).
 
-    The thread dies with the process, so a killed job's lease lapses and the reconciler takes
-    the delivery back.
+    The thread dies with the process, so a killed job's lease lapses. `what` names the job in
+    the thread's name and its log lines; `context` is entered in the thread (a thread does not
+    inherit the job's logging context).
     """
     stop = threading.Event()
-    every = inbox.LEASE.total_seconds() / 4
     app = current_app._get_current_object()
     thread = threading.Thread(
-        target=_renew_until,
-        args=(app, delivery_id, stop, every),
-        name=f"lease-{delivery_id}",
+        target=_renew,
+        args=(app, renew, stop, every, what, context),
+        name=f"lease {what}",
         daemon=True,
     )
     thread.start()
@@ -54,3 +48,28 @@ def held(delivery_id: int):
     finally:
         stop.set()
         thread.join(every)
+
+
+def _renew(app, renew, stop: threading.Event, every: float, what: str, context) -> None:
+    with context():
+        while not stop.wait(every):
+            try:
+                with app.app_context():
+                    try:
+                        if not renew():
+                            return
+                    finally:
+                        db.session.remove()
+            except Exception:
+                # A database blip: the lease is long enough for the next renewal to make up.
+                log.warning("%s: lease not renewed; trying again", what, exc_info=True)
+
+
+def held(delivery_id: int) -> AbstractContextManager:
+    """Renew the delivery's lease every quarter of its length until the block ends."""
+    return renewing(
+        lambda: inbox.renew(delivery_id),
+        inbox.LEASE.total_seconds() / 4,
+        f"delivery {delivery_id}",
+        lambda: delivery_context(delivery_id),
+    )

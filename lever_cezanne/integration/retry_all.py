@@ -33,6 +33,15 @@ class Progress:
     def finished(self) -> bool:
         return self.done >= self.run.total
 
+    @property
+    def text(self) -> str:
+        """The progress as the Log tab says it, the same on the page and in its JSON."""
+        skipped = f", {self.run.skipped} skipped (cause still there)" if self.run.skipped else ""
+        return (
+            f"{self.done} of {self.run.total} done — {self.completed} completed, "
+            f"{self.failed} failed again{skipped}{'.' if self.finished else '…'}"
+        )
+
     def as_json(self) -> dict:
         return {
             "total": self.run.total,
@@ -41,6 +50,7 @@ class Progress:
             "failed": self.failed,
             "skipped": self.run.skipped,
             "finished": self.finished,
+            "text": self.text,
         }
 
 

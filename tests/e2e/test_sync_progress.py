@@ -1,4 +1,4 @@
-"""sync-progress.js in Chromium: a running sync's progress updates itself, then stops.
+"""progress.js in Chromium: a running sync's progress updates itself, then stops.
 
 The page and the progress endpoint are served by Playwright's router (no live stack), so the
 answers are chosen by the test: the script must show each new text in the polite live region,
@@ -14,7 +14,7 @@ import pytest
 from tests.e2e.browsing import Browse
 
 ORIGIN = "http://app.test"
-SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "sync-progress.js"
+SCRIPT = Path(__file__).resolve().parents[2] / "static" / "js" / "progress.js"
 PAGE = """<!doctype html><html lang="en-GB">
 <head><meta charset="utf-8"><title>Details</title></head><body><main>
 <h1>Details</h1>
@@ -22,7 +22,7 @@ PAGE = """<!doctype html><html lang="en-GB">
    data-finished="false">Syncing:
   <span data-progress-text>reading the list from Lever…</span>
   <a href="/page">Refresh</a></p>
-<script type="module" src="/static/js/sync-progress.js"></script>
+<script type="module" src="/static/js/progress.js"></script>
 </main></body></html>"""
 ANSWERS = [
     {"finished": False, "text": "50 of 120 opportunities seen, 12 hires stored…"},
@@ -40,7 +40,7 @@ def tab(browser, tmp_path):
         path = route.request.url.removeprefix(ORIGIN)
         if path == "/page":
             route.fulfill(status=200, content_type="text/html; charset=utf-8", body=PAGE)
-        elif path == "/static/js/sync-progress.js":
+        elif path == "/static/js/progress.js":
             route.fulfill(status=200, content_type="text/javascript", body=SCRIPT.read_text())
         elif path == "/progress":
             asked.append(time.monotonic())

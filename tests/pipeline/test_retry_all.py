@@ -59,6 +59,7 @@ def test_retry_all_waits_for_the_fix_then_retries_every_failed_hire_with_progres
         "failed": 0,
         "skipped": 0,
         "finished": True,
+        "text": "3 of 3 done — 3 completed, 0 failed again.",
     }
 
 

@@ -144,7 +144,7 @@ def test_a_running_syncs_progress_is_served_as_json_to_signed_in_users(
     login_as(hr_user)  # the read-only Details page's guard: any signed-in HR professional
     page = client.get(f"/integrations/lever/{integration.id}").get_data(as_text=True)
     assert f'data-progress-url="{url}"' in page and 'aria-live="polite"' in page
-    assert "js/sync-progress.js" in page and "Refresh</a>" in page
+    assert "js/progress.js" in page and "Refresh</a>" in page
     answer = client.get(url)
     assert answer.status_code == 200 and answer.is_json
     assert answer.json == {

@@ -7,8 +7,6 @@ with a bulk Core INSERT skip the ORM: call `rebuild_words` after those.
 """
 
 import functools
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask import Flask
@@ -26,14 +24,9 @@ from sqlalchemy import (
     text,
 )
 
+from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
-from lever_cezanne.models.search_words import ROW_WORDS_MAX_BYTES, WORD_MAX
-
-_WORD = re.compile(r"\w+")
-# Letters that Unicode does not decompose into a base letter and an accent.
-_UNDECOMPOSED = str.maketrans(
-    {"ø": "o", "đ": "d", "ł": "l", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d", "ı": "i"}
-)
+from lever_cezanne.models.search_words import ROW_WORDS_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -52,21 +45,6 @@ _REGISTRY: dict[type, WordIndex] = {}
 def register(model: type, word_model: type, columns: tuple[str, ...]) -> None:
     """Keep word_model filled with the words of model's columns (idempotent)."""
     _REGISTRY[model] = WordIndex(word_model, columns)
-
-
-def normalise(value: str) -> str:
-    """Return value case-folded and without accents: "Élodie Ó Súilleabháin" -> "elodie o ..."."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
-
-
-def words_of(*values: str | None) -> list[str]:
-    """Return the distinct normalised words of the values, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for value in values:
-        for word in _WORD.findall(normalise(value or "")):
-            seen.setdefault(word[:WORD_MAX], None)
-    return list(seen)
 
 
 def _escaped(word: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from lever_cezanne.core.pagination import positive_id
 from lever_cezanne.core.search import prefix_pattern
-from lever_cezanne.core.word_search import words_of
+from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LogEntry, Person
 from lever_cezanne.models.integration import LEVEL_ERROR, LEVELS

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.org import Company, Department, Location, User, lower_pattern_index
@@ -94,8 +95,6 @@ def _keep_name_words(mapper, connection, person: Person) -> None:
 
 def name_words_of(person) -> str:
     """Return " w1 w2 … ": the person's name words, so LIKE '% pre%' finds a word's start."""
-    from lever_cezanne.core.word_search import words_of
-
     words = words_of(
         person.first_name,
         person.middle_name,

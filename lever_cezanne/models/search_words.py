@@ -9,9 +9,9 @@ indexed for prefix searches; lever_cezanne.core.word_search keeps the tables in 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lever_cezanne.core.words import WORD_MAX
 from lever_cezanne.extensions import db
 
-WORD_MAX = 100
 # row_words is carried in every index entry, and a PostgreSQL btree entry holds at most about
 # 2,700 bytes: a row whose words need more keeps NULL there, and is checked against its word rows.
 ROW_WORDS_MAX_BYTES = 2000

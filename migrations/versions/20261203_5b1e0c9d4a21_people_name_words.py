@@ -8,7 +8,7 @@ Create Date: 2026-12-03 04:20:00
 from alembic import op
 import sqlalchemy as sa
 
-from lever_cezanne.core.word_search import words_of
+from lever_cezanne.core.words import words_of
 
 
 # revision identifiers, used by Alembic.

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from lever_cezanne.onboarding.dates import today_in
+from lever_cezanne.core.dates import today_in
 
 DATETIME_FORMAT = "%d %b %Y %H:%M"
 DATE_FORMAT = "%d %b %Y"

@@ -5,6 +5,7 @@ import logging
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
@@ -29,7 +30,6 @@ from lever_cezanne.models.integration import (
     DeliveryStatus,
 )
 from lever_cezanne.onboarding.after_hire import after_hire
-from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.job import field_map_for, map_job
 from lever_cezanne.onboarding.mapping import MappingError, map_new_starter
 from lever_cezanne.onboarding.names import NoNameError

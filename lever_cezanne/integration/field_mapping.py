@@ -10,12 +10,12 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import update
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import HIRE_DATE_OFFER
-from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.job import (
     DEFAULT_FIELD_MAP,
     TARGET_LABELS,

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.deliveries.inbox import RETRYABLE
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import bp
@@ -22,7 +23,6 @@ from lever_cezanne.integration.log_export import csv_lines
 from lever_cezanne.integration.log_query import LogFilter, log_page, rows_for_export
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.integration import LEVELS
-from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.mapping import LEVER_CANDIDATE_URL
 
 LEVEL_BADGES = {"information": "badge-info", "warning": "badge-warning", "error": "badge-error"}

@@ -15,6 +15,7 @@ from datetime import timedelta
 from flask import current_app, render_template
 from sqlalchemy import func, select
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.activity import open_errors_query
 from lever_cezanne.integration.state import setting_warnings
@@ -24,7 +25,6 @@ from lever_cezanne.mail.outbox import queue_mail
 from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task, User
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION, LEVEL_ERROR
-from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.public_urls import DEVELOPMENT_BASE_URL, link_for
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from lever_cezanne.core.dates import date_from_ms
 from lever_cezanne.models import Person
-from lever_cezanne.onboarding.dates import date_from_ms
 from lever_cezanne.onboarding.job import DEFAULT_FIELD_MAP, JobDetails
 from lever_cezanne.onboarding.names import parse_name
 from lever_cezanne.onboarding.offers import signed_offers

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import scopes
 from lever_cezanne.lever.client import LeverClient
@@ -29,7 +30,6 @@ from lever_cezanne.models import LeverNote
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_INFORMATION, LEVEL_WARNING
 from lever_cezanne.models.lever_notes import NoteStatus
-from lever_cezanne.onboarding.dates import today_in
 
 STALE_CLAIM = timedelta(minutes=5)
 

@@ -8,9 +8,9 @@ person may still confirm it by hand (a Gender that really is Not Known).
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.models import Task
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
-from lever_cezanne.onboarding.dates import today_in
 from lever_cezanne.onboarding.steps import open_employment
 
 

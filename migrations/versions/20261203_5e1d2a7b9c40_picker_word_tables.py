@@ -26,7 +26,7 @@ TABLES = {
 
 
 def _words(*values):
-    # A copy of lever_cezanne.core.word_search.words_of as it was when this migration was written.
+    # A copy of lever_cezanne.core.words.words_of as it was when this migration was written.
     seen = {}
     for value in values:
         folded = unicodedata.normalize("NFKD", (value or "").casefold())

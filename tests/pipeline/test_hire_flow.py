@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from lever_cezanne.core.dates import date_from_ms, today_in
 from lever_cezanne.deliveries import queue
 from lever_cezanne.deliveries.process import RetryLater, process_delivery
 from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
@@ -15,7 +16,6 @@ from lever_cezanne.models.integration import (
     LEVEL_INFORMATION,
     LEVEL_WARNING,
 )
-from lever_cezanne.onboarding.dates import date_from_ms, today_in
 from tests.pipeline.conftest import FULL_OFFER
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from lever_cezanne.core.dates import today_in
 from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import Person
-from lever_cezanne.onboarding.dates import today_in
 
 
 @pytest.fixture

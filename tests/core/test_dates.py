@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from lever_cezanne.onboarding.dates import date_from_ms, today_in
+from lever_cezanne.core.dates import date_from_ms, today_in
 
 
 def test_today_just_after_midnight_in_london_is_already_tomorrow():

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from lever_cezanne import create_app
+from lever_cezanne import create_app, deliveries
 from lever_cezanne.accounts.user_services import create_user
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
@@ -17,6 +17,7 @@ from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Employment, Gender, LeverIntegration, Person, Task
 from lever_cezanne.org.services import create_company
 from lever_cezanne.processes.definition_services import create_process_definition
+from tests.database import rolled_back, truncate_all, use_savepoints_on_sqlite
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -26,6 +27,14 @@ SIGNATURE_TOKEN = "signature-token"
 
 def pytest_configure(config):
     """Hash test passwords with cheap Argon2id parameters: the suite creates hundreds of users."""
+    config.addinivalue_line(
+        "markers",
+        "committed: the test's data must reach other connections (threads, servers, processes);"
+        " it gets its own app and every table is emptied after it, instead of a rollback",
+    )
+    config.addinivalue_line(
+        "markers", "own_app: the test changes how the app is built (routes, hooks): a fresh app"
+    )
     from argon2 import PasswordHasher
 
     from lever_cezanne.accounts import passwords
@@ -69,34 +78,86 @@ def _schema(base_config):
     with app.app_context():
         _db.drop_all()
         _db.create_all()
+        ensure_gender_not_known()
+        _db.session.commit()
+        _db.session.remove()
         _db.engine.dispose()
     return True
 
 
-@pytest.fixture
-def app(base_config, _schema):
+def _build_app(base_config):
     app = create_app(dict(base_config))
     # Test requests share the test's app context (and so `g`): forget the signed-in user after
     # each request, as a real server would, so session changes are seen by the next request.
     app.teardown_request(lambda exc: g.pop("_login_user", None))
+    return app
+
+
+@pytest.fixture(scope="session")
+def _shared_app(base_config, _schema):
+    """The one app of the rolled-back tests."""
+    app = _build_app(base_config)
     with app.app_context():
-        _truncate_all()
-        ensure_gender_not_known()
-        _db.session.commit()
-        app.extensions["login_throttle"].reset()
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()  # one engine per app: close its pool so no connection leaks
+        use_savepoints_on_sqlite(_db.engine)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
-def _truncate_all():
-    tables = [t.name for t in _db.metadata.sorted_tables]
-    if _db.engine.dialect.name == "postgresql":
-        _db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def app(request, base_config, _schema):
+    """The app, in a transaction rolled back after the test (one app for every such test, or its
+    own when marked own_app); when marked committed, its own app and every table emptied after
+    the test, since its data must reach other connections."""
+    if request.node.get_closest_marker("committed"):
+        yield from _committed_app(base_config)
+    elif request.node.get_closest_marker("own_app"):
+        app = _build_app(base_config)
+        with app.app_context():
+            use_savepoints_on_sqlite(_db.engine)
+        yield from _rolled_back_app(app)
+        with app.app_context():
+            _db.engine.dispose()
     else:
-        for name in reversed(tables):
-            _db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names from metadata
-    _db.session.commit()
+        yield from _rolled_back_app(request.getfixturevalue("_shared_app"))
+
+
+def _committed_app(base_config):
+    app = _build_app(base_config)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            truncate_all()
+            _db.session.remove()
+            _db.engine.dispose()  # one engine per app: close its pool so no connection leaks
+
+
+def _rolled_back_app(app):
+    config = app.config.copy()
+    try:
+        with app.app_context(), rolled_back(app):
+            yield app
+    finally:
+        _forget_test_state(app, config)
+
+
+def _forget_test_state(app, config) -> None:
+    """Put the shared app back as it was built: config, login counts, per-process caches."""
+    app.config.clear()
+    app.config.update(config)
+    app.extensions["login_throttle"].storage.reset()
+    app.extensions.pop("webhook_signing_keys", None)
+    app.extensions.pop("lever_rate_buckets", None)
+    app.extensions.pop("lever_mail", None)
+    redis = app.extensions.pop("lever_redis", None)
+    if redis is not None:
+        redis.close()
+    runner = app.extensions.pop("lever_jobs", None)
+    if runner is not None:
+        runner.shutdown()
+        deliveries.init_app(app)
 
 
 @pytest.fixture

@@ -74,10 +74,6 @@ class LoginThrottle:
         key, limit = held.client
         self.storage.incr(key, limit.get_expiry(), -1)
 
-    def reset(self) -> None:
-        """Forget every count (tests)."""
-        self.storage.reset()
-
 
 def account_key(username: str, user) -> str:
     """Identify the account: its id and session version (bumped by a new password), or the name."""

@@ -257,6 +257,7 @@ def test_changing_my_own_password_keeps_me_signed_in(app, client, admin, login_a
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="row locks are PostgreSQL's")
+@pytest.mark.committed
 def test_two_administrators_removing_each_other_at_once_leave_one(app, db, admin, make_user):
     other = make_user("administrator", username="other")
     admin_id = admin.id

@@ -62,6 +62,7 @@ def test_queue_down_leaves_them_received_for_the_next_wake_up(redis_app, db, mak
     assert dispatcher.dispatch_all() == 1
 
 
+@pytest.mark.committed
 def test_an_insert_wakes_the_dispatcher(redis_app, db, integration, monkeypatch):
     if db.engine.dialect.name != "postgresql":
         print("skipping: NOTIFY needs PostgreSQL (set TEST_DATABASE_URL)")

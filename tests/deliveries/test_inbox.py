@@ -3,6 +3,8 @@
 import threading
 from datetime import timedelta
 
+import pytest
+
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
@@ -71,6 +73,7 @@ def test_retry_only_reopens_failed_or_partial(db, make_delivery):
     assert fresh.status == "received" and fresh.last_error is None
 
 
+@pytest.mark.committed
 def test_the_lease_is_renewed_while_the_job_runs(app, db, make_delivery, monkeypatch):
     monkeypatch.setattr(inbox, "LEASE", timedelta(seconds=0.4))
     claimed = inbox.claim(make_delivery(status="queued").id)

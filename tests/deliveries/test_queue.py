@@ -82,6 +82,7 @@ def test_shut_down_runner_refuses_work(app):
         pass
 
 
+@pytest.mark.committed
 def test_in_process_reconciler_runs_on_a_timer(app, db, make_delivery, enqueued):
     delivery = make_delivery(status="received")
     runner = InProcessRunner(app)

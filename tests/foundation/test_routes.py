@@ -106,6 +106,7 @@ def test_403_page_looks_like_the_app(client, hr_user, login_as):
     assert b"Not allowed" in response.data and b"Sign out" in response.data
 
 
+@pytest.mark.own_app
 def test_500_page_hides_details(app, client, admin, login_as):
     @app.route("/_boom")
     def boom():

@@ -11,6 +11,7 @@ import secrets
 import time
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -172,6 +173,7 @@ def test_tampered_signed_triples_are_refused(receiver, token, triggered_at, muta
     extra=st.dictionaries(TEXT, JSON, max_size=3),
     duplicate_token_first=st.booleans(),
 )
+@pytest.mark.committed
 def test_signed_bodies_with_any_payload_never_500(
     receiver, token, triggered_at, event, data, extra, duplicate_token_first
 ):

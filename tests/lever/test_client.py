@@ -175,6 +175,7 @@ def test_paths_must_not_be_urls(lever_server, authorised):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="synchronous_commit is PostgreSQL's")
+@pytest.mark.committed
 def test_a_rotated_refresh_token_is_committed_durably_even_by_a_worker(
     db, lever_server, authorised
 ):

@@ -9,6 +9,8 @@ from lever_cezanne import crypto
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.models.base import utcnow
 
+pytestmark = pytest.mark.committed
+
 
 def test_four_concurrent_refreshes_make_one_token_call(app, db, lever_server, authorised):
     if db.engine.dialect.name != "postgresql":

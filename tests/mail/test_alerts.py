@@ -30,6 +30,7 @@ def _outbox(db, kind):
     ).all()
 
 
+@pytest.mark.committed
 def test_needs_reauthorisation_alerts_at_once_then_once_a_day(db, inbox, watched, monkeypatch):
     watched.auth_status = AUTH_NEEDS_REAUTHORISATION
     db.session.commit()
@@ -51,6 +52,7 @@ def test_needs_reauthorisation_alerts_at_once_then_once_a_day(db, inbox, watched
     assert len(_outbox(db, alerts.KIND_CAUSE)) == 2
 
 
+@pytest.mark.committed
 def test_a_setting_that_makes_hires_fail_alerts_with_its_fix(db, inbox, watched, company):
     company.active = False
     db.session.commit()
@@ -111,6 +113,7 @@ def _delivery(db, integration, opportunity_id):
     return delivery
 
 
+@pytest.mark.committed
 def test_new_errors_come_as_a_digest_at_most_once_an_hour(db, inbox, watched, make_person):
     ada = make_person("Ada", "Lovelace")
     mary = make_person("Mary", "Jackson")
@@ -152,6 +155,7 @@ def test_new_errors_come_as_a_digest_at_most_once_an_hour(db, inbox, watched, ma
     assert len(_outbox(db, alerts.KIND_DIGEST)) == 2
 
 
+@pytest.mark.committed
 def test_a_new_task_e_mails_its_new_hire_administrator(
     db, inbox, integration, make_delivery, starter, process, new_hire_admin
 ):
@@ -173,6 +177,7 @@ def test_a_new_task_e_mails_its_new_hire_administrator(
     assert len(_outbox(db, alerts.KIND_TASK)) == 1
 
 
+@pytest.mark.committed
 def test_no_secret_reaches_an_e_mail(db, inbox, watched):
     from lever_cezanne.crypto import encrypt
 
@@ -188,6 +193,7 @@ def test_no_secret_reaches_an_e_mail(db, inbox, watched):
     assert watched.signature_token_encrypted not in raw
 
 
+@pytest.mark.committed
 def test_reassigning_a_task_e_mails_the_new_owner_once_committed(
     db, client, inbox, hr_user, make_user, login_as, make_person, make_task
 ):

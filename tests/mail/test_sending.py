@@ -33,6 +33,7 @@ def _wait_status(db, status, timeout=20):
     raise AssertionError(f"the mail never became {status}: {mail!r}")
 
 
+@pytest.mark.committed
 def test_mail_user_sends_text_and_html_after_the_commit(db, inbox, make_user):
     user = make_user("hr", display_name="Priya Shah", email="priya@example.com")
     mail_user(user, "Hello", "Plain words", "<p>HTML words</p>", kind="test")
@@ -63,6 +64,7 @@ def test_a_user_without_an_address_or_inactive_gets_nothing(db, inbox, make_user
     assert mail_user(inactive, "S", "t", "h", kind="test") is None
 
 
+@pytest.mark.committed
 def test_the_same_dedupe_key_sends_once(db, inbox, make_user):
     user = make_user("hr", email="priya@example.com")
     assert mail_user(user, "One", "t", "h", kind="test", dedupe_key="k1") is not None
@@ -74,6 +76,7 @@ def test_the_same_dedupe_key_sends_once(db, inbox, make_user):
     assert [m["Subject"] for _, m in inbox.messages] == ["One"]
 
 
+@pytest.mark.committed
 def test_a_refusing_server_is_retried_until_it_accepts(db, inbox, make_user):
     inbox.refuse = ["451 4.3.0 Try again later", "421 4.7.0 Busy"]
     user = make_user("hr", email="priya@example.com")
@@ -84,6 +87,7 @@ def test_a_refusing_server_is_retried_until_it_accepts(db, inbox, make_user):
     assert inbox.refused == 2 and sent.attempts == 3 and sent.last_error is None
 
 
+@pytest.mark.committed
 def test_a_server_that_keeps_refusing_marks_the_mail_failed(db, inbox, make_user):
     inbox.refuse = ["550 5.1.1 No such user"] * 4
     user = make_user("hr", email="nobody@example.com")
@@ -94,6 +98,7 @@ def test_a_server_that_keeps_refusing_marks_the_mail_failed(db, inbox, make_user
     assert inbox.messages == []
 
 
+@pytest.mark.committed
 def test_an_administrator_sends_a_failed_mail_again(db, inbox, make_user, client, admin, login_as):
     inbox.refuse = ["550 5.1.1 No such user"] * 4
     user = make_user("hr", email="priya@example.com")
@@ -184,6 +189,7 @@ def _lost_mail(db, make_user, minutes_ago):
     return mail
 
 
+@pytest.mark.committed
 def test_mail_whose_job_was_lost_is_sent_by_the_periodic_requeue(db, inbox, make_user):
     from lever_cezanne.deliveries.schedule import run_all as run_periodic_jobs
 

@@ -111,6 +111,7 @@ def test_approve_with_edits_creates_the_records_once(db, client, hr_user, login_
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="concurrent approvals need PostgreSQL's row locks")
+@pytest.mark.committed
 def test_two_tabs_approving_at_once_create_one_set_of_records(app, db, held, hr_user, admin):
     errors, barrier = [], threading.Barrier(2)
 
@@ -283,6 +284,7 @@ def test_a_second_delivery_of_the_same_hire_holds_nothing_more(
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the race needs PostgreSQL's unique index under load")
+@pytest.mark.committed
 def test_racing_deliveries_of_one_hire_give_one_pending_hire(
     app, db, integration, make_delivery, starter, process
 ):

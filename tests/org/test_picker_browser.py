@@ -8,7 +8,10 @@ from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not CHROMIUM, reason="needs a Chromium binary")
+pytestmark = [
+    pytest.mark.committed,
+    pytest.mark.skipif(not CHROMIUM, reason="needs a Chromium binary"),
+]
 
 
 @pytest.fixture

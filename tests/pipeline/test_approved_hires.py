@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from lever_cezanne.deliveries import after_approval, queue
@@ -21,6 +22,8 @@ from tests.pipeline.conftest import FULL_OFFER
 from tests.pipeline.test_documents import lever_documents, stored
 from tests.pipeline.test_rq_worker import _settle, redis_queue, run_worker  # noqa: F401
 from tests.pipeline.test_write_back import NOTE_START, authorise_with, note_values
+
+pytestmark = pytest.mark.committed
 
 
 def _held_hire(db, integration, add_candidate, send_hire, runner, name, **spec):

@@ -54,6 +54,7 @@ def _found_rows(db) -> list[str]:
     ).all()
 
 
+@pytest.mark.committed
 def test_twenty_five_hires_without_webhook_all_appear_once(db, integration, lever_server, runner):
     ids = _lost_hires(lever_server, 25)
     run = _sync(integration)
@@ -78,6 +79,7 @@ def test_twenty_five_hires_without_webhook_all_appear_once(db, integration, leve
     assert _counts(db) == [25, 25, 25] and len(_found_rows(db)) == 25
 
 
+@pytest.mark.committed
 def test_hires_whose_every_webhook_attempt_failed_are_found(
     db, integration, lever_sends_webhooks, add_candidate, runner
 ):
@@ -95,6 +97,7 @@ def test_hires_whose_every_webhook_attempt_failed_are_found(
     assert _counts(db) == [25, 25, 25]
 
 
+@pytest.mark.committed
 def test_hires_whose_webhook_arrived_are_not_stored_again(
     db, integration, lever_sends_webhooks, add_candidate, runner
 ):
@@ -108,6 +111,7 @@ def test_hires_whose_webhook_arrived_are_not_stored_again(
     assert _found_rows(db) == []
 
 
+@pytest.mark.committed
 def test_a_sync_and_webhooks_at_the_same_moment_give_one_of_each(
     app, db, integration, lever_server, live_app, hired_body, runner
 ):
@@ -169,6 +173,7 @@ def test_a_sync_and_webhooks_at_the_same_moment_give_one_of_each(
         assert arrived is None or arrived > row.created_at, row.message
 
 
+@pytest.mark.committed
 def test_a_webhook_arriving_while_the_synced_hire_waits_gets_no_found_by_sync_row(
     app, db, integration, lever_server, send_hire, runner
 ):
@@ -208,6 +213,7 @@ def test_revoked_access_fails_the_sync_with_one_reauthorise_error(db, integratio
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
 
 
+@pytest.mark.committed
 def test_lever_5xx_is_retried_then_succeeds(db, integration, lever_server, runner):
     _lost_hires(lever_server, 3)
     lever_server.store.set_faults(fault_500_rate=1.0)
@@ -239,6 +245,7 @@ def test_a_window_before_the_hires_finds_nothing(db, integration, lever_server):
     assert sync.run_sync(run.id).seen == 0
 
 
+@pytest.mark.committed
 def test_backfill_writes_one_information_row(db, integration, lever_server, runner):
     _lost_hires(lever_server, 3)
     today = utcnow().date()

@@ -13,6 +13,8 @@ from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
 from tests.pipeline.conftest import FULL_OFFER
 
+pytestmark = pytest.mark.committed
+
 THREADS = 20
 
 

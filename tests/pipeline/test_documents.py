@@ -2,6 +2,7 @@
 
 import hashlib
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -13,6 +14,8 @@ from lever_cezanne.models import Document, LeverIntegration, LogEntry, Person, W
 from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES
 from tests.pipeline.conftest import FULL_OFFER
 from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
+
+pytestmark = pytest.mark.committed
 
 MB = 1024 * 1024
 LEVER_500 = "Lever is having problems on its side"

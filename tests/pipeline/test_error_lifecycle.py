@@ -3,11 +3,14 @@ Retry now that is replaced by the fix (and refused) while the cause is still the
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.integration.activity import count_open_errors
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from tests.lever.lever_helpers import authorise
+
+pytestmark = pytest.mark.committed
 
 
 def _errors(db):

@@ -34,6 +34,7 @@ def _all(db, model):
     return db.session.scalars(select(model)).all()
 
 
+@pytest.mark.committed
 def test_lever_webhook_over_http_ends_as_a_new_starter(
     app, db, integration, lever_sends_webhooks, add_candidate, runner, new_hire_admin, company
 ):
@@ -65,6 +66,7 @@ def test_lever_webhook_over_http_ends_as_a_new_starter(
     assert _log(db)[-1].message.startswith("New Starter Process started for Cosima Niehaus")
 
 
+@pytest.mark.committed
 def test_hire_date_comes_from_the_signed_offer_when_configured(
     app, db, integration, add_candidate, send_hire, runner
 ):
@@ -78,6 +80,7 @@ def test_hire_date_comes_from_the_signed_offer_when_configured(
     assert employment.hire_date == date_from_ms(start, app.config["TIMEZONE"])
 
 
+@pytest.mark.committed
 def test_a_full_signed_offer_fills_the_job_and_salary(
     db, integration, organisation, add_candidate, send_hire, runner
 ):
@@ -94,6 +97,7 @@ def test_a_full_signed_offer_fills_the_job_and_salary(
     assert [e.level for e in _log(db)] == [LEVEL_INFORMATION]
 
 
+@pytest.mark.committed
 def test_a_hire_follows_the_integrations_field_mapping_and_remembers_offer_fields(
     db, integration, organisation, add_candidate, send_hire, runner
 ):
@@ -109,6 +113,7 @@ def test_a_hire_follows_the_integrations_field_mapping_and_remembers_offer_field
     assert {"custom_cost_centre", "team", "location/office"} <= set(integration.offer_fields)
 
 
+@pytest.mark.committed
 def test_an_offer_that_does_not_map_leaves_fields_empty_with_warnings(
     db, integration, organisation, add_candidate, send_hire, runner
 ):
@@ -133,6 +138,7 @@ def test_an_offer_that_does_not_map_leaves_fields_empty_with_warnings(
     assert _delivery(db).status == "completed"
 
 
+@pytest.mark.committed
 def test_not_hired_opportunity_is_a_warning_and_creates_nothing(
     db, integration, add_candidate, send_hire, runner
 ):
@@ -146,6 +152,7 @@ def test_not_hired_opportunity_is_a_warning_and_creates_nothing(
     assert _delivery(db).status == "completed"
 
 
+@pytest.mark.committed
 def test_unknown_opportunity_is_an_error(db, integration, send_hire, runner):
     send_hire("00000000-0000-0000-0000-000000000000")
     assert runner.wait_idle(15)
@@ -158,6 +165,7 @@ def test_unknown_opportunity_is_an_error(db, integration, send_hire, runner):
 
 
 @pytest.mark.parametrize("odd", [".", ".."])
+@pytest.mark.committed
 def test_an_odd_opportunity_id_fails_without_calling_lever(
     db, integration, lever_server, send_hire, runner, odd
 ):
@@ -170,6 +178,7 @@ def test_an_odd_opportunity_id_fails_without_calling_lever(
     assert lever_server.store.counters["api_calls"] == 0
 
 
+@pytest.mark.committed
 def test_revoked_access_fails_once_without_retry_and_says_how_to_fix(
     db, integration, lever_server, add_candidate, send_hire, runner
 ):
@@ -192,6 +201,7 @@ def test_revoked_access_fails_once_without_retry_and_says_how_to_fix(
     )
 
 
+@pytest.mark.committed
 def test_a_hire_before_lever_is_authorised_says_to_authorise_not_revoked(
     db, integration, send_hire, runner
 ):
@@ -239,6 +249,7 @@ def test_429_is_retried_then_succeeds(db, integration, lever_server, add_candida
     assert _delivery(db).attempts == 2 and len(_all(db, Person)) == 1
 
 
+@pytest.mark.committed
 def test_in_process_runner_backs_off_and_retries(
     db, integration, lever_server, add_candidate, send_hire, runner, monkeypatch
 ):

@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from sqlalchemy import select
 
 from lever_cezanne.app_logging import make_handler
 from lever_cezanne.log_entries import add_log_entry
@@ -23,21 +24,24 @@ def log_lines():
     logger.removeHandler(handler)
 
 
+@pytest.mark.committed
 def test_the_receiver_s_and_the_job_s_lines_carry_delivery_id(
     db, integration, add_candidate, send_hire, runner, log_lines
 ):
     response = send_hire(add_candidate("Alison Hendrix"))
     assert response.status_code == 200 and response.json["status"] == "accepted"
     assert runner.wait_idle(15)
+    delivery_id = db.session.scalar(select(WebhookDelivery.id))
     lines = log_lines()
-    # Before: "delivery 1 stored" named the delivery only in its text.
-    [stored] = [line for line in lines if "delivery 1 stored" in line]
-    assert re.search(r" request_id=\w{32} delivery_id=1: integration \d+: delivery 1 ", stored)
-    [attempt] = [line for line in lines if "delivery 1: attempt 1" in line]
-    assert " delivery_id=1: " in attempt
+    # Before: "delivery N stored" named the delivery only in its text.
+    [stored] = [line for line in lines if f"delivery {delivery_id} stored" in line]
+    stamp = rf" request_id=\w{{32}} delivery_id={delivery_id}: "
+    assert re.search(rf"{stamp}integration \d+: delivery {delivery_id} ", stored)
+    [attempt] = [line for line in lines if f"delivery {delivery_id}: attempt 1" in line]
+    assert f" delivery_id={delivery_id}: " in attempt
     # The job's Log-tab rows are stamped too, though their text names the person, not the id.
     created = [line for line in lines if "New Starter Process started" in line]
-    assert created and all(" delivery_id=1: " in line for line in created)
+    assert created and all(f" delivery_id={delivery_id}: " in line for line in created)
     for line in lines:
         for named in re.findall(r"\bdelivery (\d+)", line):
             assert f" delivery_id={named}:" in line, line

@@ -1,5 +1,6 @@
 """Pause holds every hire (stored, answered 200, Lever never called); Resume processes them all."""
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.deliveries import queue
@@ -19,6 +20,7 @@ def _press(client, integration, button):
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+@pytest.mark.committed
 def test_pause_holds_hires_and_resume_processes_every_one(
     db, client, admin, login_as, integration, lever_server, add_candidate, send_hire, runner
 ):

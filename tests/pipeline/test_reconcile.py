@@ -3,6 +3,7 @@
 import socket
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
@@ -25,6 +26,7 @@ def age_deliveries(db, minutes=3):
     db.session.commit()
 
 
+@pytest.mark.committed
 def test_queue_down_at_receive_time_then_processed_after_reconcile(
     app, db, integration, add_candidate, send_hire, runner
 ):
@@ -46,6 +48,7 @@ def test_queue_down_at_receive_time_then_processed_after_reconcile(
     assert len(db.session.scalars(select(Task)).all()) == 1
 
 
+@pytest.mark.committed
 def test_reconcile_command_prints_counts(app, db, integration, add_candidate, send_hire, runner):
     app.config["REDIS_URL"] = closed_port_url()
     send_hire(add_candidate())

@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
+
+pytestmark = pytest.mark.committed
 
 
 def _counts(db):

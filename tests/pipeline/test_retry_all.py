@@ -3,10 +3,13 @@ with progress; skips the hires whose cause is still there."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.models import LogEntry, WebhookDelivery
 from tests.lever.lever_helpers import authorise
+
+pytestmark = pytest.mark.committed
 
 
 def _statuses(db):

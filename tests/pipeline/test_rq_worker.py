@@ -19,6 +19,8 @@ from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 
+pytestmark = pytest.mark.committed
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL")
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lever_cezanne.models import LogEntry, SyncRun, WebhookDelivery
@@ -15,6 +16,7 @@ def _hire_quietly(lever_server, name):
     return opportunity_id
 
 
+@pytest.mark.committed
 def test_sync_prints_found_stored_and_skipped(app, db, integration, lever_server, runner):
     _hire_quietly(lever_server, "Beth Childs")
     _hire_quietly(lever_server, "Alison Hendrix")

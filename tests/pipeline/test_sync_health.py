@@ -3,6 +3,7 @@ stays silent while the sync keeps finding hires."""
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from lever_cezanne.models import WebhookDelivery
@@ -16,6 +17,7 @@ def _health(client) -> str:
     return client.get("/integrations/lever/health").get_data(as_text=True)
 
 
+@pytest.mark.committed
 def test_sync_finds_without_any_webhook_are_counted_and_warned(
     db, client, admin, login_as, integration, lever_server, runner
 ):
@@ -35,6 +37,7 @@ def test_sync_finds_without_any_webhook_are_counted_and_warned(
     assert "<dt>Last webhook</dt><dd>None yet</dd>" in html
 
 
+@pytest.mark.committed
 def test_no_warning_while_webhooks_arrive(
     db,
     client,

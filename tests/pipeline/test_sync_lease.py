@@ -122,6 +122,7 @@ def _lease_of(db, run):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="a second process needs PostgreSQL")
+@pytest.mark.committed
 def test_a_killed_sync_process_stops_renewing_and_is_failed(db, integration):
     run = _run(integration)
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(run.id)], env=dict(os.environ))

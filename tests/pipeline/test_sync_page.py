@@ -3,6 +3,7 @@
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.crypto import encrypt
@@ -31,6 +32,7 @@ def _lost_hire(lever_server, name):
     lever_server.store.hire_without_webhook(opportunity_id)
 
 
+@pytest.mark.committed
 def test_sync_now_finds_a_lost_hire_and_the_page_says_so(
     db, client, admin, login_as, csrf_token_from, integration, lever_server, runner
 ):
@@ -62,6 +64,7 @@ def test_sync_now_finds_a_lost_hire_and_the_page_says_so(
     assert "found by the catch-up sync; Lever&#39;s webhook did not arrive" in log
 
 
+@pytest.mark.committed
 def test_import_defaults_to_thirty_days_and_writes_one_row(
     db, client, admin, login_as, csrf_token_from, integration, lever_server, runner
 ):

@@ -66,6 +66,7 @@ def test_rq_cron_enqueues_the_sync(app):
         connection.close()
 
 
+@pytest.mark.committed
 def test_periodic_sync_covers_the_window_since_the_last_success(
     db, integration, lever_server, runner
 ):
@@ -97,6 +98,7 @@ def test_periodic_sync_skips_paused_unauthorised_and_busy_integrations(
 
 
 @pytest.mark.usefixtures("redis_queue")
+@pytest.mark.committed
 def test_a_real_worker_runs_the_periodic_sync_and_its_hires(
     app, db, database_url, integration, lever_server
 ):

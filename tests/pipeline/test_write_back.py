@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lever_cezanne.deliveries import queue
@@ -41,6 +42,7 @@ def rows(db, level) -> list[str]:
     ).all()
 
 
+@pytest.mark.committed
 def test_one_note_per_hire_even_when_lever_sends_it_again(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):
@@ -70,6 +72,7 @@ def test_the_note_text(app):
     )
 
 
+@pytest.mark.committed
 def test_off_by_default_sends_no_note(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):
@@ -81,6 +84,7 @@ def test_off_by_default_sends_no_note(
     assert db.session.scalars(select(LeverNote)).all() == []
 
 
+@pytest.mark.committed
 def test_twenty_concurrent_deliveries_write_one_note(
     app, db, integration, add_candidate, send_hire, lever_server, monkeypatch
 ):
@@ -109,6 +113,7 @@ def test_twenty_concurrent_deliveries_write_one_note(
     assert [n.status for n in db.session.scalars(select(LeverNote))] == [NoteStatus.SENT]
 
 
+@pytest.mark.committed
 def test_a_missing_scope_is_a_warning_naming_it_and_reauthorising_sends_the_note(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):
@@ -151,6 +156,7 @@ def _stopped_sender(db, integration, opportunity_id, person_code):
     return note
 
 
+@pytest.mark.committed
 def test_a_sender_that_stopped_after_posting_is_not_repeated(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):
@@ -171,6 +177,7 @@ def test_a_sender_that_stopped_after_posting_is_not_repeated(
     assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
 
 
+@pytest.mark.committed
 def test_a_sender_that_stopped_before_posting_is_completed_once(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):
@@ -188,6 +195,7 @@ def test_a_sender_that_stopped_before_posting_is_completed_once(
     assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
 
 
+@pytest.mark.committed
 def test_a_fresh_claim_by_another_run_is_left_alone(
     db, integration, add_candidate, send_hire, runner, lever_server
 ):

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from flask import g
 
 from tests.security.conftest import STATE_CHANGING, app_routes, sample_url
@@ -31,6 +32,7 @@ def _signed_in_client(app, username: str):
     return browser
 
 
+@pytest.mark.own_app
 def test_a_token_works_only_in_the_session_it_was_issued_to(app, admin):
     app.config["WTF_CSRF_ENABLED"] = True
     # Test requests share the test's app context; Flask-WTF caches the token in `g`, so forget

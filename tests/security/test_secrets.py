@@ -7,12 +7,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import select
 
 from lever_cezanne.models import LeverIntegration, Person
 from lever_cezanne.models.base import utcnow
 from tests.security.conftest import app_routes, crypto_row, sample_url
+
+pytestmark = pytest.mark.committed
 
 ROOT = Path(__file__).resolve().parents[2]
 ENCRYPTED = ("signature_token_encrypted", "access_token_encrypted", "refresh_token_encrypted")

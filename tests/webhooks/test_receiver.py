@@ -64,6 +64,7 @@ def test_legacy_candidate_id_is_the_opportunity(
     assert _deliveries(db)[0].opportunity_id == "opp-legacy"
 
 
+@pytest.mark.committed
 def test_repeat_of_a_delivery_does_no_new_work(
     db, integration, enqueued, signed_body, post_webhook
 ):
@@ -278,6 +279,7 @@ def test_receiver_needs_no_csrf_token_or_login(
     assert post_webhook(signed_body()).status_code == 200
 
 
+@pytest.mark.committed
 def test_secrets_never_reach_the_logs(db, integration, enqueued, signed_body, post_webhook, caplog):
     caplog.set_level(logging.DEBUG)
     good, bad = signed_body(), signed_body()
@@ -295,6 +297,7 @@ def integration_key():
     return "73311ged32110cc40e00c672c2e03e1a42fa28a4fabde089"
 
 
+@pytest.mark.committed
 def test_count_of_deliveries_is_exact_after_mixed_traffic(
     db, integration, enqueued, signed_body, post_webhook
 ):

@@ -30,6 +30,7 @@ def statements(db):
     event.remove(db.engine, "before_cursor_execute", record)
 
 
+@pytest.mark.committed
 def test_a_known_integration_costs_one_statement_per_webhook(
     app, db, integration, signed_body, post_webhook, statements
 ):
@@ -56,6 +57,7 @@ def test_the_key_is_remembered_per_app_and_never_shown(
     assert remembered.key not in repr(remembered)
 
 
+@pytest.mark.committed
 def test_a_changed_token_refuses_bodies_signed_with_the_old_one(
     db, integration, enqueued, signed_body, post_webhook
 ):
@@ -77,6 +79,7 @@ def test_a_changed_token_refuses_bodies_signed_with_the_old_one(
     assert _count(db) == 2
 
 
+@pytest.mark.committed
 def test_the_same_token_saved_again_is_read_again_and_accepted(
     db, integration, enqueued, signed_body, post_webhook
 ):
@@ -89,6 +92,7 @@ def test_the_same_token_saved_again_is_read_again_and_accepted(
     assert signing_keys().get("cezannehr").ciphertext == integration.signature_token_encrypted
 
 
+@pytest.mark.committed
 def test_a_deleted_integration_answers_404_at_once(
     db, integration, enqueued, signed_body, post_webhook
 ):
@@ -100,6 +104,7 @@ def test_a_deleted_integration_answers_404_at_once(
     assert signing_keys().get("cezannehr") is None
 
 
+@pytest.mark.committed
 def test_a_renamed_subdomain_no_longer_answers_to_the_old_one(
     db, integration, enqueued, signed_body, post_webhook
 ):
@@ -111,6 +116,7 @@ def test_a_renamed_subdomain_no_longer_answers_to_the_old_one(
     assert _count(db) == 2
 
 
+@pytest.mark.committed
 def test_pausing_holds_the_next_hire_though_the_key_is_remembered(
     db, integration, admin, enqueued, signed_body, post_webhook
 ):
@@ -123,6 +129,7 @@ def test_pausing_holds_the_next_hire_though_the_key_is_remembered(
     assert len(enqueued) == 1
 
 
+@pytest.mark.committed
 def test_a_repeat_and_other_events_keep_their_answers(
     db, integration, enqueued, signed_body, post_webhook
 ):

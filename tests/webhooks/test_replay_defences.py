@@ -149,6 +149,7 @@ def test_200_replayed_pings_write_one_log_row(db, integration, enqueued, post_we
     assert _count(db, WebhookDelivery) == 0
 
 
+@pytest.mark.committed
 def test_a_hire_body_replayed_as_a_ping_adds_no_row_within_the_minute(
     db, integration, enqueued, post_webhook, signed_body
 ):

@@ -29,8 +29,9 @@ def pytest_configure(config):
     """Hash test passwords with cheap Argon2id parameters: the suite creates hundreds of users."""
     config.addinivalue_line(
         "markers",
-        "committed: the test's data must reach other connections (threads, servers, processes);"
-        " it gets its own app and every table is emptied after it, instead of a rollback",
+        "committed: the test needs real commits: its data must reach other connections (threads,"
+        " servers, processes), or it counts what a commit sends; it gets its own app and every"
+        " table is emptied after it, instead of a rollback",
     )
     config.addinivalue_line(
         "markers", "own_app: the test changes how the app is built (routes, hooks): a fresh app"

@@ -85,4 +85,6 @@ def rolled_back(app):
             factory.kw.clear()
             factory.kw.update(saved_kw)
             outer.rollback()
-    assert not strays, NEEDS_COMMITTED.format(what=", ".join(sorted(set(strays))))
+    if strays:
+        engine.dispose()  # and with it whatever a thread keeps open beside the pool
+        raise AssertionError(NEEDS_COMMITTED.format(what=", ".join(sorted(set(strays)))))

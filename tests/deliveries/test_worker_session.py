@@ -1,5 +1,6 @@
 """`flask worker`'s sessions keep what they loaded when they commit; the web's still expire it."""
 
+import pytest
 from sqlalchemy import event
 
 from lever_cezanne.deliveries.commands import keep_rows_loaded_after_commit
@@ -23,6 +24,7 @@ def _selects_to_read_the_name_after_a_commit(db, user_id: int) -> int:
     return len(sent)
 
 
+@pytest.mark.committed
 def test_a_worker_session_keeps_what_it_loaded_after_a_commit(db, admin):
     user_id = admin.id
     db.session.remove()

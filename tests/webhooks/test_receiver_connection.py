@@ -10,9 +10,13 @@ from sqlalchemy import func, select, text
 from lever_cezanne.deliveries import signed
 from lever_cezanne.models import WebhookDelivery
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="the thread's own connection is PostgreSQL's"
-)
+pytestmark = [
+    pytest.mark.committed,
+    pytest.mark.skipif(
+        not os.environ.get("TEST_DATABASE_URL"),
+        reason="the thread's own connection is PostgreSQL's",
+    ),
+]
 ACCEPTED = {"status": "accepted"}
 
 

@@ -53,6 +53,7 @@ def captured(integration, enqueued, post_webhook, signed_body):
     return body
 
 
+@pytest.mark.committed
 def test_every_forged_digit_moving_variant_is_refused(db, captured, post_webhook):
     variants = _digit_moving_variants(captured["token"], captured["triggeredAt"])
     assert len(variants) >= 11  # the review's body gave 11 accepted variants

@@ -1,6 +1,7 @@
 """`flask worker` (the RQ worker with the app built once) and `flask lever reconcile`."""
 
 import logging
+from functools import partial
 
 import click
 from flask import current_app
@@ -8,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import event
 
 from lever_cezanne.deliveries import dispatcher, schedule
+from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker, LeadWorker
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.deliveries.sync_jobs import SYNC_QUEUE
 from lever_cezanne.extensions import db
@@ -67,10 +69,18 @@ def keep_rows_loaded_after_commit() -> None:
     is_flag=True,
     help="Run each job in a forked work horse (slower; isolates a job's memory and crashes).",
 )
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 8),
+    default=2,
+    envvar="WORKER_THREADS",
+    show_default=True,
+    help="Jobs run at once, each on its own thread (1 with --fork).",
+)
 @with_appcontext
-def worker_command(burst: bool, no_reconcile: bool, fork: bool):
+def worker_command(burst: bool, no_reconcile: bool, fork: bool, threads: int):
     """Run the RQ worker for Lever deliveries, with the app built once."""
-    from rq import SimpleWorker, Worker
+    from rq import Worker
     from rq.serializers import JSONSerializer
 
     from lever_cezanne.deliveries.queue import rq_queue
@@ -89,18 +99,29 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool):
         db.session.remove()
     cron = None if no_reconcile or burst else schedule.start_cron(app)
     mover = None if burst else dispatcher.start_process(app)
-    worker_class = Worker if fork else SimpleWorker
-    worker = worker_class(
-        # Live hires before catch-up syncs: a sync never makes a webhook wait in the queue.
-        [rq_queue(schedule.PERIODIC_QUEUE), rq_queue(), rq_queue(SYNC_QUEUE)],
-        connection=redis_connection(),
-        serializer=JSONSerializer,
-        log_job_description=False,  # job arguments stay out of the logs
-        maintenance_interval=60,
-    )
+
+    def make(worker_class, **options):
+        return worker_class(
+            # Live hires before catch-up syncs: a sync never makes a webhook wait in the queue.
+            [rq_queue(schedule.PERIODIC_QUEUE), rq_queue(), rq_queue(SYNC_QUEUE)],
+            connection=redis_connection(),
+            serializer=JSONSerializer,
+            log_job_description=False,  # job arguments stay out of the logs
+            maintenance_interval=60,
+            **options,
+        )
+
+    worker = make(Worker if fork else LeadWorker)
+    # Started after the dispatcher and the scheduler forked: never fork beside running threads.
+    lanes = None
+    if not fork and threads > 1:
+        make_lane = partial(make, LaneWorker, worker_ttl=LANE_TTL)
+        lanes = worker.lanes = Lanes(app, make_lane, threads - 1).start(burst)
     try:
         worker.work(burst=burst, with_scheduler=True)
     finally:
+        if lanes is not None:
+            lanes.stop()
         if mover is not None:
             mover.terminate()
             mover.join(5)

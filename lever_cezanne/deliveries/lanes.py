@@ -1,0 +1,98 @@
+"""More than one job at a time in one `flask worker` process: extra RQ workers on threads.
+
+A hire spends a good part of its time waiting for Lever and for PostgreSQL; while one thread
+waits, another works. Each lane is a whole RQ SimpleWorker of its own (its own name, heartbeat
+and started-job registry), so the guarantees are those of several workers, which the app already
+relies on: a job claims its delivery under a lease in the database, every step is idempotent and
+unique keys hold each record once, Lever's limit is the bucket shared in Redis, and every lane
+takes live hires before catch-up syncs. A killed process takes all its lanes with it; their
+leases lapse and the reconciler takes their deliveries back.
+
+The main thread's worker handles the signals and runs the scheduler; on its way out it asks the
+lanes to stop, and each finishes the job it is running first, for up to STOP_WAIT seconds
+(inside the 30 s a platform gives after SIGTERM): a job still running then ends with the process,
+and its lease brings it back. A lane's job timeout is a timer (SIGALRM reaches the main thread
+only).
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+# A lane's worker_ttl: an idle lane waits for a job at most ttl - 15 = 2 seconds at a time, so it
+# notices a stop request within that.
+LANE_TTL = 17
+STOP_WAIT = 25.0
+
+
+class LaneWorker(SimpleWorker):
+    """An RQ worker for a thread other than the main one."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        """Signals reach the main thread's worker only; it stops the lanes."""
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        """Wait for a job as rq does, but look up every `timeout` seconds and give up once asked
+        to stop (rq's own wait only ends with a job or a signal)."""
+        if timeout is None:  # burst: one look at the queues
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while not self._stop_requested:
+            found = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time=timeout)
+            if found is not None:
+                return found
+        return None
+
+
+class LeadWorker(SimpleWorker):
+    """The main thread's worker: its warm shutdown (SIGTERM) asks the lanes to stop too, so they
+    finish their jobs while it finishes its own."""
+
+    lanes: "Lanes | None" = None
+
+    def handle_warm_shutdown_request(self):
+        super().handle_warm_shutdown_request()
+        if self.lanes is not None:
+            self.lanes.request_stop()
+
+
+class Lanes:
+    """Run `count` LaneWorkers, each on a thread inside the app's context."""
+
+    def __init__(self, app: Flask, make_worker: Callable[[], LaneWorker], count: int):
+        self.app = app
+        self.workers = [make_worker() for _ in range(count)]
+        self._threads = [
+            threading.Thread(target=self._work, args=(worker,), name=f"lever-lane-{n}", daemon=True)
+            for n, worker in enumerate(self.workers, start=2)
+        ]
+        self._burst = False
+
+    def _work(self, worker: LaneWorker) -> None:
+        with self.app.app_context():  # the jobs find this app, never build another
+            worker.work(burst=self._burst)
+
+    def start(self, burst: bool = False) -> "Lanes":
+        self._burst = burst
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def request_stop(self) -> None:
+        """Ask every lane to stop after its current job."""
+        for worker in self.workers:
+            worker._stop_requested = True  # what rq's own warm shutdown sets
+
+    def stop(self, wait: float = STOP_WAIT) -> bool:
+        """Ask every lane to stop after its current job; wait up to `wait` seconds in all for
+        them. Tell whether they all stopped."""
+        self.request_stop()
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._threads)

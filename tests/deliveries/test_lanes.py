@@ -1,0 +1,71 @@
+"""`flask worker`'s lanes: RQ workers on threads run jobs at the same time and stop cleanly."""
+
+import os
+import threading
+import time
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker
+
+REDIS_URL = os.environ.get("REDIS_URL")
+QUEUE = "lanes-test"
+RUNNING: dict[str, float] = {}  # job number -> when it started, filled by the jobs themselves
+_guard = threading.Lock()
+
+
+def slow_job(number: int) -> str:
+    """A job that takes a moment and says on which thread it ran."""
+    with _guard:
+        RUNNING[str(number)] = time.monotonic()
+    time.sleep(0.3)
+    return threading.current_thread().name
+
+
+@pytest.fixture
+def redis():
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set: the lanes are RQ workers")
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def _lanes(app, redis, count: int) -> Lanes:
+    def make():
+        queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+        return LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+
+    return Lanes(app, make, count)
+
+
+def test_lanes_run_jobs_at_the_same_time_on_their_own_threads(app, redis):
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    jobs = [queue.enqueue(slow_job, n, result_ttl=60) for n in range(4)]
+    started = time.monotonic()
+    lanes = _lanes(app, redis, 2).start()
+    deadline = started + 10
+    while time.monotonic() < deadline and any(j.get_status() != "finished" for j in jobs):
+        time.sleep(0.01)
+    took = time.monotonic() - started
+    assert lanes.stop(wait=30)
+    assert took < 1.2  # four 0.3 s jobs, two at a time (1.2 s one by one)
+    assert {job.return_value() for job in jobs} == {"lever-lane-2", "lever-lane-3"}
+
+
+def test_a_stopped_lane_finishes_its_job_first(app, redis):
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    RUNNING.clear()
+    job = queue.enqueue(slow_job, 99, result_ttl=60)
+    lanes = _lanes(app, redis, 1).start()
+    deadline = time.monotonic() + 10
+    while "99" not in RUNNING and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert lanes.stop(wait=30)  # asked in the middle of the job
+    job.refresh()
+    assert job.get_status() == "finished"

@@ -88,8 +88,9 @@ def test_worker_process_turns_a_hire_into_records(
     assert len(db.session.scalars(select(Employment)).all()) == 1
     assert len(db.session.scalars(select(Task)).all()) == 1
     # Job arguments (and so any secret) stay out of the worker's log.
-    assert "delivery-1-1" in result.stdout + result.stderr
-    assert "run_delivery(1)" not in result.stdout + result.stderr
+    # (the id, not 1: rolled-back tests before this one spend sequence values)
+    assert f"delivery-{delivery.id}-1" in result.stdout + result.stderr
+    assert f"run_delivery({delivery.id})" not in result.stdout + result.stderr
     _assert_delivery_lines_carry_the_id(result.stdout + result.stderr)
 
 

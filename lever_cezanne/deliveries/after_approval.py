@@ -2,13 +2,12 @@
 
 Approving runs in the web request, which never calls Lever. Once the approval has committed,
 `start_soon()` hands this job over: with Redis it is an RQ job on the hires queue, retried with
-the hires' backoff while Lever is busy; without Redis it runs on a background thread of the web
+the hires' backoff while Lever is busy; without Redis it runs on the in-process runner of the web
 process, retried the same way. It only adds Documents and the note, with their own once-only
 guarantees (sha256 per person; the note's claimed row); it never changes a delivery's status.
 """
 
 import logging
-import threading
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
@@ -20,6 +19,7 @@ from lever_cezanne.deliveries.queue import (
     retry_intervals,
     rq_queue,
 )
+from lever_cezanne.deliveries.runner import Job
 from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import REAUTHORISE_MESSAGE, LeverError, LeverTransientError
@@ -69,38 +69,19 @@ def start_soon(app: Flask, pending_id: int, complete: bool) -> bool:
                     failure_ttl=7 * 24 * 3600,
                 )
             return True
-        _thread(app, pending_id, complete, 0).start()
+        app.extensions["lever_jobs"].submit_job(
+            Job(
+                key=job_id(pending_id),
+                run=lambda final_attempt: run(pending_id, complete, final_attempt=final_attempt),
+                intervals=retry_intervals,
+                retry_on=(RetryLater,),
+                what=f"pending hire {pending_id} (documents and note)",
+            )
+        )
     except (RedisError, OSError, RuntimeError):
         log.exception("pending hire %s: its Documents and note could not be queued", pending_id)
         return False
     return True
-
-
-def _thread(app: Flask, pending_id: int, complete: bool, retry_index: int) -> threading.Thread:
-    return threading.Thread(
-        target=_run_in_thread,
-        args=(app, pending_id, complete, retry_index),
-        name=f"lever-approved-{pending_id}",
-        daemon=True,
-    )
-
-
-def _run_in_thread(app: Flask, pending_id: int, complete: bool, retry_index: int) -> None:
-    intervals = retry_intervals()
-    with app.app_context():
-        try:
-            run(pending_id, complete, final_attempt=retry_index >= len(intervals))
-        except RetryLater:
-            timer = threading.Timer(
-                intervals[retry_index],
-                lambda: _thread(app, pending_id, complete, retry_index + 1).start(),
-            )
-            timer.daemon = True
-            timer.start()
-        except Exception:
-            log.exception("pending hire %s: documents and note job failed", pending_id)
-        finally:
-            db.session.remove()
 
 
 def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:

@@ -2,12 +2,11 @@
 
 With Redis a sync is an RQ job on the "lever-sync" queue, which workers read after the hires
 queue (live webhooks first), retried with backoff when Lever is busy; without Redis it runs on a
-background thread of the web process, retried the same way.
+background thread of the web process (the in-process runner), retried the same way.
 """
 
 import logging
 import random
-import threading
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from lever_cezanne.deliveries import sync
 from lever_cezanne.deliveries.queue import SYNC_QUEUE_NAME, rq_queue
+from lever_cezanne.deliveries.runner import Job
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, SyncRun
 from lever_cezanne.models.base import utcnow
@@ -47,26 +47,15 @@ def start_soon(app: Flask, run_id: int) -> None:
                 failure_ttl=7 * 24 * 3600,
             )
         return
-    threading.Thread(
-        target=_run_in_thread, args=(app, run_id, 0), name=f"lever-sync-{run_id}", daemon=True
-    ).start()
-
-
-def _run_in_thread(app: Flask, run_id: int, retry_index: int) -> None:
-    intervals = _intervals()
-    with app.app_context():
-        try:
-            sync.run_sync(run_id, final_attempt=retry_index >= len(intervals))
-        except sync.RetryLater:
-            timer = threading.Timer(
-                intervals[retry_index], _run_in_thread, args=(app, run_id, retry_index + 1)
-            )
-            timer.daemon = True
-            timer.start()
-        except Exception:
-            log.exception("sync run %s failed unexpectedly", run_id)
-        finally:
-            db.session.remove()
+    app.extensions["lever_jobs"].submit_job(
+        Job(
+            key=f"sync-{run_id}",
+            run=lambda final_attempt: sync.run_sync(run_id, final_attempt=final_attempt),
+            intervals=_intervals,
+            retry_on=(sync.RetryLater,),
+            what=f"sync run {run_id}",
+        )
+    )
 
 
 def running(integration_id: int) -> SyncRun | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from lever_cezanne.deliveries import queue
-from lever_cezanne.deliveries.runner import InProcessRunner
+from lever_cezanne.deliveries.runner import InProcessRunner, Job
 
 
 def test_job_ids_name_the_delivery_and_attempt():
@@ -70,6 +70,36 @@ def test_runner_retries_transient_failures_then_gives_the_last_attempt(app, monk
     finally:
         runner.shutdown()
     assert attempts == [False, False, True]
+
+
+def test_runner_runs_any_job_with_its_own_backoff_and_retry_exception(app, caplog):
+    class Busy(Exception):
+        retry_after = 0
+
+    attempts, gate = [], threading.Event()
+
+    def sync_like(final_attempt):
+        gate.wait(5)
+        attempts.append(final_attempt)
+        if not final_attempt:
+            raise Busy()
+
+    runner = InProcessRunner(app)
+    try:
+        runner.submit_job(Job("sync-9", sync_like, lambda: [0.01], (Busy,), "sync run 9"))
+        assert not runner.wait_idle(0.05)  # waiting for it counts, as for deliveries
+        gate.set()
+        assert runner.wait_idle(5)
+        assert attempts == [False, True]
+
+        def broken(final_attempt):
+            raise ValueError("a bug")
+
+        runner.submit_job(Job("approved-3", broken, lambda: [0.01], (Busy,), "pending hire 3"))
+        assert runner.wait_idle(5)  # not retried: only its own retry exception is
+    finally:
+        runner.shutdown()
+    assert "pending hire 3: job failed unexpectedly" in caplog.text
 
 
 def test_shut_down_runner_refuses_work(app):

@@ -189,7 +189,8 @@ def _limited(ctx, section, url, lever, env, hires) -> None:
     )  # fmt: skip
     section.notes.append(
         f"Rate-limited phase: {LIMITED_WORKERS} worker(s) (`{LIMITED_COMMAND}`), the "
-        f"simulator served alone (threaded werkzeug) at {LIMIT} req/s with bursts of {BURST}, "
+        f"simulator served alone (one gunicorn process, 8 threads, keep-alive) at {LIMIT} req/s "
+        f"with bursts of {BURST}, "
         f"webhooks sent by the simulator's bulk-hire to gunicorn (Procfile `web`). Time from the "
         f"first webhook received to the last delivery completed. Lever calls: "
         f"{calls['api_calls']} ({calls['rate_limited']} answered 429 by the simulator's limit, "
@@ -286,7 +287,8 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
                     "unlimited hires")  # fmt: skip
     section.notes.append(
         f"Unlimited phase: the simulator's limit lifted (`rate_limit: 0`) and the app's own "
-        f"bucket too (`LEVER_RATE_LIMIT=0`); one worker (`{command}`) started with "
+        f"bucket too (`LEVER_RATE_LIMIT=0`); one worker process (`{command}`, "
+        f"{os.environ.get('WORKER_THREADS') or 2} jobs at a time on its threads) started with "
         f"{hires} hires stored (its dispatcher queues them); rate = jobs ÷ (last job ended − "
         f"first job started), from RQ's job "
         f"records. CPU = user+system of the worker and its reaped work horses, from "

@@ -9,7 +9,7 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from lever_cezanne import create_app, deliveries
+from lever_cezanne import create_app
 from lever_cezanne.accounts.user_services import create_user
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
@@ -18,6 +18,7 @@ from lever_cezanne.models import Employment, Gender, LeverIntegration, Person, T
 from lever_cezanne.org.services import create_company
 from lever_cezanne.processes.definition_services import create_process_definition
 from tests.database import rolled_back, truncate_all, use_savepoints_on_sqlite
+from tests.jobs import watch_jobs
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
@@ -91,6 +92,7 @@ def _build_app(base_config):
     # Test requests share the test's app context (and so `g`): forget the signed-in user after
     # each request, as a real server would, so session changes are seen by the next request.
     app.teardown_request(lambda exc: g.pop("_login_user", None))
+    watch_jobs(app)
     return app
 
 
@@ -155,10 +157,10 @@ def _forget_test_state(app, config) -> None:
     redis = app.extensions.pop("lever_redis", None)
     if redis is not None:
         redis.close()
-    runner = app.extensions.pop("lever_jobs", None)
+    runner = app.extensions.get("lever_jobs")
     if runner is not None:
         runner.shutdown()
-        deliveries.init_app(app)
+        watch_jobs(app)
 
 
 @pytest.fixture
@@ -366,7 +368,9 @@ class LeverServer:
         self.store = self.app.extensions["lever_sandbox"]
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     def app_config(self) -> dict:

@@ -57,7 +57,6 @@ class InProcessRunner:
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
         self._pending: dict[Hashable, int] = {}  # job key -> jobs waiting, running or timed
         self._timers: set[threading.Timer] = set()
         self._reconciler: threading.Thread | None = None
@@ -125,12 +124,6 @@ class InProcessRunner:
                 self._pending.pop(key, None)
             else:
                 self._pending[key] = left
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float = 30) -> bool:
-        """Wait until no job is waiting or running; tell whether that happened in time."""
-        with self._lock:
-            return self._idle.wait_for(lambda: not self._pending, timeout)
 
     def start_reconciler(self, interval: float | None = None) -> None:
         """Run the periodic jobs (the reconciler first) on their schedule on a thread (once);

@@ -8,6 +8,7 @@ import pytest
 
 from lever_cezanne.deliveries import queue
 from lever_cezanne.deliveries.runner import InProcessRunner, Job
+from tests.jobs import WatchedRunner
 
 
 def test_job_ids_name_the_delivery_and_attempt():
@@ -39,7 +40,7 @@ def test_runner_runs_jobs_on_threads_and_reports_idle(app, monkeypatch):
         ran.append((delivery_id, threading.current_thread().name))
 
     monkeypatch.setattr(delivery, "process_delivery", fake_process)
-    runner = InProcessRunner(app)
+    runner = WatchedRunner(app)
     try:
         runner.submit(7)
         assert runner.is_pending(7) and not runner.wait_idle(0.05)
@@ -63,7 +64,7 @@ def test_runner_retries_transient_failures_then_gives_the_last_attempt(app, monk
             raise delivery.RetryLater("Lever is busy")
 
     monkeypatch.setattr(delivery, "process_delivery", flaky)
-    runner = InProcessRunner(app)
+    runner = WatchedRunner(app)
     try:
         runner.submit(1)
         assert runner.wait_idle(5)
@@ -84,7 +85,7 @@ def test_runner_runs_any_job_with_its_own_backoff_and_retry_exception(app, caplo
         if not final_attempt:
             raise Busy()
 
-    runner = InProcessRunner(app)
+    runner = WatchedRunner(app)
     try:
         runner.submit_job(Job("sync-9", sync_like, lambda: [0.01], (Busy,), "sync run 9"))
         assert not runner.wait_idle(0.05)  # waiting for it counts, as for deliveries

@@ -92,7 +92,9 @@ class LiveApp:
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
         self.webhook_url = f"{self.base_url}/cezannehr/api/v4/Lever/webhook/CezanneHR"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:

@@ -1,5 +1,6 @@
 """Fixtures: app, client, a clean database per test, factories and login_as."""
 
+import functools
 import os
 import re
 import threading
@@ -7,23 +8,17 @@ from datetime import date
 
 import pytest
 from flask import g
-from sqlalchemy import select
 
 from lever_cezanne import create_app
-from lever_cezanne.accounts.user_services import create_user
-from lever_cezanne.crypto import encrypt
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db as _db
-from lever_cezanne.models import Employment, Gender, LeverIntegration, Person, Task
-from lever_cezanne.org.services import create_company
-from lever_cezanne.processes.definition_services import create_process_definition
+from lever_cezanne.onboarding.mapping import map_new_starter
 from tests.database import rolled_back, truncate_all, use_savepoints_on_sqlite
+from tests.factories import PASSWORD, SIGNATURE_TOKEN, Factories
 from tests.jobs import watch_jobs
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
-PASSWORD = "correct-horse-battery"
-SIGNATURE_TOKEN = "signature-token"
 
 
 def pytest_configure(config):
@@ -169,108 +164,38 @@ def db(app):
 
 
 @pytest.fixture
-def make_user(db):
-    counter = iter(range(1, 100000))
-
-    def make(role="hr", username=None, password=PASSWORD, **kwargs):
-        username = username or f"user{next(counter)}"
-        user = create_user(
-            username, password, role, kwargs.pop("display_name", None), kwargs.pop("email", None)
-        )
-        for key, value in kwargs.items():
-            setattr(user, key, value)
-        db.session.commit()
-        return user
-
-    return make
+def factories(db):
+    return Factories()
 
 
 @pytest.fixture
-def make_company(db):
-    counter = iter(range(1, 100000))
-
-    def make(code=None, name=None, active=True):
-        n = next(counter)
-        company = create_company(code or f"CO{n}", name or f"Company {n}", active=active)
-        db.session.commit()
-        return company
-
-    return make
+def make_user(factories):
+    return factories.user
 
 
 @pytest.fixture
-def make_process(db):
-    def make(name="Enter a New Starter", type_="with_absences", active=True, created_at=None):
-        definition = create_process_definition(name, type_, active)
-        if created_at is not None:
-            definition.created_at = created_at
-        db.session.commit()
-        return definition
-
-    return make
+def make_company(factories):
+    return factories.company
 
 
 @pytest.fixture
-def make_person(db):
-    counter = iter(range(1, 100000))
-
-    def make(first="Grace", surname="Hopper", code=None, email=None, **attrs):
-        n = next(counter)
-        gender = db.session.scalar(select(Gender).where(Gender.code == "U"))
-        person = Person(
-            person_code=code or f"P{n:05}",
-            first_name=first,
-            surname=surname,
-            known_as=first,
-            full_name=f"{first} {surname}",
-            legal_name=f"{first} {surname}",
-            gender=gender,
-            external_email=email,
-            **{"date_of_birth": date(1990, 5, 17), **attrs},
-        )
-        db.session.add(person)
-        db.session.commit()
-        return person
-
-    return make
+def make_process(factories):
+    return factories.process
 
 
 @pytest.fixture
-def make_employment(db):
-    def make(person, company, hire_date=date(2026, 3, 2), termination_date=None):
-        employment = Employment(
-            person=person,
-            company=company,
-            employment_id=person.person_code,
-            hire_date=hire_date,
-            termination_date=termination_date,
-        )
-        db.session.add(employment)
-        db.session.commit()
-        return employment
-
-    return make
+def make_person(factories):
+    return factories.person
 
 
 @pytest.fixture
-def make_task(db, make_process):
-    definitions = []
+def make_employment(factories):
+    return factories.employment
 
-    def make(person, assignee, status="open", due_date=None):
-        if not definitions:
-            definitions.append(make_process())
-        task = Task(
-            definition=definitions[0],
-            person=person,
-            assignee=assignee,
-            status=status,
-            due_date=due_date or date(2026, 3, 2),
-        )
-        db.session.add(task)
-        db.session.commit()
-        return task
 
-    return make
+@pytest.fixture
+def make_task(factories):
+    return factories.task
 
 
 @pytest.fixture
@@ -314,20 +239,51 @@ def process(make_process):
 
 
 @pytest.fixture
-def make_integration(db):
+def make_integration(factories):
     """Create a CezanneHR integration, not authorised in Lever, with a known signature token."""
+    return factories.integration
 
-    def make(admin_user, company=None, signature_token=SIGNATURE_TOKEN):
-        found = LeverIntegration(
-            subdomain="CezanneHR",
-            signature_token_encrypted=encrypt(signature_token),
-            signature_token_last4=signature_token[-4:],
-            admin_user_id=admin_user.id,
-            default_company_id=company.id if company else None,
+
+@pytest.fixture
+def signature_token():
+    """The integration's signature token (a folder's conftest may choose another)."""
+    return SIGNATURE_TOKEN
+
+
+@pytest.fixture
+def integration(make_integration, company, new_hire_admin, signature_token):
+    """The CezanneHR integration: Nina its New Hire Administrator, ACME its default company."""
+    return make_integration(new_hire_admin, company, signature_token)
+
+
+@pytest.fixture
+def make_delivery(factories, integration):
+    """Store a delivery of the integration (being processed, unless told otherwise)."""
+    return functools.partial(factories.delivery, integration)
+
+
+@pytest.fixture
+def starter():
+    """Map a Lever opportunity, as the hire job would, into a New Starter."""
+
+    def make(name="Cosima Niehaus", contact_id="contact-1", email="cosima@example.com", **kw):
+        opportunity = {
+            "id": kw.pop("opportunity_id", "opp-1"),
+            "name": name,
+            "contact": {
+                "id": contact_id,
+                "name": name,
+                "emails": [email] if email else [],
+                "phones": [{"type": "work", "value": "020 7946 0000"}],
+            },
+        }
+        return map_new_starter(
+            opportunity,
+            None,
+            today=kw.pop("today", date(2024, 7, 1)),
+            timezone="Europe/London",
+            use_offer=False,
         )
-        db.session.add(found)
-        db.session.commit()
-        return found
 
     return make
 

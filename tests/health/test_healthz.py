@@ -9,7 +9,7 @@ import pytest
 from lever_cezanne import create_app
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from tests.conftest import SIGNATURE_TOKEN
+from tests.factories import SIGNATURE_TOKEN
 
 REDIS_URL = os.environ.get("REDIS_URL")
 

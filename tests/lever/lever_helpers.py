@@ -5,30 +5,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from lever_cezanne import crypto
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import oauth
 from lever_cezanne.lever.tokens import store_tokens
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import AUTH_AUTHORISED
+from tests import factories
 
 CALLBACK = "http://localhost/integrations/lever/oauth/callback"
 SIGNATURE_TOKEN = "5b2f0c8e1d7a4b3c9e6f0a1b2c3d4e5f60718293a4b5c6d7"
 
 
 def new_integration(admin_user, company, subdomain="acme", **attrs) -> LeverIntegration:
-    """Create a Not authorised integration with an encrypted signature token."""
-    integration = LeverIntegration(
-        subdomain=subdomain,
-        signature_token_encrypted=crypto.encrypt(SIGNATURE_TOKEN),
-        signature_token_last4=SIGNATURE_TOKEN[-4:],
-        admin_user=admin_user,
-        default_company=company,
-        **attrs,
-    )
-    db.session.add(integration)
-    db.session.commit()
-    return integration
+    """The factory's integration with this module's subdomain and signature token."""
+    return factories.integration(admin_user, company, SIGNATURE_TOKEN, subdomain=subdomain, **attrs)
 
 
 def _field(html: str, name: str) -> str:

@@ -7,8 +7,6 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.onboarding.conftest import integration, make_delivery, starter  # noqa: F401
-
 
 class Inbox:
     """What the SMTP server received; `refuse` makes it answer the next DATA with an error."""

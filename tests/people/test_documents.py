@@ -7,7 +7,7 @@ import pytest
 
 from lever_cezanne.models import Document
 from lever_cezanne.models.documents import DocumentSource
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 BYTES = bytes(range(256)) * 2600  # 665.6 kB: more than one streamed chunk
 

@@ -14,9 +14,14 @@ SIGNATURE_TOKEN = "pipeline-signature-token-0123456789abcdef01234567"
 
 
 @pytest.fixture
-def integration(lever_server, make_integration, company, new_hire_admin, process):
-    """An enabled integration, authorised in the simulator, with an active process."""
-    return authorise(make_integration(new_hire_admin, company, SIGNATURE_TOKEN))
+def signature_token():
+    return SIGNATURE_TOKEN
+
+
+@pytest.fixture
+def integration(integration, lever_server, process):
+    """The integration, authorised in the simulator, with an active process."""
+    return authorise(integration)
 
 
 @pytest.fixture

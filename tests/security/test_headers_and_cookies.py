@@ -64,6 +64,9 @@ def production_app(app, database_url, monkeypatch):
     monkeypatch.setenv("LEVER_SANDBOX_ENABLED", "1")  # asked for, yet never in production
     production = create_app()
     yield production
+    # Its first request started the in-process periodic jobs (it is not a testing app): stop
+    # them, so that no reconciler outlives the test.
+    production.extensions["lever_jobs"].shutdown()
     with production.app_context():
         sqlalchemy_db.engine.dispose()
 

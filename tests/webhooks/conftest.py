@@ -15,8 +15,8 @@ CONTACT_ID = "7f23e772-f2cb-4ebb-b33f-54b872999992"
 
 
 @pytest.fixture
-def integration(make_integration, admin, company):
-    return make_integration(admin, company, SIGNATURE_TOKEN)
+def signature_token():
+    return SIGNATURE_TOKEN
 
 
 @pytest.fixture

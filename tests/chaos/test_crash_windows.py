@@ -16,6 +16,9 @@ from lever_cezanne.models import Employment, LogEntry, Person, Task, WebhookDeli
 from lever_cezanne.models.base import utcnow
 from tests.lever.lever_helpers import authorise, new_integration
 
+# Jobs killed after each commit, then retried, need data committed for real.
+pytestmark = pytest.mark.committed
+
 
 class Killed(BaseException):
     """The worker vanished: no except Exception, rollback or finally-commit runs."""

@@ -15,6 +15,9 @@ from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import AUTH_NEEDS_REAUTHORISATION
 from tests.lever.lever_helpers import authorise, new_integration
 
+# Refreshes racing on threads need data committed for real.
+pytestmark = pytest.mark.committed
+
 WORKERS = 4
 
 

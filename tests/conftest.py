@@ -27,7 +27,7 @@ def pytest_configure(config):
         "markers",
         "committed: the test needs real commits: its data must reach other connections (threads,"
         " servers, processes), or it counts what a commit sends; it gets its own app and every"
-        " table is emptied after it, instead of a rollback",
+        " table is emptied before and after it, instead of a rollback",
     )
     config.addinivalue_line(
         "markers", "own_app: the test changes how the app is built (routes, hooks): a fresh app"
@@ -105,8 +105,8 @@ def _shared_app(base_config, _schema):
 @pytest.fixture
 def app(request, base_config, _schema):
     """The app, in a transaction rolled back after the test (one app for every such test, or its
-    own when marked own_app); when marked committed, its own app and every table emptied after
-    the test, since its data must reach other connections."""
+    own when marked own_app); when marked committed, its own app and every table emptied before
+    and after the test, since its data must reach other connections."""
     if request.node.get_closest_marker("committed"):
         yield from _committed_app(base_config)
     elif request.node.get_closest_marker("own_app"):
@@ -123,6 +123,7 @@ def app(request, base_config, _schema):
 def _committed_app(base_config):
     app = _build_app(base_config)
     with app.app_context():
+        truncate_all()  # ids restart at 1, whatever the rolled-back tests took meanwhile
         try:
             yield app
         finally:

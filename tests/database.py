@@ -4,7 +4,7 @@ A rolled-back test binds every session of the app to one connection whose outer 
 never committed; a session's commit releases a SAVEPOINT (SQLAlchemy's "join a session into an
 external transaction" recipe), so the test still sees what it committed. Whatever needs another
 connection (a job thread, a served app, an autocommit statement, a worker process) cannot see
-that data: such a test is marked ``committed`` and cleaned up by truncating every table.
+that data: such a test is marked ``committed`` and every table is truncated before and after it.
 """
 
 import threading

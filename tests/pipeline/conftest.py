@@ -5,10 +5,14 @@ import secrets
 import time
 
 import pytest
+from redis import Redis
+from rq import Queue
+from rq.serializers import JSONSerializer
 
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.webhooks.signature import compute_signature
 from tests.lever.lever_helpers import authorise
+from tests.pipeline.helpers import REDIS_URL
 
 SIGNATURE_TOKEN = "pipeline-signature-token-0123456789abcdef01234567"
 
@@ -169,3 +173,20 @@ def organisation(db, make_company):
     db.session.add_all([payroll, london, sam])
     db.session.commit()
     return {"department": payroll, "location": london, "manager": sam}
+
+
+@pytest.fixture
+def redis_queue(app):
+    """Point the app at the Redis from REDIS_URL, with an empty queue."""
+    if not REDIS_URL:
+        print("skipping: REDIS_URL is not set (CI sets it)")
+        pytest.skip("REDIS_URL is not set: the real RQ worker tests need Redis")
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    app.config["REDIS_URL"] = REDIS_URL
+    yield Queue("lever", connection=connection, serializer=JSONSerializer)
+    connection.flushdb()
+    connection.close()
+    opened = app.extensions.pop("lever_redis", None)  # the receiver itself never opens one
+    if opened is not None:
+        opened.close()

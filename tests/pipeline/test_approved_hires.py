@@ -19,9 +19,15 @@ from lever_cezanne.models.lever_notes import NoteStatus
 from lever_cezanne.models.pending import PendingHire
 from lever_cezanne.processes import pending_hires
 from tests.pipeline.conftest import FULL_OFFER
-from tests.pipeline.test_documents import lever_documents, stored
-from tests.pipeline.test_rq_worker import _settle, redis_queue, run_worker  # noqa: F401
-from tests.pipeline.test_write_back import NOTE_START, authorise_with, note_values
+from tests.pipeline.helpers import (
+    NOTE_START,
+    authorise_with,
+    lever_documents,
+    note_values,
+    run_worker,
+    settle,
+    stored,
+)
 
 pytestmark = pytest.mark.committed
 
@@ -140,11 +146,11 @@ def test_a_real_rq_worker_runs_the_approval_job(
     add_candidate,
     send_hire,
     lever_server,
-    redis_queue,  # noqa: F811
+    redis_queue,
 ):
     opportunity_id = _held_hire(db, integration, add_candidate, send_hire, None, "Rae Redis")
     admin_id, integration_id = admin.id, integration.id
-    _settle(db)
+    settle(db)
     result = run_worker(app, lever_server, database_url)
     assert result.returncode == 0, result.stderr
     held = db.session.scalar(select(PendingHire))
@@ -152,7 +158,7 @@ def test_a_real_rq_worker_runs_the_approval_job(
 
     pending_hires.approve(held, db.session.get(User, admin_id), {})
     assert redis_queue.job_ids == [after_approval.job_id(held.id)]
-    _settle(db)
+    settle(db)
     result = run_worker(app, lever_server, database_url)
     assert result.returncode == 0, result.stderr
 

@@ -16,6 +16,7 @@ from lever_cezanne.integration import pause
 from lever_cezanne.models import Employment, LogEntry, Person, SyncRun, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import SyncKind
+from tests.pipeline.helpers import lost_hires, sync_now
 
 FOUND = "found by the catch-up sync; Lever's webhook did not arrive"
 
@@ -27,27 +28,6 @@ def _counts(db):
     ]
 
 
-def _sync(integration, kind=SyncKind.MANUAL, since=None, final_attempt=True) -> SyncRun:
-    run = sync.create_run(integration, kind, since or utcnow() - timedelta(hours=1))
-    _db.session.commit()
-    return sync.run_sync(run.id, final_attempt=final_attempt)
-
-
-def _lost_hires(lever_server, count) -> list[str]:
-    ids = []
-    for number in range(count):
-        opportunity_id = lever_server.store.add_candidate(
-            {
-                "name": f"Lost Hire {number:02d}",
-                "emails": [f"lost.{number}@example.com"],
-                "phones": [{"type": "mobile", "value": f"+44 7700 900{number:03d}"}],
-            }
-        )
-        lever_server.store.hire_without_webhook(opportunity_id)
-        ids.append(opportunity_id)
-    return ids
-
-
 def _found_rows(db) -> list[str]:
     return db.session.scalars(
         select(LogEntry.message).where(LogEntry.message.contains(FOUND))
@@ -56,8 +36,8 @@ def _found_rows(db) -> list[str]:
 
 @pytest.mark.committed
 def test_twenty_five_hires_without_webhook_all_appear_once(db, integration, lever_server, runner):
-    ids = _lost_hires(lever_server, 25)
-    run = _sync(integration)
+    ids = lost_hires(lever_server, 25)
+    run = sync_now(integration)
     assert (run.status, run.total, run.seen, run.stored, run.skipped) == (
         "succeeded",
         25,
@@ -73,7 +53,7 @@ def test_twenty_five_hires_without_webhook_all_appear_once(db, integration, leve
     assert sorted(d.opportunity_id for d in deliveries) == sorted(ids)
     rows = _found_rows(db)
     assert len(rows) == 25 and "Lost Hire 00 (opportunity" in min(rows)
-    again = _sync(integration)  # the next sync finds the same 25: all already stored
+    again = sync_now(integration)  # the next sync finds the same 25: all already stored
     assert (again.stored, again.skipped) == (0, 25)
     assert runner.wait_idle(20)
     assert _counts(db) == [25, 25, 25] and len(_found_rows(db)) == 25
@@ -91,7 +71,7 @@ def test_hires_whose_every_webhook_attempt_failed_are_found(
     statuses = {d["status"] for d in lever_sends_webhooks.delivery_log()}
     assert statuses == {"failed"}, statuses
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
-    run = _sync(integration)
+    run = sync_now(integration)
     assert (run.stored, run.skipped) == (25, 0)
     assert runner.wait_idle(60)
     assert _counts(db) == [25, 25, 25]
@@ -105,7 +85,7 @@ def test_hires_whose_webhook_arrived_are_not_stored_again(
         add_candidate(f"Webhook Hire {number}")
     assert runner.wait_idle(30)
     assert _counts(db) == [4, 4, 4]
-    run = _sync(integration)
+    run = sync_now(integration)
     assert (run.seen, run.stored, run.skipped) == (4, 0, 4)
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 4
     assert _found_rows(db) == []
@@ -118,7 +98,7 @@ def test_a_sync_and_webhooks_at_the_same_moment_give_one_of_each(
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         print("skipping: SQLite has no concurrent writers; set TEST_DATABASE_URL for PostgreSQL")
         pytest.skip("the sync/webhook race is tested on PostgreSQL (set TEST_DATABASE_URL)")
-    ids = _lost_hires(lever_server, 10)
+    ids = lost_hires(lever_server, 10)
     bodies = [json.dumps(hired_body(opportunity_id)) for opportunity_id in ids]
     run = sync.create_run(integration, SyncKind.MANUAL, utcnow() - timedelta(hours=1))
     _db.session.commit()
@@ -177,10 +157,10 @@ def test_a_sync_and_webhooks_at_the_same_moment_give_one_of_each(
 def test_a_webhook_arriving_while_the_synced_hire_waits_gets_no_found_by_sync_row(
     app, db, integration, lever_server, send_hire, runner
 ):
-    [opportunity_id] = _lost_hires(lever_server, 1)
+    [opportunity_id] = lost_hires(lever_server, 1)
     integration.paused_at = utcnow()  # the synced hire waits (held) until Resume
     db.session.commit()
-    run = _sync(integration)
+    run = sync_now(integration)
     assert run.stored == 1 and _found_rows(db) == []  # not said when it is only stored
     assert send_hire(opportunity_id).status_code == 200  # Lever's webhook came after all
     ids = pause.resume(integration)
@@ -192,8 +172,8 @@ def test_a_webhook_arriving_while_the_synced_hire_waits_gets_no_found_by_sync_ro
     assert _counts(db) == [1, 1, 1]
     assert _found_rows(db) == []
     # Without a webhook, the row comes when the sync's delivery has made the person.
-    [second] = _lost_hires(lever_server, 1)
-    assert _sync(integration).stored == 1
+    [second] = lost_hires(lever_server, 1)
+    assert sync_now(integration).stored == 1
     assert runner.wait_idle(30)
     [row] = db.session.scalars(select(LogEntry).where(LogEntry.message.contains(FOUND))).all()
     person = db.session.scalar(select(Person).where(Person.lever_opportunity_id == second))
@@ -202,9 +182,9 @@ def test_a_webhook_arriving_while_the_synced_hire_waits_gets_no_found_by_sync_ro
 
 
 def test_revoked_access_fails_the_sync_with_one_reauthorise_error(db, integration, lever_server):
-    _lost_hires(lever_server, 2)
+    lost_hires(lever_server, 2)
     lever_server.store.revoke()
-    run = _sync(integration)
+    run = sync_now(integration)
     assert run.status == "failed" and "re-authorise" in run.message
     errors = db.session.scalars(select(LogEntry).where(LogEntry.level == "error")).all()
     assert len(errors) == 1
@@ -215,7 +195,7 @@ def test_revoked_access_fails_the_sync_with_one_reauthorise_error(db, integratio
 
 @pytest.mark.committed
 def test_lever_5xx_is_retried_then_succeeds(db, integration, lever_server, runner):
-    _lost_hires(lever_server, 3)
+    lost_hires(lever_server, 3)
     lever_server.store.set_faults(fault_500_rate=1.0)
     run = sync.create_run(integration, SyncKind.PERIODIC, utcnow() - timedelta(hours=1))
     db.session.commit()
@@ -230,7 +210,7 @@ def test_lever_5xx_is_retried_then_succeeds(db, integration, lever_server, runne
 
 def test_lever_429_after_the_last_attempt_writes_one_error(db, integration, lever_server):
     lever_server.store.set_faults(fault_429_rate=1.0)
-    run = _sync(integration, final_attempt=True)
+    run = sync_now(integration, final_attempt=True)
     assert run.status == "failed"
     [error] = db.session.scalars(select(LogEntry)).all()
     assert error.level == "error" and "slow down" in error.message
@@ -238,7 +218,7 @@ def test_lever_429_after_the_last_attempt_writes_one_error(db, integration, leve
 
 
 def test_a_window_before_the_hires_finds_nothing(db, integration, lever_server):
-    _lost_hires(lever_server, 2)
+    lost_hires(lever_server, 2)
     until = utcnow() - timedelta(hours=1)
     run = sync.create_run(integration, SyncKind.MANUAL, until - timedelta(days=1), until=until)
     db.session.commit()
@@ -247,11 +227,13 @@ def test_a_window_before_the_hires_finds_nothing(db, integration, lever_server):
 
 @pytest.mark.committed
 def test_backfill_writes_one_information_row(db, integration, lever_server, runner):
-    _lost_hires(lever_server, 3)
+    lost_hires(lever_server, 3)
     today = utcnow().date()
-    run = _sync(integration, SyncKind.BACKFILL, since=sync.start_of(today - timedelta(days=30)))
+    run = sync_now(integration, SyncKind.BACKFILL, since=sync.start_of(today - timedelta(days=30)))
     assert runner.wait_idle(30)
-    second = _sync(integration, SyncKind.BACKFILL, since=sync.start_of(today - timedelta(days=30)))
+    second = sync_now(
+        integration, SyncKind.BACKFILL, since=sync.start_of(today - timedelta(days=30))
+    )
     assert run.stored == 3 and second.skipped == 3
     day = f"{today - timedelta(days=30):%d %B %Y}".lstrip("0")
     rows = db.session.scalars(
@@ -265,11 +247,11 @@ def test_backfill_writes_one_information_row(db, integration, lever_server, runn
 
 def test_the_same_failure_again_writes_no_second_row(db, integration, lever_server):
     lever_server.store.set_faults(fault_500_rate=1.0)
-    assert _sync(integration).status == "failed"
-    assert _sync(integration).status == "failed"  # the next periodic sync, still failing
+    assert sync_now(integration).status == "failed"
+    assert sync_now(integration).status == "failed"  # the next periodic sync, still failing
     assert len(db.session.scalars(select(LogEntry)).all()) == 1
     lever_server.store.set_faults(fault_500_rate=0)
-    assert _sync(integration).status == "succeeded"
+    assert sync_now(integration).status == "succeeded"
     lever_server.store.set_faults(fault_500_rate=1.0)
-    assert _sync(integration).status == "failed"  # failing again after a success: a new row
+    assert sync_now(integration).status == "failed"  # failing again after a success: a new row
     assert len(db.session.scalars(select(LogEntry)).all()) == 2

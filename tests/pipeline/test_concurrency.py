@@ -1,7 +1,6 @@
 """Repeats of one hire, sequential and 20 at once on PostgreSQL: one person, employment, task."""
 
 import json
-import threading
 
 import pytest
 import requests
@@ -12,40 +11,14 @@ from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Employment, LogEntry, Person, Salary, Task, WebhookDelivery
 from tests.pipeline.conftest import FULL_OFFER
+from tests.pipeline.helpers import THREADS, needs_postgres, together
 
 pytestmark = pytest.mark.committed
-
-THREADS = 20
 
 
 def _counts(db, models=(Person, Employment, Task)):
     db.session.expire_all()
     return [db.session.scalar(select(func.count()).select_from(model)) for model in models]
-
-
-def _needs_postgres(app):
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        print("skipping: SQLite has no concurrent writers; set TEST_DATABASE_URL for PostgreSQL")
-        pytest.skip("concurrent repeats are tested on PostgreSQL (set TEST_DATABASE_URL)")
-
-
-def _together(count, work):
-    """Run work(i) on count threads released at the same moment; return results and errors."""
-    barrier, results, errors = threading.Barrier(count), [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait(10)
-            results[i] = work(i)
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
 
 
 def test_sequential_repeats_create_each_record_once(
@@ -66,7 +39,7 @@ def test_sequential_repeats_create_each_record_once(
 def test_twenty_concurrent_posts_of_one_delivery(
     app, db, integration, add_candidate, hired_body, live_app, runner, monkeypatch
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     enqueued = []
     real_enqueue = queue.enqueue_delivery
 
@@ -85,7 +58,7 @@ def test_twenty_concurrent_posts_of_one_delivery(
             timeout=30,
         ).json()["status"]
 
-    results, errors = _together(THREADS, post)
+    results, errors = together(THREADS, post)
     assert errors == []
     assert sorted(results) == ["accepted"] + ["duplicate"] * (THREADS - 1)
     assert len(enqueued) == 1
@@ -96,7 +69,7 @@ def test_twenty_concurrent_posts_of_one_delivery(
 def test_twenty_concurrent_deliveries_for_one_hire(
     app, db, integration, add_candidate, hired_body, send_hire, monkeypatch
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
     opportunity_id = add_candidate()
     for _ in range(THREADS):
@@ -112,7 +85,7 @@ def test_twenty_concurrent_deliveries_for_one_hire(
             finally:
                 _db.session.remove()
 
-    results, errors = _together(THREADS, work)
+    results, errors = together(THREADS, work)
     assert errors == []
     assert results == ["completed"] * THREADS
     assert _counts(db) == [1, 1, 1]
@@ -121,7 +94,7 @@ def test_twenty_concurrent_deliveries_for_one_hire(
 def test_two_hundred_concurrent_replays_of_a_ping_write_one_log_row(
     app, db, integration, hired_body, live_app
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     # A captured hire body with `data` emptied: still signed, so it is a ping.
     body = json.dumps({**hired_body("opp-1"), "data": {}})
 
@@ -137,7 +110,7 @@ def test_two_hundred_concurrent_replays_of_a_ping_write_one_log_row(
                 for _ in range(10)
             ]
 
-    results, errors = _together(THREADS, post_ten)
+    results, errors = together(THREADS, post_ten)
     assert errors == []
     assert [status for batch in results for status in batch] == ["ping"] * THREADS * 10
     db.session.expire_all()
@@ -148,7 +121,7 @@ def test_two_hundred_concurrent_replays_of_a_ping_write_one_log_row(
 def test_twenty_concurrent_deliveries_of_a_full_offer_create_the_job_once(
     app, db, integration, organisation, add_candidate, send_hire, monkeypatch
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
     opportunity_id = add_candidate("Paula Payroll", offer=FULL_OFFER)
     for _ in range(THREADS):
@@ -163,7 +136,7 @@ def test_twenty_concurrent_deliveries_of_a_full_offer_create_the_job_once(
             finally:
                 _db.session.remove()
 
-    results, errors = _together(THREADS, work)
+    results, errors = together(THREADS, work)
     assert errors == []
     assert results == ["completed"] * THREADS
     # The manager is a person too: two people, one employment, one salary, one task.

@@ -3,56 +3,20 @@
 import hashlib
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
-from lever_cezanne import crypto
 from lever_cezanne.deliveries import queue
 from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Document, LeverIntegration, LogEntry, Person, WebhookDelivery
 from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES
 from tests.pipeline.conftest import FULL_OFFER
-from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
+from tests.pipeline.helpers import THREADS, lever_documents, needs_postgres, stored, together
 
 pytestmark = pytest.mark.committed
 
 MB = 1024 * 1024
 LEVER_500 = "Lever is having problems on its side"
-
-
-def lever_file(lever_server, integration, path: str, params=None) -> requests.Response:
-    """Download a file from the simulator over HTTP, as Lever serves it."""
-    token = crypto.decrypt(integration.access_token_encrypted)
-    response = requests.get(
-        f"{lever_server.base_url}/v1{path}",
-        params=params,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response
-
-
-def lever_documents(lever_server, integration, opportunity_id) -> dict[str, bytes]:
-    """Return Lever's signed offer letter and latest resume, by Document source."""
-    candidate = lever_server.store.candidate(opportunity_id)
-    offer_id = candidate["offers"][0]["id"]
-    resume_id = candidate["resumes"][0]["id"]
-    base = f"/opportunities/{opportunity_id}"
-    return {
-        "offer_letter": lever_file(
-            lever_server, integration, f"{base}/offers/{offer_id}/download", {"status": "signed"}
-        ).content,
-        "resume": lever_file(
-            lever_server, integration, f"{base}/resumes/{resume_id}/download"
-        ).content,
-    }
-
-
-def stored(db) -> dict[str, Document]:
-    db.session.expire_all()
-    return {d.source: d for d in db.session.scalars(select(Document))}
 
 
 def warnings(db) -> list[str]:
@@ -199,7 +163,7 @@ def test_a_document_warning_is_written_once_per_person_file_and_cause(
 def test_twenty_concurrent_deliveries_store_each_document_once(
     app, db, integration, organisation, add_candidate, send_hire, lever_server, monkeypatch
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
     opportunity_id = add_candidate("Connie Current", offer=FULL_OFFER)
     for _ in range(THREADS):
@@ -216,7 +180,7 @@ def test_twenty_concurrent_deliveries_store_each_document_once(
             finally:
                 _db.session.remove()
 
-    results, errors = _together(THREADS, work)
+    results, errors = together(THREADS, work)
     assert errors == []
     assert results == ["completed"] * THREADS
     documents = stored(db)

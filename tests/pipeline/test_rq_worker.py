@@ -1,74 +1,19 @@
 """A real RQ worker process (`flask worker`) against Redis processes deliveries end to end."""
 
-import os
 import re
 import socket
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from redis import Redis
-from rq import Queue
 from rq.registry import ScheduledJobRegistry
-from rq.serializers import JSONSerializer
 from sqlalchemy import select, update
 
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
+from tests.pipeline.helpers import REDIS_URL, run_worker, settle
 
 pytestmark = pytest.mark.committed
-
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("REDIS_URL")
-
-
-@pytest.fixture
-def redis_queue(app):
-    """Point the app at the Redis from REDIS_URL, with an empty queue."""
-    if not REDIS_URL:
-        print("skipping: REDIS_URL is not set (CI sets it)")
-        pytest.skip("REDIS_URL is not set: the real RQ worker tests need Redis")
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
-    yield Queue("lever", connection=connection, serializer=JSONSerializer)
-    connection.flushdb()
-    connection.close()
-    opened = app.extensions.pop("lever_redis", None)  # the receiver itself never opens one
-    if opened is not None:
-        opened.close()
-
-
-def run_worker(app, lever_server, database_url) -> subprocess.CompletedProcess:
-    """Run `flask worker --burst` in its own process, configured only by environment variables."""
-    env = {
-        **os.environ,
-        "FLASK_APP": "app",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "ENCRYPTION_KEYS": ",".join(app.config["ENCRYPTION_KEYS"]),
-        "LEVER_SANDBOX_ENABLED": "0",
-        "TIMEZONE": app.config["TIMEZONE"],
-        **lever_server.app_config(),
-    }
-    flask = str(Path(sys.executable).with_name("flask"))
-    return subprocess.run(
-        [flask, "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
-
-
-def _settle(db):
-    db.session.commit()
-    db.session.remove()  # no open transaction while the worker writes
 
 
 def test_worker_process_turns_a_hire_into_records(
@@ -78,7 +23,7 @@ def test_worker_process_turns_a_hire_into_records(
     # The receiver only stores: the worker's dispatcher queues it.
     assert redis_queue.job_ids == []
     assert db.session.scalars(select(WebhookDelivery)).one().status == "received"
-    _settle(db)
+    settle(db)
     result = run_worker(app, lever_server, database_url)
     assert result.returncode == 0, result.stdout + result.stderr
     delivery = db.session.scalars(select(WebhookDelivery)).one()
@@ -109,7 +54,7 @@ def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
 ):
     send_hire(add_candidate())
     lever_server.store.set_faults(fault_500_rate=1.0)
-    _settle(db)
+    settle(db)
     result = run_worker(app, lever_server, database_url)
     assert result.returncode == 0, result.stdout + result.stderr
     delivery = db.session.scalars(select(WebhookDelivery)).one()
@@ -150,7 +95,7 @@ def test_queue_down_at_receive_time_then_worker_processes_after_reconcile(
     db.session.commit()
     assert reconcile_deliveries()["requeued"] == 1
     assert redis_queue.job_ids == ["delivery-1-1"]
-    _settle(db)
+    settle(db)
     result = run_worker(app, lever_server, database_url)
     assert result.returncode == 0, result.stdout + result.stderr
     assert db.session.scalars(select(WebhookDelivery)).one().status == "completed"

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from lever_cezanne.models import WebhookDelivery
 from lever_cezanne.models.base import utcnow
-from tests.pipeline.test_catch_up_sync import _lost_hires, _sync
+from tests.pipeline.helpers import lost_hires, sync_now
 
 SILENT = 'data-warning="webhook_silent"'
 
@@ -21,8 +21,8 @@ def _health(client) -> str:
 def test_sync_finds_without_any_webhook_are_counted_and_warned(
     db, client, admin, login_as, integration, lever_server, runner
 ):
-    _lost_hires(lever_server, 2)
-    _sync(integration)
+    lost_hires(lever_server, 2)
+    sync_now(integration)
     assert runner.wait_idle(30)
     login_as(admin)
     html = _health(client)
@@ -50,8 +50,8 @@ def test_no_warning_while_webhooks_arrive(
     runner,
 ):
     add_candidate("Delphine Cormier")  # arrives by webhook
-    _lost_hires(lever_server, 1)
-    _sync(integration)
+    lost_hires(lever_server, 1)
+    sync_now(integration)
     assert runner.wait_idle(30)
     login_as(admin)
     html = _health(client)

@@ -15,7 +15,7 @@ from lever_cezanne.extensions import db as _db
 from lever_cezanne.models import Employment, LogEntry, Person, SyncRun, Task
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import SyncKind
-from tests.pipeline.test_rq_worker import redis_queue, run_worker  # noqa: F401 - a fixture
+from tests.pipeline.helpers import run_worker
 
 REDIS_URL = os.environ.get("REDIS_URL")
 PATH = "lever_cezanne.deliveries.sync_jobs:sync_all_integrations"

@@ -8,31 +8,19 @@ from sqlalchemy import select
 from lever_cezanne.deliveries import queue
 from lever_cezanne.deliveries.process import process_delivery
 from lever_cezanne.extensions import db as _db
-from lever_cezanne.lever import oauth
 from lever_cezanne.lever import scopes as lever_scopes
-from lever_cezanne.lever.tokens import store_tokens
 from lever_cezanne.models import LeverNote, LogEntry, Person, WebhookDelivery
 from lever_cezanne.models.lever_notes import NoteStatus
 from lever_cezanne.onboarding.write_back import STALE_CLAIM, note_text
-from tests.lever.lever_helpers import CALLBACK, answer_consent
-from tests.pipeline.test_concurrency import THREADS, _needs_postgres, _together
-
-NOTE_START = "Added to Cezanne HR as Person Code "
-
-
-def authorise_with(db, integration, scopes):
-    """Authorise the integration in the simulator with exactly these scopes."""
-    query = answer_consent(oauth.authorization_url(CALLBACK, "state", tuple(scopes)))
-    store_tokens(integration, oauth.exchange_code(query["code"], CALLBACK))
-    db.session.commit()
-
-
-def notes_in_lever(lever_server, opportunity_id) -> list[str]:
-    return lever_server.store.candidate(opportunity_id)["notes"]
-
-
-def note_values(lever_server, opportunity_id) -> list[str]:
-    return [n["fields"][0]["value"] for n in notes_in_lever(lever_server, opportunity_id)]
+from tests.pipeline.helpers import (
+    NOTE_START,
+    THREADS,
+    authorise_with,
+    needs_postgres,
+    note_values,
+    notes_in_lever,
+    together,
+)
 
 
 def rows(db, level) -> list[str]:
@@ -88,7 +76,7 @@ def test_off_by_default_sends_no_note(
 def test_twenty_concurrent_deliveries_write_one_note(
     app, db, integration, add_candidate, send_hire, lever_server, monkeypatch
 ):
-    _needs_postgres(app)
+    needs_postgres(app)
     integration.write_back_notes = True
     authorise_with(db, integration, lever_scopes.needed(True))
     monkeypatch.setattr(queue, "enqueue_delivery", lambda delivery_id, attempt: None)
@@ -105,7 +93,7 @@ def test_twenty_concurrent_deliveries_write_one_note(
             finally:
                 _db.session.remove()
 
-    results, errors = _together(THREADS, work)
+    results, errors = together(THREADS, work)
     assert errors == []
     assert results == ["completed"] * THREADS
     assert len(note_values(lever_server, opportunity_id)) == 1

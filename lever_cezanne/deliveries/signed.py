@@ -14,6 +14,7 @@ inserts nothing and the receiver answers it the careful way, as a repeat already
 
 import os
 import threading
+import weakref
 
 import psycopg
 from sqlalchemy import bindparam, case, event, func, literal_column, select
@@ -72,29 +73,48 @@ def _statement(dialect) -> tuple:
     return found
 
 
+def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
+    """Close a connection made by this process; one a forked child inherited is only dropped,
+    as the pool does (it is the parent's)."""
+    if pid == os.getpid() and not connection.closed:
+        connection.close()
+
+
+class _Held:
+    """A thread's connection for one engine. It is closed when the thread ends (its holder is
+    freed with the thread's locals) or when the engine's pool is disposed."""
+
+    __slots__ = ("__weakref__", "connection", "engine")
+
+    def __init__(self, engine: Engine, connection: psycopg.Connection):
+        self.engine, self.connection = engine, connection
+        weakref.finalize(self, _close_if_ours, connection, os.getpid())
+
+
 class _ThreadConnections:
-    """One autocommit psycopg connection per thread and engine, closed with the engine's pool."""
+    """One autocommit psycopg connection per thread and engine."""
 
     def __init__(self):
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._opened: dict[int, list[tuple[int, psycopg.Connection]]] = {}  # id(engine) ->
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()  # every thread's, for dispose
+        self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # listened to
 
     def get(self, engine: Engine) -> psycopg.Connection:
         held = getattr(self._local, "held", None)
-        if held is not None and held[0] is engine and not held[1].closed:
-            return held[1]
-        connection = self._open(engine)
-        self._local.held = (engine, connection)
-        return connection
+        if held is not None and held.engine is engine and not held.connection.closed:
+            return held.connection
+        held = self._local.held = _Held(engine, self._open(engine))
+        with self._lock:
+            self._held.add(held)
+        return held.connection
 
     def discard(self, engine: Engine) -> None:
         """Close this thread's connection (it failed); the next get() opens another."""
         held = getattr(self._local, "held", None)
         self._local.held = None
-        if held is not None and held[0] is engine:
-            self._forget(engine, held[1])
-            held[1].close()
+        if held is not None:
+            _close_if_ours(held.connection, os.getpid())
 
     def _open(self, engine: Engine) -> psycopg.Connection:
         # Made by the engine (its URL, connect arguments and events), then taken out of its pool.
@@ -103,24 +123,17 @@ class _ThreadConnections:
         connection = proxied.dbapi_connection  # psycopg's own connection
         connection.autocommit = True
         with self._lock:
-            if id(engine) not in self._opened:
+            if engine not in self._engines:
                 event.listen(engine, "engine_disposed", self._close_all)
-            self._opened.setdefault(id(engine), []).append((os.getpid(), connection))
+                self._engines.add(engine)
         return connection
 
-    def _forget(self, engine: Engine, connection: psycopg.Connection) -> None:
-        with self._lock:
-            held = self._opened.get(id(engine), [])
-            held[:] = [(pid, c) for pid, c in held if c is not connection]
-
     def _close_all(self, engine: Engine) -> None:
-        """The engine's pool was disposed: close our connections with it. Those a forked child
-        inherited are only dropped, never closed, as the pool does (they are the parent's)."""
+        """The engine's pool was disposed: close every thread's connection of it with it."""
         with self._lock:
-            held = self._opened.pop(id(engine), [])
-        for pid, connection in held:
-            if pid == os.getpid():
-                connection.close()
+            held = [h for h in self._held if h.engine is engine]
+        for each in held:
+            _close_if_ours(each.connection, os.getpid())
 
 
 _connections = _ThreadConnections()

@@ -2,6 +2,7 @@
 replaced when it breaks, closed with the engine's pool."""
 
 import os
+import threading
 
 import pytest
 from psycopg import pq
@@ -80,4 +81,19 @@ def test_the_connection_closes_with_the_engines_pool(db, integration, signed_bod
     assert post_webhook(signed_body()).get_json() == ACCEPTED
     connection = signed._connections.get(db.engine)
     db.engine.dispose()
+    assert connection.closed
+
+
+def test_a_threads_connection_closes_when_the_thread_ends(app, db):
+    # A server with a thread per connection (werkzeug's) must not leave one behind per request.
+    opened = []
+
+    def serve():
+        with app.app_context():
+            opened.append(signed._connections.get(db.engine))
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    thread.join()
+    [connection] = opened
     assert connection.closed

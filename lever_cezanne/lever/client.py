@@ -12,7 +12,6 @@ uncommitted work in ``db.session`` across calls to this client.
 """
 
 import logging
-import threading
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -27,6 +26,7 @@ from lever_cezanne.lever.errors import (
     LeverRequestError,
     LeverTransientError,
 )
+from lever_cezanne.lever.http import http_session
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.lever.ratelimit import MAX_WAIT, SYNC_RESERVE, bucket_for, wait_for_token
 from lever_cezanne.models.base import utcnow
@@ -34,19 +34,6 @@ from lever_cezanne.models.base import utcnow
 log = logging.getLogger(__name__)
 MAX_PAGES = 50  # 5,000 records: far more offers or archive reasons than any account has
 MAX_HIRE_PAGES = 1000  # 100,000 hires in one sync window: a cursor that never ends, not an account
-
-_http: requests.Session | None = None
-_http_lock = threading.Lock()
-
-
-def http_session() -> requests.Session:
-    """Return this process's requests.Session, so connections to Lever are reused."""
-    global _http
-    with _http_lock:
-        if _http is None:
-            _http = requests.Session()
-            _http.headers.update({"Accept": "application/json", "User-Agent": "CezanneHR-Lever"})
-        return _http
 
 
 class LeverClient:

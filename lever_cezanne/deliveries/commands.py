@@ -75,7 +75,7 @@ def keep_rows_loaded_after_commit() -> None:
     default=2,
     envvar="WORKER_THREADS",
     show_default=True,
-    help="Jobs run at once, each on its own thread (1 with --fork).",
+    help="Jobs run at once, each on its own thread (1 with --fork or --burst).",
 )
 @with_appcontext
 def worker_command(burst: bool, no_reconcile: bool, fork: bool, threads: int):
@@ -114,7 +114,9 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool, threads: int):
     worker = make(Worker if fork else LeadWorker)
     # Started after the dispatcher and the scheduler forked: never fork beside running threads.
     lanes = None
-    if not fork and threads > 1:
+    # Not in burst mode: a burst ends when the main worker finds the queues empty, and a lane's
+    # job may still be queueing the next one (a periodic job its sync, a sync its hires).
+    if not fork and not burst and threads > 1:
         make_lane = partial(make, LaneWorker, worker_ttl=LANE_TTL)
         lanes = worker.lanes = Lanes(app, make_lane, threads - 1).start(burst)
     try:

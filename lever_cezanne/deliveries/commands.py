@@ -122,9 +122,7 @@ def worker_command(burst: bool, no_reconcile: bool, fork: bool, threads: int):
     try:
         worker.work(burst=burst, with_scheduler=True)
     finally:
-        if lanes is not None and burst:
-            lanes.finish()  # a SIGTERM has already asked them to stop after their jobs
-        elif lanes is not None:
+        if lanes is not None:
             lanes.stop()
         if mover is not None:
             mover.terminate()

@@ -88,12 +88,6 @@ class Lanes:
         for worker in self.workers:
             worker._stop_requested = True  # what rq's own warm shutdown sets
 
-    def finish(self) -> None:
-        """In burst mode, wait for every lane to empty the queues: a lane's job may queue more
-        work (a sync stores hires) after the main thread's worker found the queues empty."""
-        for thread in self._threads:
-            thread.join()
-
     def stop(self, wait: float = STOP_WAIT) -> bool:
         """Ask every lane to stop after its current job; wait up to `wait` seconds in all for
         them. Tell whether they all stopped."""

@@ -25,7 +25,7 @@ from lever_cezanne.core.dates import today_in
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import scopes
 from lever_cezanne.lever.client import LeverClient
-from lever_cezanne.lever.errors import LeverError, LeverForbiddenError
+from lever_cezanne.lever.errors import LeverError, LeverForbiddenError, LeverTransientError
 from lever_cezanne.models import LeverNote
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_INFORMATION, LEVEL_WARNING
@@ -119,13 +119,23 @@ def _fail(note: LeverNote, why: str) -> None:
     db.session.commit()
 
 
+def _check_first(note: LeverNote, why: str) -> None:
+    """Leave the claim stale, so the next run reads Lever's notes before it sends: a busy or
+    timed-out POST may still have added the note."""
+    note.claimed_at = utcnow() - STALE_CLAIM
+    note.last_error = why
+    db.session.commit()
+
+
 def _why(exc: LeverError) -> str:
     if isinstance(exc, LeverForbiddenError):
         return (
             f"Lever refused it because this integration was not allowed {scopes.NOTES}. "
             f"{scopes.REAUTHORISE_FOR_MORE} under Integrations › Lever"
         )
-    return str(exc).rstrip(".").replace(": this will be tried again", "")
+    if isinstance(exc, LeverTransientError):
+        return exc.final_message.rstrip(".")
+    return str(exc).rstrip(".")
 
 
 def send_note(client: LeverClient, integration, hire_log) -> None:
@@ -133,6 +143,8 @@ def send_note(client: LeverClient, integration, hire_log) -> None:
     try:
         note = claim(client, integration.id, hire_log)
     except LeverError as exc:  # reading Lever's notes to recover a stopped sender failed
+        if isinstance(exc, LeverTransientError) and not hire_log.final_attempt:
+            raise  # Lever is busy: the job tries again with its backoff
         hire_log.write(
             LEVEL_WARNING,
             f"Lever was not told that {hire_log.who} is in Cezanne HR yet: {_why(exc)}. It is "
@@ -143,6 +155,16 @@ def send_note(client: LeverClient, integration, hire_log) -> None:
         return
     try:
         lever_note_id = client.add_note(note.opportunity_id, note.text)
+    except LeverTransientError as exc:
+        _check_first(note, _why(exc))
+        if not hire_log.final_attempt:
+            raise  # the job tries again with its backoff; only its last attempt warns
+        hire_log.write(
+            LEVEL_WARNING,
+            f"Lever was not told that {hire_log.who} is in Cezanne HR yet: {_why(exc)}. It is "
+            "tried again when Lever sends this hire again. The hire itself is complete.",
+        )
+        return
     except LeverError as exc:
         why = _why(exc)
         _fail(note, why)

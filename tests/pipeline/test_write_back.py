@@ -198,3 +198,86 @@ def test_a_fresh_claim_by_another_run_is_left_alone(
     send_hire(opportunity_id)
     assert runner.wait_idle(20)
     assert note_values(lever_server, opportunity_id) == []
+
+
+def _busy_notes(monkeypatch, times: int, reach_lever: bool = False) -> list[int]:
+    """Make the note's POST meet a busy Lever `times` times (after reaching Lever, if asked)."""
+    from lever_cezanne.lever.client import LeverClient
+    from lever_cezanne.lever.errors import LeverTransientError
+
+    real, calls = LeverClient.add_note, []
+
+    def add_note(self, opportunity_id, text):
+        calls.append(1)
+        if len(calls) <= times:
+            if reach_lever:
+                real(self, opportunity_id, text)
+            raise LeverTransientError("Lever did not answer in time", detail="Timeout")
+        return real(self, opportunity_id, text)
+
+    monkeypatch.setattr(LeverClient, "add_note", add_note)
+    monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.05,) * 5)
+    return calls
+
+
+@pytest.mark.committed
+def test_a_busy_lever_is_retried_with_the_job_and_the_note_sent_once(
+    db, integration, add_candidate, send_hire, runner, lever_server, monkeypatch
+):
+    calls = _busy_notes(monkeypatch, times=2)
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Bea Busy")
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    assert len(calls) == 3 and len(note_values(lever_server, opportunity_id)) == 1
+    assert rows(db, "warning") == []
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert (delivery.status, delivery.attempts) == ("completed", 3)
+
+
+@pytest.mark.committed
+def test_a_timed_out_post_that_reached_lever_is_not_sent_again(
+    db, integration, add_candidate, send_hire, runner, lever_server, monkeypatch
+):
+    calls = _busy_notes(monkeypatch, times=1, reach_lever=True)
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Tim Timeout")
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    assert len(calls) == 1  # the retry read Lever's notes, found its note, and did not post
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT
+    assert rows(db, "warning") == []
+
+
+@pytest.mark.committed
+def test_lever_busy_through_the_last_attempt_warns_once_and_a_resend_sends_it(
+    db, integration, add_candidate, send_hire, runner, lever_server, monkeypatch
+):
+    calls = _busy_notes(monkeypatch, times=len(queue.RETRY_INTERVALS) + 1)
+    integration.write_back_notes = True
+    authorise_with(db, integration, lever_scopes.needed(True))
+    opportunity_id = add_candidate("Lou Late")
+    send_hire(opportunity_id)
+    assert runner.wait_idle(30)
+    [warning] = rows(db, "warning")
+    assert warning.startswith("Lever was not told that Lou Late")
+    assert warning.endswith(
+        "is in Cezanne HR yet: Lever did not answer in time. It is tried again when Lever "
+        "sends this hire again. The hire itself is complete."
+    )
+    assert note_values(lever_server, opportunity_id) == []
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert (delivery.status, delivery.attempts) == ("completed", len(queue.RETRY_INTERVALS) + 1)
+
+    send_hire(opportunity_id)  # Lever sends the hire again; Lever is no longer busy
+    assert runner.wait_idle(30)
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    assert len(calls) == len(queue.RETRY_INTERVALS) + 2
+    db.session.expire_all()
+    assert db.session.scalar(select(LeverNote.status)) == NoteStatus.SENT

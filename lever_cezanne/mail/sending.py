@@ -153,20 +153,17 @@ def run_send_mail(mail_id: int) -> str:
             db.session.remove()
 
 
-class _ThreadSender:
+class ThreadSender:
     """The embedded default's sender: a thread sends, a timer retries with the same backoff."""
 
     def __init__(self, app: Flask):
         self.app = app
         self._executor = ThreadPoolExecutor(2, "lever-mail")
         self._lock = threading.Lock()
-        self._busy = 0
-        self._idle = threading.Condition(self._lock)
         self._mail_ids: dict[int, int] = {}  # mail id -> sends running or waiting to retry
 
     def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
         with self._lock:
-            self._busy += 1
             self._mail_ids[mail_id] = self._mail_ids.get(mail_id, 0) + 1
         self._executor.submit(self._run, mail_id, attempt, intervals)
 
@@ -210,17 +207,10 @@ class _ThreadSender:
 
     def _finished(self, mail_id: int) -> None:
         with self._lock:
-            self._busy -= 1
             self._forget(mail_id)
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float = 30) -> bool:
-        """Wait until no send is running (a retry waiting on its timer does not count)."""
-        with self._lock:
-            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
 
-def _threads(app: Flask) -> _ThreadSender:
+def _threads(app: Flask) -> ThreadSender:
     if "lever_mail" not in app.extensions:
-        app.extensions["lever_mail"] = _ThreadSender(app)
+        app.extensions["lever_mail"] = ThreadSender(app)
     return app.extensions["lever_mail"]

@@ -7,6 +7,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.jobs import WatchedSender
+
 
 class Inbox:
     """What the SMTP server received; `refuse` makes it answer the next DATA with an error."""
@@ -63,10 +65,9 @@ def inbox(app, smtp_server):
         MAIL_RETRY_INTERVALS=[0.05, 0.05, 0.05],
         PUBLIC_BASE_URL="https://hr.example.com",
     )
+    sender = app.extensions["lever_mail"] = WatchedSender(app)
     yield inbox
-    sender = app.extensions.get("lever_mail")
-    if sender is not None:
-        sender.wait_idle()
+    sender.wait_idle()
 
 
 def parts(message) -> tuple[str, str]:

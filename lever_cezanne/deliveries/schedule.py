@@ -47,6 +47,9 @@ SCHEDULE = (
         every=RECONCILE_EVERY,
         setting="RECONCILE_INTERVAL",
     ),
+    # A catch-up sync whose worker died (its lease lapsed) is marked failed, with its Warning row,
+    # so the Details page stops showing it as running without waiting for the next sync.
+    Periodic("lever_cezanne.deliveries.sync:expire_lapsed", every=30),
     # Re-authorisation alerts and the hourly error digest.
     Periodic("lever_cezanne.mail.alerts:check_alerts", every=60),
     # Mail whose send job was lost is queued again.

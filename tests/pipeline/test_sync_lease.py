@@ -141,3 +141,21 @@ def test_a_killed_sync_process_stops_renewing_and_is_failed(db, integration):
     assert sync.expire_lapsed() == 1
     db.session.expire_all()
     assert db.session.get(SyncRun, run.id).status == "failed"
+
+
+def test_the_periodic_jobs_mark_a_lapsed_sync_failed_without_waiting_for_the_next_sync(
+    db, integration
+):
+    from lever_cezanne.deliveries import schedule
+
+    [entry] = [e for e in schedule.SCHEDULE if e.path.endswith(":expire_lapsed")]
+    assert entry.every <= 60
+    run = _run(integration)
+    schedule.run(entry.path)
+    db.session.refresh(run)
+    assert run.status == "running"  # its lease holds: left alone
+    _lapse(db, run)
+    schedule.run(entry.path)
+    db.session.refresh(run)
+    assert run.status == "failed"
+    assert run.message == f"{STOPPED} The next sync covers its window again."

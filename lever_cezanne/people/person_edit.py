@@ -1,6 +1,6 @@
-"""The person edit form's choices and save, shared by the task page and the person page."""
+"""The person edit page, shared by the task page and the person page: choices, save, view."""
 
-from flask import flash
+from flask import flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -33,3 +33,17 @@ def save_person_form(form: PersonEditForm, person: Person):
         "success",
     )
     return None
+
+
+def edit_person(person: Person, task, back: str):
+    """Show the personal details form, or save it and go back to `back`."""
+    form = PersonEditForm(obj=person)
+    form.gender_id.choices = gender_choices()
+    status = 422 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        status = save_person_form(form, person)
+        if status is None:
+            return redirect(back)
+    return render_template(
+        "people/edit.html", form=form, person=person, task=task, back=back
+    ), status

@@ -8,9 +8,9 @@ from lever_cezanne.extensions import db
 from lever_cezanne.models import Task
 from lever_cezanne.people import edits
 from lever_cezanne.people.edits import StaleEdit
-from lever_cezanne.people.forms import EmploymentEditForm, PersonEditForm
+from lever_cezanne.people.forms import EmploymentEditForm
 from lever_cezanne.people.job_views import edit_job
-from lever_cezanne.people.person_edit import gender_choices, save_person_form
+from lever_cezanne.people.person_edit import edit_person
 from lever_cezanne.processes import bp, task_services
 
 
@@ -26,24 +26,18 @@ def _completed(task: Task):
     return redirect(url_for("processes.task_show", task_id=task.id))
 
 
+def _no_employment(task: Task):
+    flash("This person has no open Employment Details yet: add them first.", "error")
+    return redirect(url_for("processes.task_show", task_id=task.id, _anchor="employment"))
+
+
 @bp.route("/tasks/<int:task_id>/person", methods=["GET", "POST"])
 def task_person_edit(task_id: int):
     """Edit the new starter's Personal Information and Contact Details from the task."""
     task = _editable_task(task_id)
     if not task.is_open:
         return _completed(task)
-    person = task.person
-    form = PersonEditForm(obj=person)
-    form.gender_id.choices = gender_choices()
-    status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        status = save_person_form(form, person)
-        if status is None:
-            return redirect(url_for("processes.task_show", task_id=task.id))
-    back = url_for("processes.task_show", task_id=task.id)
-    return render_template(
-        "people/edit.html", form=form, person=person, task=task, back=back
-    ), status
+    return edit_person(task.person, task, url_for("processes.task_show", task_id=task.id))
 
 
 @bp.route("/tasks/<int:task_id>/employment/edit", methods=["GET", "POST"])
@@ -54,8 +48,7 @@ def task_employment_edit(task_id: int):
         return _completed(task)
     employment = task.person.current_employment
     if employment is None:
-        flash("This person has no open Employment Details yet: add them first.", "error")
-        return redirect(url_for("processes.task_show", task_id=task.id, _anchor="employment"))
+        return _no_employment(task)
     form = EmploymentEditForm(
         company=employment.company.code,
         hire_date=employment.hire_date,
@@ -94,6 +87,5 @@ def task_job_edit(task_id: int):
         return _completed(task)
     employment = task.person.current_employment
     if employment is None:
-        flash("This person has no open Employment Details yet: add them first.", "error")
-        return redirect(url_for("processes.task_show", task_id=task.id, _anchor="employment"))
+        return _no_employment(task)
     return edit_job(task.person, employment, url_for("processes.task_show", task_id=task.id))

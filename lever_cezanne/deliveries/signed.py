@@ -6,17 +6,21 @@ deleted and holds that very key ciphertext, so a key remembered by a web process
 anything once the key, the subdomain or the integration changed.
 
 On PostgreSQL each web thread keeps a connection of its own for this statement, outside the
-engine's pool: no checkout, no pre-ping round trip, and psycopg keeps the statement prepared on
-it. A connection found broken (the server restarted, an idle timeout cut it) is replaced and the
-statement sent once more. That is harmless: if the first attempt did store the row, the second
-inserts nothing and the receiver answers it the careful way, as a repeat already stored.
+engine's pool: no checkout, no pre-ping round trip. The statement is prepared on it once and run
+through libpq itself (psycopg's `pgconn`), its values already text: psycopg's cursor machinery
+(query conversion, adapters, its prepare bookkeeping) cost more CPU than the rest of the request's
+own work. A connection found broken (the server restarted, an idle timeout cut it) is replaced and
+the statement sent once more. That is harmless: if the first attempt did store the row, the
+second inserts nothing and the receiver answers it the careful way, as a repeat already stored.
 """
 
 import os
 import threading
 import weakref
+from datetime import datetime
 
 import psycopg
+from psycopg import pq
 from sqlalchemy import bindparam, case, event, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -33,6 +37,8 @@ _COLUMNS = (
     "token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at", "payload",
 )  # fmt: skip
 _statements: dict[tuple[str, str], tuple] = {}
+_PREPARED_NAME = b"lever_cezanne_store_signed"  # psycopg's own prepared statements are _pg3_*
+_RESULT_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
 def _statement(dialect) -> tuple:
@@ -73,6 +79,62 @@ def _statement(dialect) -> tuple:
     return found
 
 
+def _positional(dialect) -> tuple[bytes, tuple[str, ...]]:
+    """Return (once per dialect) the statement as libpq takes it, with $n placeholders, and the
+    names of its parameters in $n order."""
+    key = ("libpq", dialect.name)
+    found = _statements.get(key)
+    if found is None:
+        statement, _ = _statement(dialect)
+        compiled = statement.compile(dialect=type(dialect)(paramstyle="numeric_dollar"))
+        found = _statements[key] = (compiled.string.encode(), tuple(compiled.positiontup))
+    return found
+
+
+def _text(value, encoding: str) -> bytes | None:
+    """A parameter in PostgreSQL's text format, refused as psycopg would refuse it."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.isoformat().encode()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value).encode()
+    if not isinstance(value, str):
+        raise psycopg.ProgrammingError(f"cannot send a {type(value).__name__} as text")
+    # libpq reads a text parameter up to its first NUL: the rest would be lost, silently.
+    if "\x00" in value:
+        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    try:
+        return value.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise psycopg.DataError(str(exc)) from exc
+
+
+def _result(held: "_Held", call, *args) -> pq.abc.PGresult:
+    """Call libpq; raise psycopg's error for a failed statement, as its cursors do."""
+    try:
+        result = call(*args)
+    except MemoryError as exc:  # libpq returns no result at all when it could not send
+        message = held.connection.pgconn.error_message.decode(held.encoding, "replace")
+        raise psycopg.OperationalError(message) from exc
+    if result.status not in _RESULT_OK:
+        raise psycopg.errors.error_from_result(result, encoding=held.encoding)
+    return result
+
+
+def _run_prepared(held: "_Held", sql: bytes, values: list) -> tuple | None:
+    """Run the statement on a thread's connection (preparing it there first); return its row."""
+    pgconn = held.connection.pgconn
+    if not held.prepared:
+        _result(held, pgconn.prepare, _PREPARED_NAME, sql)
+        held.prepared = True
+    # libpq waits for the answer with the GIL released, as psycopg's own wait does.
+    result = _result(held, pgconn.exec_prepared, _PREPARED_NAME, values)
+    if result.ntuples == 0:
+        return None
+    return int(result.get_value(0, 0)), result.get_value(0, 1).decode()
+
+
 def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
     """Close a connection made by this process; one a forked child inherited is only dropped,
     as the pool does (it is the parent's)."""
@@ -84,10 +146,12 @@ class _Held:
     """A thread's connection for one engine. It is closed when the thread ends (its holder is
     freed with the thread's locals) or when the engine's pool is disposed."""
 
-    __slots__ = ("__weakref__", "connection", "engine")
+    __slots__ = ("__weakref__", "connection", "encoding", "engine", "prepared")
 
     def __init__(self, engine: Engine, connection: psycopg.Connection):
         self.engine, self.connection = engine, connection
+        self.encoding = connection.info.encoding  # Python's name for the client encoding
+        self.prepared = False  # the statement, on this connection
         weakref.finalize(self, _close_if_ours, connection, os.getpid())
 
 
@@ -101,13 +165,16 @@ class _ThreadConnections:
         self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # listened to
 
     def get(self, engine: Engine) -> psycopg.Connection:
+        return self.held(engine).connection
+
+    def held(self, engine: Engine) -> _Held:
         held = getattr(self._local, "held", None)
         if held is not None and held.engine is engine and not held.connection.closed:
-            return held.connection
+            return held
         held = self._local.held = _Held(engine, self._open(engine))
         with self._lock:
             self._held.add(held)
-        return held.connection
+        return held
 
     def discard(self, engine: Engine) -> None:
         """Close this thread's connection (it failed); the next get() opens another."""
@@ -146,19 +213,18 @@ def _insert(params: dict):
         with engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
             return connection.execute(statement, params).first()
-    _, sql = _statement(engine.dialect)
+    sql, names = _positional(engine.dialect)
     for attempt in (1, 2):
-        connection = _connections.get(engine)
+        held = _connections.held(engine)
         try:
-            # The SQL compiled once, sent as it is (psycopg prepares it on the server after a
-            # few runs): these values need no conversion (text, integers, an aware UTC datetime).
-            return connection.execute(sql, params).fetchone()
+            values = [_text(params[name], held.encoding) for name in names]
+            return _run_prepared(held, sql, values)
         except psycopg.Error as exc:
-            lost = connection.closed or connection.broken
+            lost = held.connection.closed
             if lost:
                 _connections.discard(engine)
             if not lost or attempt == 2:
-                raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+                raise DBAPIError.instance(sql.decode(), params, exc, psycopg.Error) from exc
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -1,12 +1,16 @@
 """The receiver's own connection per thread on PostgreSQL: one round trip a webhook, no pre-ping,
 replaced when it breaks, closed with the engine's pool."""
 
+import hashlib
+import json
 import os
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from psycopg import pq
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from lever_cezanne.deliveries import signed
 from lever_cezanne.models import WebhookDelivery
@@ -60,6 +64,48 @@ def test_a_webhook_is_one_round_trip_of_the_prepared_insert(
     # Bind the prepared INSERT, run it, one Sync: no pre-ping, no BEGIN or COMMIT of its own.
     assert _sent(connection, tmp_path, one) == ["Bind", "Describe", "Execute", "Sync"]
     assert _count(db) == 9
+
+
+def _last_delivery(db) -> WebhookDelivery:
+    db.session.rollback()  # a fresh snapshot
+    return db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc())).first()
+
+
+def test_the_stored_row_holds_the_values_as_sent(db, integration, signed_body, post_webhook):
+    # The statement's values go to libpq as text: each must arrive as the column's own value.
+    assert post_webhook(signed_body()).get_json() == ACCEPTED  # the key is read
+    body = signed_body(data={"opportunityId": "opp-1", "candidateId": "é" * 150})
+    before = datetime.now(UTC)
+    assert post_webhook(body).get_json() == ACCEPTED
+    row = _last_delivery(db)
+    assert (row.integration_id, row.event, row.source, row.status, row.attempts) == (
+        integration.id, "candidateHired", "webhook", "received", 0,
+    )  # fmt: skip
+    assert row.token_hash == hashlib.sha256(body["token"].encode()).hexdigest()
+    assert row.signature_hash == hashlib.sha256(body["signature"].encode()).hexdigest()
+    assert (row.opportunity_id, row.contact_id) == ("opp-1", None)
+    assert row.triggered_at == body["triggeredAt"]
+    assert before - timedelta(seconds=1) <= row.received_at <= datetime.now(UTC)
+    assert row.updated_at == row.received_at
+    assert json.loads(row.payload)["data"]["candidateId"].startswith("é" * 100 + "…")
+    # Other events are stored, ignored; a name past ASCII arrives whole.
+    assert post_webhook(signed_body(event="étapeChangée")).get_json() == {"status": "ignored"}
+    row = _last_delivery(db)
+    assert (row.event, row.status) == ("étapeChangée", "ignored")
+
+
+def test_a_nul_in_a_value_is_refused_not_cut_short(db, integration):
+    # libpq reads a text parameter up to its first NUL; psycopg refused it, and so must we.
+    fields = {
+        "token_hash": "a" * 64, "signature_hash": "b" * 64, "opportunity_id": "opp\x00-1",
+        "contact_id": None, "triggered_at": 1, "payload": "{}",
+    }  # fmt: skip
+    with pytest.raises(DBAPIError, match="NUL"):
+        signed.store_signed(
+            integration.id, "cezannehr", integration.signature_token_encrypted,
+            event="candidateHired", **fields,
+        )  # fmt: skip
+    assert _count(db) == 0
 
 
 def test_a_broken_connection_is_replaced_and_the_webhook_still_stored(

@@ -6,13 +6,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from benchmarks.helpers import (
     Figure,
     app_env,
     bench_database,
     child_pids,
+    connections_by_process,
     pg_connect,
     proc_cpu_seconds,
     proc_status_kb,
@@ -70,10 +73,20 @@ def _cpu_seconds(url: str, workers: list[int]) -> tuple[float, float]:
 
 
 def _load(url: str, target: str, seconds: int, workers: list[int], bodies=None) -> dict:
-    """Run wrk and add the CPU spent per request by the web workers and the database."""
+    """Run wrk and add the CPU spent per request by the web workers and the database, and how
+    wrk's connections were shared between the workers."""
+    # A keep-alive connection stays with the worker that accepted it for the whole run, and
+    # which worker wins each accept is a race: the split can be anything from even to 32/0.
+    split = []
+    counter = threading.Timer(
+        seconds / 2, lambda: split.extend(connections_by_process(workers, urlsplit(target).port))
+    )
     web_before, db_before = _cpu_seconds(url, workers)
+    counter.start()
     result = wrk(target, seconds, bodies)
+    counter.join()
     web_after, db_after = _cpu_seconds(url, workers)
+    result["split"] = "/".join(map(str, split))
     result["web_cpu_ms"] = (web_after - web_before) / result["requests"] * 1000
     # Backends that appeared during the run started at zero; ones that went away are missed.
     result["db_cpu_ms"] = max(0.0, db_after - db_before) / result["requests"] * 1000
@@ -169,6 +182,9 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
         f"`POST {webhook_path()}`, every body a "
         f"different signed candidateHired (pre-signed by the benchmark; wrk's Lua sends each "
         f"once).",
+        f"wrk's {CONNECTIONS} connections by gunicorn worker, halfway through each run: no-op "
+        f"{noop['split']}, webhook {hook['split']}. Each stays with the worker that accepted it "
+        f"for the whole run, so an uneven split leaves one process (one GIL) most of the load.",
         f"wrk counted {hook['requests']:,} webhook responses; {stored:,} new deliveries were "
         f"stored ({_stored_verdict(hook['requests'], stored)}).",
     ]

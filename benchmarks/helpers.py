@@ -220,6 +220,28 @@ def proc_cpu_seconds(pid: int, children: bool = True) -> float | None:
     return ticks / CLK_TCK
 
 
+def connections_by_process(pids: list[int], port: int) -> list[int]:
+    """Established TCP connections to a local port that each process holds, largest first."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            # fields: sl, local address:port (hex), remote, state (01 = ESTABLISHED), ..., inode
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    counts = []
+    for pid in pids:
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed meanwhile
+                continue
+            held += target.startswith("socket:[") and target[8:-1] in inodes
+        counts.append(held)
+    return sorted(counts, reverse=True)
+
+
 def child_pids(pid: int) -> list[int]:
     """Direct children of a process."""
     found = []

@@ -54,7 +54,7 @@ def _sent(connection, tmp_path, action) -> list[str]:
 def test_a_webhook_is_one_round_trip_of_the_prepared_insert(
     db, integration, signed_body, post_webhook, tmp_path
 ):
-    for _ in range(8):  # the key is read, then psycopg prepares the statement on the server
+    for _ in range(8):  # the key is read, then the statement is prepared on the connection
         assert post_webhook(signed_body()).get_json() == ACCEPTED
     connection = signed._connections.get(db.engine)
 

@@ -129,21 +129,30 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
     None when there is nothing to do: finished, or held by another job whose lease still runs.
     """
     now = utcnow()
-    claimed = _changed(
-        delivery_id,
-        or_(
-            WebhookDelivery.status.in_((_Status.RECEIVED, _Status.QUEUED)),
-            and_(
-                WebhookDelivery.status == _Status.PROCESSING,
-                WebhookDelivery.claimed_until < now,
+    # The UPDATE returns the row it claimed: the job reads it without asking again.
+    claimed = db.session.scalars(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            or_(
+                WebhookDelivery.status.in_((_Status.RECEIVED, _Status.QUEUED)),
+                and_(
+                    WebhookDelivery.status == _Status.PROCESSING,
+                    WebhookDelivery.claimed_until < now,
+                ),
             ),
-        ),
-        status=_Status.PROCESSING,
-        attempts=WebhookDelivery.attempts + 1,
-        claimed_until=now + LEASE,
-    )
+        )
+        .values(
+            status=_Status.PROCESSING,
+            attempts=WebhookDelivery.attempts + 1,
+            claimed_until=now + LEASE,
+            updated_at=now,
+        )
+        .returning(WebhookDelivery)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     db.session.commit()
-    return db.session.get(WebhookDelivery, delivery_id) if claimed else None
+    return claimed
 
 
 def renew(delivery_id: int) -> bool:

@@ -4,12 +4,14 @@ import logging
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 
 from lever_cezanne.core.dates import today_in
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
+from lever_cezanne.lever import tokens
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
     REAUTHORISE_MESSAGE,
@@ -20,7 +22,7 @@ from lever_cezanne.lever.errors import (
 )
 from lever_cezanne.lever.hired import is_hired
 from lever_cezanne.log_entries import add_log_entry, resolve_errors
-from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     CAUSE_AUTHORISATION,
@@ -131,8 +133,20 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
 
+def _load_integration(delivery: WebhookDelivery) -> LeverIntegration:
+    """Read the delivery's integration fresh (its token included), with the Default Company and
+    the New Hire Administrator the steps read, in one query."""
+    return tokens.load_integration(
+        delivery.integration_id,
+        options=(
+            joinedload(LeverIntegration.default_company),
+            joinedload(LeverIntegration.admin_user),
+        ),
+    )
+
+
 def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> str:
-    integration = delivery.integration
+    integration = _load_integration(delivery)
     if integration.deleted_at is not None:
         raise _Failed("This integration was deleted, so the hire was not processed.")
     if integration.is_paused:
@@ -149,7 +163,7 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
         log.info("delivery %s: the webhook for this hire arrived too", delivery.id)
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     # A hire found by the catch-up sync is low priority: live webhooks' calls go first.
-    client = LeverClient.for_integration(integration.id, low_priority=synced)
+    client = LeverClient.for_loaded(integration, low_priority=synced)
     opportunity = client.get_opportunity(delivery.opportunity_id)
     if not is_hired(client, integration.id, opportunity):
         add_log_entry(

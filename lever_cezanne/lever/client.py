@@ -48,9 +48,14 @@ class LeverClient:
     @classmethod
     def for_integration(cls, integration_id: int, low_priority: bool = False) -> "LeverClient":
         """Build a client from the integration's stored (encrypted) access token."""
-        integration = tokens.load_integration(integration_id)
+        return cls.for_loaded(tokens.load_integration(integration_id), low_priority)
+
+    @classmethod
+    def for_loaded(cls, integration, low_priority: bool = False) -> "LeverClient":
+        """Build a client from an integration the caller has just read fresh (populate_existing),
+        as load_integration does, so its token is the stored one."""
         tokens.check_usable(integration)
-        return cls(integration_id, tokens.current_token(integration), low_priority)
+        return cls(integration.id, tokens.current_token(integration), low_priority)
 
     def get(self, path: str, params: dict | list | None = None) -> dict:
         """GET an API path (e.g. "/archive_reasons") and return Lever's JSON envelope."""

@@ -85,9 +85,12 @@ def forget_tokens(integration: LeverIntegration) -> None:
     db.session.flush()
 
 
-def load_integration(integration_id: int, lock: bool = False) -> LeverIntegration | None:
-    """Read the integration fresh from the database, optionally locking its row."""
-    query = select(LeverIntegration).where(LeverIntegration.id == integration_id)
+def load_integration(
+    integration_id: int, lock: bool = False, options: tuple = ()
+) -> LeverIntegration | None:
+    """Read the integration fresh from the database, optionally locking its row; `options` are
+    loader options (rows the caller reads next, loaded in the same query)."""
+    query = select(LeverIntegration).where(LeverIntegration.id == integration_id).options(*options)
     if lock:
         query = query.with_for_update()
     return db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()

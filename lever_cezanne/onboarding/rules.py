@@ -35,10 +35,13 @@ class Outcome:
     person_id: int | None = None
     errors: int = 0
     found: list[str] = field(default_factory=list)
+    # Held so the steps after these (the hire's Documents) find the person loaded.
+    person: Person | None = field(default=None, repr=False)
 
 
 class _Log:
-    """Write rows for one delivery; each is committed at once so a crash cannot lose it."""
+    """Write rows for one delivery, each committed with the step it is about (a crash keeps both
+    or neither), or at once when it stands alone."""
 
     def __init__(self, integration: LeverIntegration, delivery: WebhookDelivery, starter):
         self.integration_id = integration.id
@@ -61,6 +64,12 @@ class _Log:
         )
 
     def write(self, level: str, message: str, cause: str | None = None) -> None:
+        """Add a row and commit it (with whatever the step has pending)."""
+        self.add(level, message, cause)
+        db.session.commit()
+
+    def add(self, level: str, message: str, cause: str | None = None) -> None:
+        """Add a row for the step's own commit."""
         add_log_entry(
             self.integration_id,
             level,
@@ -70,7 +79,6 @@ class _Log:
             opportunity_id=self.opportunity_id,
             cause=cause,
         )
-        db.session.commit()
         if level == LEVEL_ERROR:
             self.outcome.errors += 1
 
@@ -110,9 +118,13 @@ def start_new_starter(
             CAUSE_PROCESS,
         )
         return log.outcome
-    person = _merge_step(log, into, starter) if into is not None else _person_step(log, starter)
-    _employment_step(log, integration, person, starter)
-    _task_step(log, integration, person, definition, delivery, starter)
+    if into is not None:
+        person, new = _merge_step(log, into, starter), False
+    else:
+        person, new = _person_step(log, starter)
+    log.outcome.person = person
+    _employment_step(log, integration, person, starter, new)
+    _task_step(log, integration, person, definition, delivery, starter, new)
     return log.outcome
 
 
@@ -125,6 +137,7 @@ def _hold_for_review(log: _Log, integration, delivery, starter: NewStarter) -> N
     if log.has_row_starting(LEVEL_INFORMATION, WAITING) or log.has_row_starting(
         LEVEL_INFORMATION, ALREADY_HELD
     ):
+        db.session.commit()
         return  # a crashed run's retry
     if held.delivery_id != delivery.id:
         # A webhook and a catch-up sync (or two webhooks) for the same hire: one pending hire.
@@ -152,11 +165,12 @@ def _merge_step(log: _Log, person: Person, starter: NewStarter) -> Person:
     return person
 
 
-def _person_step(log: _Log, starter: NewStarter) -> Person:
+def _person_step(log: _Log, starter: NewStarter) -> tuple[Person, bool]:
+    """Find or create the person, with their rows; tell whether this run created them."""
     person, how = steps.ensure_person(dict(starter.person))
     log.person_id = log.outcome.person_id = person.id
     if how == steps.LINKED:
-        log.write(
+        log.add(
             LEVEL_INFORMATION,
             f"Lever candidate {starter.full_name} has the same External E-mail as the existing "
             f"person {person.full_name} (Person Code {person.person_code}), so this Lever contact "
@@ -166,11 +180,12 @@ def _person_step(log: _Log, starter: NewStarter) -> Person:
         log.outcome.found.append("the person")
     else:
         for warning in starter.warnings:
-            log.write(LEVEL_WARNING, f"{starter.full_name}: {warning}")
-    return person
+            log.add(LEVEL_WARNING, f"{starter.full_name}: {warning}")
+    db.session.commit()
+    return person, how == steps.CREATED
 
 
-def _employment_step(log: _Log, integration, person: Person, starter: NewStarter) -> None:
+def _employment_step(log: _Log, integration, person: Person, starter: NewStarter, new) -> None:
     company = integration.default_company
     if company is None or not company.can_employ:
         why = (
@@ -190,19 +205,22 @@ def _employment_step(log: _Log, integration, person: Person, starter: NewStarter
             CAUSE_COMPANY,
         )
         return
-    employment, how = steps.ensure_employment(person, company, starter.hire_date, starter.job)
+    employment, how = steps.ensure_employment(
+        person, company, starter.hire_date, starter.job, new=new
+    )
     if how == steps.FOUND:
         log.outcome.found.append("open Employment Details")
     else:
         if starter.hire_date_warning:
-            log.write(LEVEL_WARNING, f"{starter.full_name}: {starter.hire_date_warning}")
+            log.add(LEVEL_WARNING, f"{starter.full_name}: {starter.hire_date_warning}")
         for warning in starter.job.warnings:
-            log.write(LEVEL_WARNING, f"{starter.full_name}: {warning}")
+            log.add(LEVEL_WARNING, f"{starter.full_name}: {warning}")
     if starter.job.salary is not None:
-        steps.ensure_salary(employment, starter.job.salary)
+        steps.ensure_salary(employment, starter.job.salary, new=how == steps.CREATED)
+    db.session.commit()
 
 
-def _task_step(log: _Log, integration, person, definition, delivery, starter) -> None:
+def _task_step(log: _Log, integration, person, definition, delivery, starter, new) -> None:
     administrator = integration.admin_user
     if administrator is None or not administrator.is_active:
         named = f" {administrator.display_name}" if administrator else ""
@@ -215,13 +233,13 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
         )
         return
     task, how = steps.ensure_task(
-        person, definition, administrator.id, delivery.id, starter.hire_date
+        person, definition, administrator.id, delivery.id, starter.hire_date, new=new
     )
     # A task this very delivery created was made by an earlier run that crashed before logging.
     if how == steps.CREATED or task.delivery_id == delivery.id:
         notify_new_task(task)  # at most once per task: the mail's dedupe key is the task's id
-        db.session.commit()
         if log.has_row_starting(LEVEL_INFORMATION, STARTED):
+            db.session.commit()
             return
         message = (
             f"{STARTED} for {_who(starter, person)}; task assigned to {administrator.display_name}"
@@ -234,4 +252,4 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter) ->
             f"Lever sent Candidate Hired again for {_who(starter, person)}; nothing new was "
             f"needed. Found: {found} (assigned to {task.assignee.display_name})."
         )
-    log.write(LEVEL_INFORMATION, message)
+    log.write(LEVEL_INFORMATION, message)  # with the task and its mail: both or neither

@@ -1,8 +1,13 @@
-"""The idempotent steps of a New Starter: each commits on its own and survives a concurrent twin.
+"""The idempotent steps of a New Starter: each survives a concurrent twin.
 
 A retry, a re-trigger or a second worker running the same delivery finds what the first one
 made. The partial unique indexes (one person per code, one open employment, one open task per
 person) are the last line of defence: a lost race rolls back and reads the winner's row.
+
+A step flushes; its caller commits it together with the step's Log rows, so a crash keeps both
+or neither. Call each step with nothing else pending: a lost race rolls the transaction back.
+A row this run has just created (`new`) cannot have children yet but a concurrent twin's, which
+the unique index refuses, so its children are inserted without being looked for first.
 """
 
 from collections.abc import Callable
@@ -68,7 +73,7 @@ def ensure_person(fields: dict) -> tuple[Person, str]:
         person = Person(**fields, gender=_gender_not_known())
         db.session.add(person)
         try:
-            db.session.commit()
+            db.session.flush()
         except IntegrityError:
             db.session.rollback()  # a concurrent run created them first
             person, how = find_person(fields["person_code"], fields["external_email"])
@@ -80,15 +85,15 @@ def ensure_person(fields: dict) -> tuple[Person, str]:
     person.lever_contact_id = person.lever_contact_id or fields["lever_contact_id"]
     person.lever_opportunity_id = fields["lever_opportunity_id"]
     person.lever_opportunity_url = fields["lever_opportunity_url"]
-    db.session.commit()
+    db.session.flush()
     return person, how
 
 
 def _insert_or_winner(row: Row, find_winner: Callable[[], Row | None]) -> tuple[Row, str]:
-    """Commit a new row; when a concurrent run inserted its twin first, return the twin."""
+    """Insert a new row; when a concurrent run inserted its twin first, return the twin."""
     db.session.add(row)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()  # the partial unique index refused our twin
         found = find_winner()
@@ -107,13 +112,19 @@ def open_employment(person_id: int) -> Employment | None:
 
 
 def ensure_employment(
-    person: Person, company: Company, hire_date: date, job: JobDetails | None = None
+    person: Person,
+    company: Company,
+    hire_date: date,
+    job: JobDetails | None = None,
+    *,
+    new: bool = False,
 ) -> tuple[Employment, str]:
-    """Return the person's open employment, creating one in the company when there is none.
+    """Return the person's open employment, creating one in the company when there is none
+    (`new`: the person was created by this run).
 
     The offer's job is written with the row itself, so a crash can never leave half of it.
     """
-    found = open_employment(person.id)
+    found = None if new else open_employment(person.id)
     if found is not None:
         return found, FOUND
     employment = Employment(
@@ -132,12 +143,15 @@ def _any_salary(employment_id: int) -> Salary | None:
     )
 
 
-def ensure_salary(employment: Employment, terms: SalaryTerms) -> tuple[Salary, str]:
-    """Return the employment's salary, creating the offer's (effective from the Hire Date) if none.
+def ensure_salary(
+    employment: Employment, terms: SalaryTerms, *, new: bool = False
+) -> tuple[Salary, str]:
+    """Return the employment's salary, creating the offer's (effective from the Hire Date) if none
+    (`new`: the employment was created by this run).
 
     Concurrent twins both insert at the Hire Date, so the unique (employment, date) key keeps one.
     """
-    found = _any_salary(employment.id)
+    found = None if new else _any_salary(employment.id)
     if found is not None:
         return found, FOUND
     salary = Salary(
@@ -162,9 +176,12 @@ def ensure_task(
     assignee_id: int,
     delivery_id: int | None,
     due_date: date,
+    *,
+    new: bool = False,
 ) -> tuple[Task, str]:
-    """Return the person's open New Starter task, creating one (due on due_date) when needed."""
-    found = _open_task(person.id)
+    """Return the person's open New Starter task, creating one (due on due_date) when needed
+    (`new`: the person was created by this run)."""
+    found = None if new else _open_task(person.id)
     if found is not None:
         return found, FOUND
     task = Task(

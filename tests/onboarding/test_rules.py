@@ -191,7 +191,7 @@ def test_retry_after_a_crash_mid_job_completes_what_is_missing(
 ):
     real = steps.ensure_task
 
-    def crash(*args):
+    def crash(*args, **kwargs):
         raise RuntimeError("worker killed")
 
     monkeypatch.setattr(steps, "ensure_task", crash)

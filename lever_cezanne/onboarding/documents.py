@@ -3,7 +3,8 @@
 A download is streamed with a cap (MAX_DOCUMENT_BYTES) and an overall deadline, so a huge or
 endless body is never read into memory. A file is stored at most once per person: a run skips a
 file whose Lever offer or resume is already stored, and the unique (person, sha256) key refuses
-a concurrent twin's insert, after which that run finds the winner's row.
+a concurrent twin's insert, after which that run finds the winner's row. A hire's files are
+stored together, in one commit.
 """
 
 import hashlib
@@ -169,50 +170,65 @@ def _too_big(size: int | None) -> str:
     )
 
 
-def _stored(person_id: int, wanted: Wanted) -> bool:
-    found = db.session.scalar(
-        select(Document.id).where(
-            Document.person_id == person_id,
-            Document.source == wanted.source,
-            Document.lever_id == wanted.lever_id,
-        )
-    )
-    return found is not None
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded file, to be stored."""
+
+    wanted: Wanted
+    data: bytes
+    content_type: str
 
 
-def store(person_id: int, wanted: Wanted, data: bytes, content_type: str) -> bool:
-    """Insert the document unless the person has this file already; return whether it was new."""
-    digest = hashlib.sha256(data).hexdigest()
-    twin = db.session.scalar(
-        select(Document.id).where(Document.person_id == person_id, Document.sha256 == digest)
-    )
-    if twin is not None:
-        return False
-    db.session.add(
-        Document(
-            person_id=person_id,
-            name=wanted.name,
-            content_type=content_type,
-            size=len(data),
-            sha256=digest,
-            source=wanted.source,
-            lever_id=wanted.lever_id,
-            content=data,
+def _stored(person_id: int) -> tuple[set[tuple[str, str]], set[str]]:
+    """Return the person's stored files: their (source, Lever id) pairs and their digests."""
+    rows = db.session.execute(
+        select(Document.source, Document.lever_id, Document.sha256).where(
+            Document.person_id == person_id
         )
+    ).all()
+    return {(row.source, row.lever_id) for row in rows}, {row.sha256 for row in rows}
+
+
+def _document(person_id: int, fetched: Fetched, digest: str) -> Document:
+    return Document(
+        person_id=person_id,
+        name=fetched.wanted.name,
+        content_type=fetched.content_type,
+        size=len(fetched.data),
+        sha256=digest,
+        source=fetched.wanted.source,
+        lever_id=fetched.wanted.lever_id,
+        content=fetched.data,
     )
+
+
+def store(person_id: int, files: list[Fetched], digests: set[str]) -> None:
+    """Insert the files the person does not have yet (by content), in one commit.
+
+    A concurrent run that stored one of them first makes the unique (person, sha256) key refuse
+    the commit: then each file is stored on its own, and the winner's copies are skipped.
+    """
+    new = {}
+    for fetched in files:
+        digest = hashlib.sha256(fetched.data).hexdigest()
+        if digest not in digests and digest not in new:
+            new[digest] = fetched
+    if not new:
+        return
+    db.session.add_all(_document(person_id, fetched, digest) for digest, fetched in new.items())
     try:
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()  # a concurrent run stored the same file first
-        return False
-    return True
+        db.session.rollback()
+        if len(new) > 1:
+            for fetched in new.values():
+                store(person_id, [fetched], _stored(person_id)[1])
 
 
-def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> None:
+def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> Fetched | None:
+    """Download one file; a problem is a Warning row (or, Lever busy before the last attempt,
+    LeverTransientError)."""
     label = SOURCE_LABELS[wanted.source]
-    person_id = hire_log.person.id
-    if _stored(person_id, wanted):
-        return
     try:
         data, content_type = download(client, wanted)
     except DocumentProblem as exc:
@@ -222,9 +238,8 @@ def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> None:
             LEVEL_WARNING,
             f"{label} {wanted.name} for {hire_log.who} was not stored in Documents: {exc}.",
         )
-        return
-    # Stored quietly: the person page lists it; only a file that could not be stored is a row.
-    store(person_id, wanted, data, content_type)
+        return None
+    return Fetched(wanted, data, content_type)
 
 
 def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
@@ -243,6 +258,19 @@ def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
         )
     else:
         wanted.append(_latest_resume(opportunity_id, resumes))
-    for item in wanted:
-        if item is not None:
-            _fetch_one(client, hire_log, item)
+    person_id = hire_log.person.id
+    files, digests = _stored(person_id)
+    fetched: list[Fetched] = []
+    try:
+        for item in wanted:
+            if item is None or (item.source, item.lever_id) in files:
+                continue
+            found = _fetch_one(client, hire_log, item)
+            if found is not None:
+                fetched.append(found)
+    except LeverTransientError:
+        store(person_id, fetched, digests)  # what was downloaded is kept for the retry
+        raise
+    # Stored quietly, together: the person page lists them; only a file that could not be
+    # stored is a row.
+    store(person_id, fetched, digests)

@@ -7,7 +7,7 @@ Administrator acknowledges it (with who, when and an optional note).
 import logging
 from contextlib import nullcontext
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, update
 
 from lever_cezanne.app_logging import delivery_context
 from lever_cezanne.extensions import db
@@ -70,15 +70,10 @@ def resolve_errors(delivery_id: int, integration_id: int, opportunity_id: str, b
         )
         .execution_options(synchronize_session=False)
     )
-    db.session.execute(
-        earlier.where(LogEntry.delivery_id == delivery_id).values(
-            resolved_at=now, resolved_how=RESOLVED_BY_RETRY
-        )
-    )
-    other = or_(LogEntry.delivery_id.is_(None), LogEntry.delivery_id != delivery_id)
-    db.session.execute(
-        earlier.where(other).values(resolved_at=now, resolved_how=RESOLVED_BY_WEBHOOK)
-    )
+    # One statement: this delivery's own rows were resolved by its retry, others' (or none's) by
+    # Lever sending the hire again.
+    how = case((LogEntry.delivery_id == delivery_id, RESOLVED_BY_RETRY), else_=RESOLVED_BY_WEBHOOK)
+    db.session.execute(earlier.values(resolved_at=now, resolved_how=how))
 
 
 def acknowledge_error(entry: LogEntry, user: User, note: str = "") -> None:

@@ -28,8 +28,12 @@ def add_log_entry(
     delivery_id: int | None = None,
     opportunity_id: str | None = None,
     cause: str | None = None,
+    flush: bool = True,
 ) -> LogEntry:
-    """Add an Information, Warning or Error row that says what happened and what to do."""
+    """Add an Information, Warning or Error row that says what happened and what to do.
+
+    `flush=False` leaves the row to the caller's next flush or commit (one flush for a step's
+    records and its rows)."""
     if level not in LEVELS:
         raise ValueError(f"unknown log level {level!r}")
     entry = LogEntry(
@@ -42,7 +46,8 @@ def add_log_entry(
         cause=cause,
     )
     db.session.add(entry)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     # A row about a delivery (a retry from the Log tab, say) is stamped like the job's lines.
     with delivery_context(delivery_id) if delivery_id is not None else nullcontext():
         log.info("integration %s %s: %s", integration_id, level, message[:200])

@@ -145,6 +145,15 @@ def _load_integration(delivery: WebhookDelivery) -> LeverIntegration:
     )
 
 
+def _read_offers(client: LeverClient, delivery: WebhookDelivery) -> list:
+    """Read the hire's offers; new fields in them are remembered for the Field mapping tab's
+    suggestions, committed before Lever is called again."""
+    offers = client.get_offers(delivery.opportunity_id)
+    if remember_offer_fields(delivery.integration_id, offers):
+        db.session.commit()
+    return offers
+
+
 def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> str:
     integration = _load_integration(delivery)
     if integration.deleted_at is not None:
@@ -177,9 +186,7 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
         )
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     use_offer = integration.hire_date_source == HIRE_DATE_OFFER
-    offers = client.get_offers(delivery.opportunity_id)
-    remember_offer_fields(integration.id, offers)  # for the Field mapping tab's suggestions
-    db.session.commit()
+    offers = _read_offers(client, delivery)
     sources = field_map_for(integration.field_map)
     timezone = current_app.config["TIMEZONE"]
     try:

@@ -75,8 +75,9 @@ def save_map(integration: LeverIntegration, raw: dict[str, str]) -> list[str]:
     )
 
 
-def remember_offer_fields(integration_id: int, offers: list | None) -> None:
-    """Add the identifiers in these offers to the integration's cache (committed by the caller).
+def remember_offer_fields(integration_id: int, offers: list | None) -> bool:
+    """Add the identifiers in these offers to the integration's cache (committed by the caller);
+    tell whether there were new ones.
 
     One UPDATE of a JSON column: concurrent hires may each add theirs; a lost addition comes
     back with the next offer that has it.
@@ -86,7 +87,7 @@ def remember_offer_fields(integration_id: int, offers: list | None) -> None:
     known = dict(integration.offer_fields or {})
     fresh = {k: v for k, v in found.items() if k not in known}
     if not fresh or len(known) >= MAX_CACHED:
-        return
+        return False
     known.update(list(fresh.items())[: MAX_CACHED - len(known)])
     db.session.execute(
         update(LeverIntegration)
@@ -94,6 +95,7 @@ def remember_offer_fields(integration_id: int, offers: list | None) -> None:
         .values(offer_fields=known)
         .execution_options(synchronize_session="fetch")
     )
+    return True
 
 
 def fetch_offer_fields(integration: LeverIntegration) -> int:

@@ -78,6 +78,7 @@ class _Log:
             delivery_id=self.delivery_id,
             opportunity_id=self.opportunity_id,
             cause=cause,
+            flush=False,  # with the step's own flush or commit
         )
         if level == LEVEL_ERROR:
             self.outcome.errors += 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Location, Person, User
@@ -202,7 +202,7 @@ def _line_manager(job: JobDetails, offer, identifiers, resolve_user: ResolveUser
             return
         who = f"{user.get('name') or 'the Lever user'} ({email})"
     person = _person_by_email(email)
-    if isinstance(person, Person):
+    if not isinstance(person, str):
         job.line_manager_id = person.id
         job.labels["line_manager"] = f"{person.full_name} ({person.person_code})"
         return
@@ -212,21 +212,26 @@ def _line_manager(job: JobDetails, offer, identifiers, resolve_user: ResolveUser
     )
 
 
-def _person_by_email(email: str) -> Person | str:
-    """Return the one person with this External E-mail, or why there is none to choose."""
-    people = list(
-        db.session.scalars(
-            select(Person).where(func.lower(Person.external_email) == email.lower()).limit(2)
-        )
-    )
+def _person_by_email(email: str) -> Row | str:
+    """Return the one person with this External E-mail (id, full_name, person_code), or why there
+    is none to choose."""
+    # Only the columns the job uses: a whole Person or User costs a worker more to load than
+    # the query itself.
+    people = db.session.execute(
+        select(Person.id, Person.full_name, Person.person_code)
+        .where(func.lower(Person.external_email) == email.lower())
+        .limit(2)
+    ).all()
     if len(people) == 1:
         return people[0]
     if people:
         return "several people in Cezanne HR have that External E-mail"
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-    if user is not None:
+    user_name = db.session.scalar(
+        select(User.display_name).where(func.lower(User.email) == email.lower()).limit(1)
+    )
+    if user_name is not None:
         return (
-            f"the Cezanne HR user {user.display_name} has that e-mail and no person record has it "
+            f"the Cezanne HR user {user_name} has that e-mail and no person record has it "
             "as External E-mail"
         )
     return "no person in Cezanne HR has that External E-mail"

@@ -59,18 +59,18 @@ def find_person(person_code: str, email: str | None) -> tuple[Person | None, str
     return None, CREATED
 
 
-def _gender_not_known() -> Gender:
-    gender = db.session.scalar(select(Gender).where(Gender.code == GENDER_NOT_KNOWN))
-    if gender is None:
+def _gender_not_known() -> int:
+    gender_id = db.session.scalar(select(Gender.id).where(Gender.code == GENDER_NOT_KNOWN))
+    if gender_id is None:
         raise LookupError("the Gender picklist has no item with code U")
-    return gender
+    return gender_id
 
 
 def ensure_person(fields: dict) -> tuple[Person, str]:
     """Return the candidate's person and whether it was found, linked by e-mail or created."""
     person, how = find_person(fields["person_code"], fields["external_email"])
     if person is None:
-        person = Person(**fields, gender=_gender_not_known())
+        person = Person(**fields, gender_id=_gender_not_known())
         db.session.add(person)
         try:
             db.session.flush()

@@ -8,6 +8,11 @@ export FLASK_APP := app
 # requirements.txt (run) and requirements-dev.txt (run + dev) pin every package, dependencies of
 # dependencies included, with hashes: CI, `make run`/`make test` and Heroku's build install exactly
 # those files. After changing dependencies in pyproject.toml, run `make lock`.
+# `make test` runs the suite in two phases: first on TEST_WORKERS pytest-xdist processes (each its
+# own database and Redis database, see tests/workers.py; most tests wait on PostgreSQL or on
+# processes they start, so more workers than cores pays), then the `serial` suites (chaos, browser,
+# Procfile: they time real processes) in one process.
+TEST_WORKERS ?= 4
 PIP_TOOLS := pip-tools==7.6.2
 PIP_AUDIT := pip-audit==2.10.1
 COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
@@ -39,7 +44,8 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -16,7 +16,9 @@ from lever_cezanne.onboarding.mapping import map_new_starter
 from tests.database import rolled_back, truncate_all, use_savepoints_on_sqlite
 from tests.factories import PASSWORD, SIGNATURE_TOKEN, Factories
 from tests.jobs import watch_jobs
+from tests.workers import give_each_worker_its_services, mark_serial
 
+give_each_worker_its_services()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL)
 
@@ -30,6 +32,11 @@ def pytest_configure(config):
         " table is emptied before and after it, instead of a rollback",
     )
     config.addinivalue_line(
+        "markers",
+        "serial: times real processes or drives a browser: `make test` runs it after the rest,"
+        " in one process, not on the xdist workers (set by tests/workers.py)",
+    )
+    config.addinivalue_line(
         "markers", "own_app: the test changes how the app is built (routes, hooks): a fresh app"
     )
     from argon2 import PasswordHasher
@@ -38,6 +45,11 @@ def pytest_configure(config):
 
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    mark_serial(items)
 
 
 def pytest_report_header(config):

@@ -1,5 +1,6 @@
 """A hire in Lever becomes a Person, Employment Details and a New Starter task."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -253,12 +254,15 @@ def test_429_is_retried_then_succeeds(db, integration, lever_server, add_candida
 def test_in_process_runner_backs_off_and_retries(
     db, integration, lever_server, add_candidate, send_hire, runner, monkeypatch
 ):
-    import threading
-
     monkeypatch.setattr(queue, "RETRY_INTERVALS", (0.3, 0.3, 0.3, 0.3, 0.3))
     lever_server.store.set_faults(fault_500_rate=1.0)
-    threading.Timer(0.5, lambda: lever_server.store.set_faults(fault_500_rate=0)).start()
     send_hire(add_candidate())
+    # Lever recovers once it has failed the first attempt (not after a fixed time: on a busy
+    # machine every attempt could fall inside it).
+    deadline = time.monotonic() + 15
+    while lever_server.store.counters["faults_500"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    lever_server.store.set_faults(fault_500_rate=0)
     assert runner.wait_idle(15)
     delivery = _delivery(db)
     assert delivery.status == "completed" and delivery.attempts >= 2

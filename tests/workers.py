@@ -1,0 +1,59 @@
+"""Running the suite on several pytest-xdist workers (`make test` does): each worker its own
+PostgreSQL database and Redis database; the suites that time processes or drive a browser alone.
+
+A worker's database is TEST_DATABASE_URL's name with the worker's id appended (test_gw0, …),
+created when missing; its Redis database is REDIS_URL's number plus the worker's index. Both are
+set in the environment before any test module is imported, so the processes a test starts (RQ
+workers, gunicorn, flask commands) inherit them too.
+"""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+REDIS_DATABASES = 16
+
+# Suites that time real processes (chaos, the Procfile) or drive a browser: on workers sharing
+# two cores their timeouts would turn into flakes, so they run alone, after the rest.
+SERIAL = ("tests/chaos/", "tests/e2e/", "tests/deploy/", "tests/org/test_picker_browser.py")
+
+
+def give_each_worker_its_services() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    index = int(worker.removeprefix("gw"))
+    if database_url := os.environ.get("TEST_DATABASE_URL"):
+        os.environ["TEST_DATABASE_URL"] = _own_database(database_url, worker)
+    if redis_url := os.environ.get("REDIS_URL"):
+        os.environ["REDIS_URL"] = _own_redis_database(redis_url, index)
+
+
+def _own_database(server_url: str, worker: str) -> str:
+    parts = urlsplit(server_url)
+    name = f"{parts.path.lstrip('/') or 'test'}_{worker}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _own_redis_database(redis_url: str, index: int) -> str:
+    parts = urlsplit(redis_url)
+    number = int(parts.path.lstrip("/") or 0) + index
+    if number >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"REDIS_URL's database number plus {index} workers passes Redis's {REDIS_DATABASES} "
+            "databases: use a lower database number in REDIS_URL or fewer workers (-n)"
+        )
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def mark_serial(items) -> None:
+    """Mark the tests of the SERIAL suites `serial` (`make test` runs them in a second phase)."""
+    for item in items:
+        if item.nodeid.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)

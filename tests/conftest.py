@@ -13,7 +13,12 @@ from lever_cezanne import create_app
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db as _db
 from lever_cezanne.onboarding.mapping import map_new_starter
-from tests.database import rolled_back, truncate_all, use_savepoints_on_sqlite
+from tests.database import (
+    commits_without_waiting_for_the_disk,
+    rolled_back,
+    truncate_all,
+    use_savepoints_on_sqlite,
+)
 from tests.factories import PASSWORD, SIGNATURE_TOKEN, Factories
 from tests.jobs import watch_jobs
 from tests.workers import give_each_worker_its_services, mark_serial
@@ -85,6 +90,7 @@ def _schema(base_config):
     """Create the schema once per run from the models (migrations are tested on their own)."""
     app = create_app(base_config)
     with app.app_context():
+        commits_without_waiting_for_the_disk(_db.engine)
         _db.drop_all()
         _db.create_all()
         ensure_gender_not_known()

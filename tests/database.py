@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 
 from lever_cezanne.demo import ensure_gender_not_known
 from lever_cezanne.extensions import db
+from lever_cezanne.models.people import GENDER_NOT_KNOWN
 
 NEEDS_COMMITTED = (
     "this test reached the database outside its rolled-back transaction ({what}): "
@@ -35,16 +36,66 @@ def use_savepoints_on_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def commits_without_waiting_for_the_disk(engine) -> None:
+    """Set synchronous_commit off for every later connection to the test database (PostgreSQL).
+
+    A commit then returns before its WAL reaches the disk: only a crash of PostgreSQL itself could
+    lose it, which no test causes, and a hire's dozen commits stop waiting for a flush each. The
+    processes a test starts (RQ workers, served apps) connect to the same database and get it too.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        name = connection.exec_driver_sql("SELECT current_database()").scalar()
+        connection.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+        connection.commit()
+    engine.dispose()  # connections opened before the change keep the old setting
+
+
 def truncate_all() -> None:
-    """Empty every table (identities restarted on PostgreSQL) and seed the Not Known gender."""
+    """Empty every table (ids restart at 1) but for the Not Known gender, seeded if it is gone.
+
+    On PostgreSQL only the tables holding rows are truncated: TRUNCATE gives each table and index
+    new files, ~0.1 s for all of them, and most tests leave most tables empty. Every sequence is
+    set just past its table's highest id, since rolled-back inserts advance sequences too.
+    """
     tables = [t.name for t in db.metadata.sorted_tables]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
+    if db.engine.dialect.name != "postgresql":
         for name in reversed(tables):
             db.session.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - names from metadata
+        ensure_gender_not_known()
+        db.session.commit()
+        return
+    holding = [name for (name,) in db.session.execute(text(_holding_rows(tables)))]
+    if truncated := [name for name in holding if name not in _SEEDED]:
+        db.session.execute(text(f"TRUNCATE {', '.join(truncated)} CASCADE"))
+    for name in holding:
+        if name in _SEEDED:  # after the TRUNCATE, which empties the tables referring to them
+            db.session.execute(text(f"DELETE FROM {name}{_SEEDED[name]}"))  # noqa: S608
     ensure_gender_not_known()
+    db.session.execute(text(_restart_ids([n for n in tables if "id" in db.metadata.tables[n].c])))
     db.session.commit()
+
+
+def _holding_rows(tables: list[str]) -> str:
+    """One query naming the tables that hold rows (beside their seeded ones)."""
+    return " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name}{_SEEDED.get(name, '')})"  # noqa: S608
+        for name in tables
+    )
+
+
+def _restart_ids(tables: list[str]) -> str:
+    """One query setting each table's id sequence just past its highest id."""
+    return " UNION ALL ".join(
+        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608
+        f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)"
+        for name in tables
+    )
+
+
+# Rows every test may count on (the Not Known gender): kept; only the others are deleted.
+_SEEDED = {"genders": f" WHERE code <> '{GENDER_NOT_KNOWN}'"}
 
 
 @contextmanager

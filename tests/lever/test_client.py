@@ -184,7 +184,9 @@ def test_a_rotated_refresh_token_is_committed_durably_even_by_a_worker(
     from lever_cezanne.deliveries.commands import commit_without_waiting_for_disk
 
     commit_without_waiting_for_disk()  # what `flask worker` does
-    assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+    # Set by the worker's connection itself ("client"), not by the test database's default.
+    setting = "SELECT setting, source FROM pg_settings WHERE name = 'synchronous_commit'"
+    assert tuple(db.session.execute(text(setting)).one()) == ("off", "client")
     db.session.commit()
     lever_server.store.set_access_token_ttl(30)
     _expire_access_token(db, authorised)

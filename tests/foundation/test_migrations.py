@@ -1,8 +1,6 @@
 """Migrations: one head, upgrade from empty, downgrade to base, no drift from the models."""
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -10,25 +8,20 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
+from tests.forked_cli import run_flask
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flask(database_url, *args):
+    """`flask db ARGS` against database_url, in a process of its own (forked, see forked_cli)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "LEVER_SANDBOX_ENABLED": "0",
         "APP_ENV": "development",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_flask(["--app", "app", "db", *args], env, cwd=str(ROOT))
 
 
 @pytest.fixture

@@ -8,6 +8,10 @@ export FLASK_APP := app
 # requirements.txt (run) and requirements-dev.txt (run + dev) pin every package, dependencies of
 # dependencies included, with hashes: CI, `make run`/`make test` and Heroku's build install exactly
 # those files. After changing dependencies in pyproject.toml, run `make lock`.
+PIP_TOOLS := pip-tools==7.6.2
+PIP_AUDIT := pip-audit==2.10.1
+COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
+
 # `make test` runs the suite in two phases: first on TEST_WORKERS pytest-xdist processes (each its
 # own database and Redis database, see tests/workers.py; most tests wait on PostgreSQL or on
 # processes they start, so more workers than cores pays), then the `serial` suites (chaos, browser,
@@ -17,9 +21,6 @@ TEST_WORKERS ?= 4
 # bytecode: let it, whatever the environment says, and fill that cache once (--collect-only)
 # before the workers start, rather than in each of them.
 test: export PYTHONDONTWRITEBYTECODE :=
-PIP_TOOLS := pip-tools==7.6.2
-PIP_AUDIT := pip-audit==2.10.1
-COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

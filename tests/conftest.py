@@ -181,6 +181,24 @@ def _forget_test_state(app, config) -> None:
 
 
 @pytest.fixture
+def redis_app(app):
+    """The app pointed at the Redis from REDIS_URL (each xdist worker its own database), emptied
+    before and after the test; skipped, with the reason printed, where REDIS_URL is not set."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        print("skipping: REDIS_URL is not set (CI sets it)")
+        pytest.skip("REDIS_URL is not set: this test needs a real Redis")
+    from lever_cezanne.redis_client import redis_connection
+
+    app.config["REDIS_URL"] = url
+    connection = redis_connection()
+    connection.flushdb()
+    yield app
+    connection.flushdb()
+    app.extensions.pop("lever_redis").close()
+
+
+@pytest.fixture
 def db(app):
     return _db
 

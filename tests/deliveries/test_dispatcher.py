@@ -14,21 +14,6 @@ from lever_cezanne.models import WebhookDelivery
 REDIS_URL = os.environ.get("REDIS_URL")
 
 
-@pytest.fixture
-def redis_app(app):
-    if not REDIS_URL:
-        print("skipping: REDIS_URL is not set (CI sets it)")
-        pytest.skip("REDIS_URL is not set: the dispatcher needs Redis")
-    from lever_cezanne.redis_client import redis_connection
-
-    app.config["REDIS_URL"] = REDIS_URL
-    connection = redis_connection()
-    connection.flushdb()
-    yield app
-    connection.flushdb()
-    app.extensions.pop("lever_redis").close()
-
-
 def _statuses(db):
     db.session.expire_all()
     return dict(db.session.execute(select(WebhookDelivery.id, WebhookDelivery.status)).all())

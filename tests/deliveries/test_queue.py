@@ -1,6 +1,5 @@
 """The queue seam: job ids, backoff with jitter, and the in-process runner."""
 
-import os
 import threading
 from datetime import timedelta
 
@@ -126,22 +125,6 @@ def test_in_process_reconciler_runs_on_a_timer(app, db, make_delivery, enqueued)
     finally:
         runner.shutdown()
     assert enqueued[0] == (delivery.id, 1)
-
-
-@pytest.fixture
-def redis_app(app):
-    """Point the app at the Redis from REDIS_URL, with an empty database."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL is not set: this check needs a real Redis")
-    app.config["REDIS_URL"] = url
-    from lever_cezanne.redis_client import redis_connection
-
-    connection = redis_connection()
-    connection.flushdb()
-    yield app
-    connection.flushdb()
-    app.extensions.pop("lever_redis").close()
 
 
 def test_a_job_retried_by_rq_still_counts_as_pending(redis_app, make_delivery):

@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
@@ -129,20 +128,11 @@ def test_without_mail_server_mail_is_logged_not_sent(app, db, make_user, caplog)
 
 
 @pytest.fixture
-def rq_mail(app, inbox):
-    import os
+def rq_mail(redis_app, inbox):
+    """The app's Redis connection, on an empty database: mail is queued through RQ."""
+    from lever_cezanne.redis_client import redis_connection
 
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        print("skipping: REDIS_URL is not set (CI sets it)")
-        pytest.skip("REDIS_URL is not set: the RQ mail test needs Redis")
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    app.config["REDIS_URL"] = url
-    yield connection
-    connection.flushdb()
-    connection.close()
-    app.extensions.pop("lever_redis").close()
+    return redis_connection()
 
 
 def test_with_redis_an_rq_worker_sends_the_mail(app, db, inbox, rq_mail, make_user):

@@ -12,7 +12,6 @@ from rq.serializers import JSONSerializer
 from lever_cezanne.crypto import encrypt
 from lever_cezanne.webhooks.signature import compute_signature
 from tests.lever.lever_helpers import authorise
-from tests.pipeline.helpers import REDIS_URL
 
 SIGNATURE_TOKEN = "pipeline-signature-token-0123456789abcdef01234567"
 
@@ -176,17 +175,9 @@ def organisation(db, make_company):
 
 
 @pytest.fixture
-def redis_queue(app):
-    """Point the app at the Redis from REDIS_URL, with an empty queue."""
-    if not REDIS_URL:
-        print("skipping: REDIS_URL is not set (CI sets it)")
-        pytest.skip("REDIS_URL is not set: the real RQ worker tests need Redis")
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    app.config["REDIS_URL"] = REDIS_URL
+def redis_queue(redis_app):
+    """The RQ queue of hires, on an empty Redis database, through a connection of its own (a test
+    may close the app's to take Redis down)."""
+    connection = Redis.from_url(redis_app.config["REDIS_URL"])
     yield Queue("lever", connection=connection, serializer=JSONSerializer)
-    connection.flushdb()
     connection.close()
-    opened = app.extensions.pop("lever_redis", None)  # the receiver itself never opens one
-    if opened is not None:
-        opened.close()

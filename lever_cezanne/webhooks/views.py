@@ -97,10 +97,13 @@ def _receive_carefully(subdomain: str, raw: bytes | None):
         return _answer(
             503, error="This integration cannot verify webhooks right now; try again later."
         )
+    # Read now: a commit expires the integration, and a refusal reading it afterwards would
+    # cost one more SELECT on every forged webhook of a flood.
+    integration_id = integration.id
     if not signature_matches(key, envelope.token, envelope.triggered_at, envelope.signature):
         services.note_bad_signature(integration)
         db.session.commit()
-        log.warning("integration %s: webhook refused, bad signature", integration.id)
+        log.warning("integration %s: webhook refused, bad signature", integration_id)
         return _answer(401, error="The signature does not match.")
     keys.signing_keys().remember(
         integration.id, integration.subdomain, integration.signature_token_encrypted, key
@@ -109,7 +112,7 @@ def _receive_carefully(subdomain: str, raw: bytes | None):
         services.note_stale(integration)
         db.session.commit()
         log.warning(
-            "integration %s: webhook refused, triggeredAt outside the window", integration.id
+            "integration %s: webhook refused, triggeredAt outside the window", integration_id
         )
         return _answer(400, error=f"triggeredAt is {WINDOW_TEXT}; this webhook is refused.")
     if envelope.is_ping:

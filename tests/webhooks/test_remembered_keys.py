@@ -167,3 +167,17 @@ def test_the_memory_is_bounded():
         keys.remember(n, f"sub{n}", "ciphertext", "key")
     assert keys.get("sub299") is not None
     assert sum(keys.get(f"sub{n}") is not None for n in range(300)) <= 256
+
+
+@pytest.mark.committed
+def test_a_forged_webhook_in_a_flood_costs_a_read_and_a_claim(
+    db, integration, signed_body, post_webhook, statements
+):
+    """The careful path's refusal: read the integration, try to claim this minute's Error row.
+    Nothing more, so a flood of forged bodies costs the database as little as it can."""
+    forged = signed_body(signature="0" * 64)
+    assert post_webhook(forged).status_code == 401  # claims the minute and writes its row
+    statements.clear()
+    assert post_webhook(signed_body(signature="1" * 64)).status_code == 401
+    kinds = [statement.lstrip().split()[0].upper() for statement in statements]
+    assert kinds == ["SELECT", "UPDATE"], statements

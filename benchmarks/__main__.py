@@ -34,9 +34,9 @@ class Context:
         self.dataset.close()
 
 
-def run_one(name: str, ctx: Context, verbose: bool = False) -> results.Section:
+def run_one(name: str, ctx: Context, verbose: bool = False, where: str = "") -> results.Section:
     module = importlib.import_module(f"benchmarks.{name}")
-    section = results.Section(name=name, title=module.TITLE)
+    section = results.Section(name=name, title=module.TITLE, machine=where)
     section.date = results.now_text()
     section.load_average = " ".join(f"{x:.2f}" for x in os.getloadavg())
     start = time.perf_counter()
@@ -69,7 +69,8 @@ def main(argv=None) -> int:
     ctx = Context(QUICK)
     start = time.perf_counter()
     try:
-        sections = [run_one(name, ctx, args.verbose) for name in names]
+        where = results.machine_text(info)
+        sections = [run_one(name, ctx, args.verbose, where) for name in names]
     finally:
         ctx.close()
     total = time.perf_counter() - start

@@ -24,6 +24,7 @@ class Section:
     seconds: float = 0.0
     date: str = ""
     load_average: str = ""
+    machine: str = ""  # each section its own: a later run of another section may be elsewhere
     error: str = ""
 
 
@@ -103,13 +104,16 @@ def render(saved: dict, order: list[str]) -> str:
         "does. Absolute times depend on the machine and on what else runs on it; the ratios "
         "against the baseline measured in the same run are what to compare.",
         "",
-        "## Machine",
+        "## Machine of the last run",
         "",
-        f"- CPU: {machine.get('cpu')} ({machine.get('cores')} cores), RAM {machine.get('ram')}",
+        f"- CPU: {machine_text(machine)}, RAM {machine.get('ram')}",
         f"- Python {machine.get('python')}, PostgreSQL {machine.get('postgresql')}, "
         f"Redis {machine.get('redis')}, Linux {machine.get('kernel')}",
         f"- Load average at the start of the last run: {machine.get('load_average')}",
         f"- Last run: {machine.get('date')}{' (QUICK)' if machine.get('quick') else ''}",
+        "",
+        "A run may leave out some benchmarks: each section below says when and on which CPU "
+        "its own figures were measured.",
         "",
     ]
     sections = [_section_from(dict(saved["sections"][n])) for n in order if n in saved["sections"]]
@@ -120,11 +124,17 @@ def render(saved: dict, order: list[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def machine_text(machine: dict) -> str:
+    """The CPU a run measured on, as a section records it."""
+    return f"{machine.get('cpu')} ({machine.get('cores')} cores)"
+
+
 def _render_section(section: Section) -> list[str]:
+    where = f" on {section.machine}" if section.machine else " (CPU not recorded)"
     lines = [
         f"## {section.title}",
         "",
-        f"Run {section.date}, load average before it {section.load_average}, "
+        f"Run {section.date}{where}, load average before it {section.load_average}, "
         f"took {section.seconds:.0f} s.",
         "",
     ]

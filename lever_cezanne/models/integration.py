@@ -165,6 +165,13 @@ class WebhookDelivery(db.Model):
             postgresql_where=text("status IN ('received', 'queued', 'processing')"),
             sqlite_where=text("status IN ('received', 'queued', 'processing')"),
         ),
+        # The integration's header on every tab: its last webhook and its last sync find.
+        Index(
+            "ix_webhook_deliveries_integration_source_received",
+            "integration_id",
+            "source",
+            "received_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,11 +229,22 @@ event.listen(
 )
 
 
+OPEN_ERROR = "level = 'error' AND resolved_at IS NULL AND acknowledged_at IS NULL"
+
+
 class LogEntry(db.Model):
     __tablename__ = "log_entries"
     __table_args__ = (
         Index("ix_log_entries_integration_id", "integration_id", "id"),
         Index("ix_log_entries_integration_level", "integration_id", "level", "id"),
+        # The open Errors (counted on the Log tab, the health view and the alerts) are few
+        # among the rows: counting them reads this small index alone, not the table.
+        Index(
+            "ix_log_entries_open_errors",
+            "integration_id",
+            postgresql_where=text(OPEN_ERROR),
+            sqlite_where=text(OPEN_ERROR),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

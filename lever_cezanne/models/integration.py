@@ -229,7 +229,7 @@ event.listen(
 )
 
 
-OPEN_ERROR = "level = 'error' AND resolved_at IS NULL AND acknowledged_at IS NULL"
+OPEN_ERROR = f"level = '{LEVEL_ERROR}' AND resolved_at IS NULL AND acknowledged_at IS NULL"
 
 
 class LogEntry(db.Model):

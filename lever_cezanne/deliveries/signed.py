@@ -164,9 +164,6 @@ class _ThreadConnections:
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()  # every thread's, for dispose
         self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # listened to
 
-    def get(self, engine: Engine) -> psycopg.Connection:
-        return self.held(engine).connection
-
     def held(self, engine: Engine) -> _Held:
         held = getattr(self._local, "held", None)
         if held is not None and held.engine is engine and not held.connection.closed:
@@ -177,7 +174,7 @@ class _ThreadConnections:
         return held
 
     def discard(self, engine: Engine) -> None:
-        """Close this thread's connection (it failed); the next get() opens another."""
+        """Close this thread's connection (it failed); the next held() opens another."""
         held = getattr(self._local, "held", None)
         self._local.held = None
         if held is not None:

@@ -56,7 +56,7 @@ def test_a_webhook_is_one_round_trip_of_the_prepared_insert(
 ):
     for _ in range(8):  # the key is read, then the statement is prepared on the connection
         assert post_webhook(signed_body()).get_json() == ACCEPTED
-    connection = signed._connections.get(db.engine)
+    connection = signed._connections.held(db.engine).connection
 
     def one():
         assert post_webhook(signed_body()).get_json() == ACCEPTED
@@ -112,20 +112,20 @@ def test_a_broken_connection_is_replaced_and_the_webhook_still_stored(
     db, integration, signed_body, post_webhook
 ):
     assert post_webhook(signed_body()).get_json() == ACCEPTED
-    first = signed._connections.get(db.engine)
+    first = signed._connections.held(db.engine).connection
     with db.engine.connect() as admin:
         admin.execute(
             text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first.info.backend_pid}
         )
     assert post_webhook(signed_body()).get_json() == ACCEPTED
     assert first.closed
-    assert signed._connections.get(db.engine) is not first
+    assert signed._connections.held(db.engine).connection is not first
     assert _count(db) == 2
 
 
 def test_the_connection_closes_with_the_engines_pool(db, integration, signed_body, post_webhook):
     assert post_webhook(signed_body()).get_json() == ACCEPTED
-    connection = signed._connections.get(db.engine)
+    connection = signed._connections.held(db.engine).connection
     db.engine.dispose()
     assert connection.closed
 
@@ -136,7 +136,7 @@ def test_a_threads_connection_closes_when_the_thread_ends(app, db):
 
     def serve():
         with app.app_context():
-            opened.append(signed._connections.get(db.engine))
+            opened.append(signed._connections.held(db.engine).connection)
 
     thread = threading.Thread(target=serve)
     thread.start()

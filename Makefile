@@ -15,7 +15,8 @@ COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-fin
 # `make test` runs the suite in two phases: first on TEST_WORKERS pytest-xdist processes (each its
 # own database and Redis database, see tests/workers.py; most tests wait on PostgreSQL or on
 # processes they start, so more workers than cores pays), then the `serial` suites (chaos, browser,
-# Procfile: they time real processes) in one process.
+# Procfile: they time real processes) side by side in three lanes, each lane's tests in order in
+# one process (tests/workers.py: LANES).
 TEST_WORKERS ?= 4
 # pytest rewrites every test module's asserts (~7 s of CPU) unless it may cache the result as
 # bytecode: let it, whatever the environment says, and fill that cache once (--collect-only)
@@ -51,7 +52,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	@out=$$($(BIN)/pytest -q --collect-only 2>&1) || { echo "$$out"; exit 1; }
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
-	$(BIN)/pytest -m serial
+	$(BIN)/pytest -n 3 --dist loadgroup -m serial
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

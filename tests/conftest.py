@@ -21,7 +21,7 @@ from tests.database import (
 )
 from tests.factories import PASSWORD, SIGNATURE_TOKEN, Factories
 from tests.jobs import watch_jobs
-from tests.workers import give_each_worker_its_services, mark_serial
+from tests.workers import LaneScheduling, give_each_worker_its_services, mark_serial
 
 give_each_worker_its_services()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -39,7 +39,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "serial: times real processes or drives a browser: `make test` runs it after the rest,"
-        " in one process, not on the xdist workers (set by tests/workers.py)",
+        " in its lane (set by tests/workers.py)",
     )
     config.addinivalue_line(
         "markers", "own_app: the test changes how the app is built (routes, hooks): a fresh app"
@@ -55,6 +55,12 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
     mark_serial(items)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        return LaneScheduling(config, log)
+    return None
 
 
 def pytest_report_header(config):

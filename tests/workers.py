@@ -1,5 +1,6 @@
 """Running the suite on several pytest-xdist workers (`make test` does): each worker its own
-PostgreSQL database and Redis database; the suites that time processes or drive a browser alone.
+PostgreSQL database and Redis database; then the suites that time processes or drive a browser,
+in three lanes side by side.
 
 A worker's database is TEST_DATABASE_URL's name with the worker's id appended (test_gw0, …),
 created when missing; its Redis database is REDIS_URL's number plus the worker's index. Both are
@@ -12,12 +13,23 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 REDIS_DATABASES = 16
 
-# Suites that time real processes (chaos, the Procfile) or drive a browser: on workers sharing
-# two cores their timeouts would turn into flakes, so they run alone, after the rest.
+# Suites that time real processes (chaos, the Procfile) or drive a browser: beside the rest, on
+# workers sharing two cores, their timeouts would turn into flakes, so they run after it.
 SERIAL = ("tests/chaos/", "tests/e2e/", "tests/deploy/", "tests/org/test_picker_browser.py")
+# The serial phase runs its suites side by side in these lanes, each lane's tests in order in one
+# process: the lanes mostly wait (on workers, servers, the browser), and the browser's tests share
+# one live stack and run as a story. The first matching prefix names a test's lane.
+LANES = (
+    ("tests/chaos/test_chaos_run.py", "chaos run"),
+    ("tests/chaos/", "processes"),
+    ("tests/deploy/", "processes"),
+    ("tests/e2e/", "browser"),
+    ("tests/org/test_picker_browser.py", "browser"),
+)
 
 
 def give_each_worker_its_services() -> None:
@@ -50,6 +62,16 @@ def _own_redis_database(redis_url: str, index: int) -> str:
             "databases: use a lower database number in REDIS_URL or fewer workers (-n)"
         )
     return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+class LaneScheduling(LoadScopeScheduling):
+    """`--dist loadgroup`: each of the LANES whole on one xdist worker, in collection order.
+
+    pytest-xdist's own loadgroup (tests marked xdist_group) groups nothing under pytest 9: it
+    renames each test's nodeid through an attribute pytest 9 no longer reads."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return next((lane for prefix, lane in LANES if nodeid.startswith(prefix)), nodeid)
 
 
 def mark_serial(items) -> None:

@@ -28,6 +28,11 @@ from tests.lever.lever_helpers import CALLBACK, authorise, new_integration
 CLIENT_ID = "lever-cezanne-chaos"
 CLIENT_SECRET = "chaos-client-secret-9f1c2e7d5b3a"
 SUBDOMAIN = "CezanneHR"
+# The chaos run's Lever answers 30 requests a second (burst 60), and the workers' own bucket is
+# set to match, as an operator would for a raised limit: at Lever's usual 10 a second the run's
+# ~1,050 calls alone would take 105 s. Pacing at the limit is tested by tests/lever and measured
+# by the pipeline benchmark; here what matters is what the faults do.
+CHAOS_RATE_LIMIT, CHAOS_RATE_BURST = 30, 60
 
 
 def simulator_config(**overrides) -> dict:
@@ -114,7 +119,13 @@ def chaos_stack(tmp_path):
         redis.start()
         stack.callback(redis.stop)
         sandbox = create_sandbox(
-            simulator_config(ACCESS_TOKEN_TTL=75, LATENCY_MS=25, FAULT_500_RATE=0.0)
+            simulator_config(
+                ACCESS_TOKEN_TTL=75,  # expires mid-run: the workers must refresh it
+                LATENCY_MS=25,
+                FAULT_500_RATE=0.0,
+                RATE_LIMIT=CHAOS_RATE_LIMIT,
+                RATE_BURST=CHAOS_RATE_BURST,
+            )
         )
         simulator = Served(sandbox)
         stack.callback(simulator.close)
@@ -152,10 +163,12 @@ def chaos_stack(tmp_path):
             "SECRET_KEY": config["SECRET_KEY"],
             "ENCRYPTION_KEYS": key,
             "LEVER_SANDBOX_ENABLED": "0",
+            "LEVER_RATE_LIMIT": str(CHAOS_RATE_LIMIT),
+            "LEVER_RATE_BURST": str(CHAOS_RATE_BURST),
             "TIMEZONE": config["TIMEZONE"],
             **lever_endpoints(simulator),
         }
-        workers = Workers(env, log_dir, count=2)
+        workers = Workers(env, log_dir, count=3)
         stack.callback(workers.stop_all)
         stack.callback(_close_redis_clients, app, redis.url)
         store.set_webhook_url(f"{receiver.base_url}/cezannehr/api/v4/Lever/webhook/{SUBDOMAIN}")

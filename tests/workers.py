@@ -21,14 +21,15 @@ REDIS_DATABASES = 16
 # workers sharing two cores, their timeouts would turn into flakes, so they run after it.
 SERIAL = ("tests/chaos/", "tests/e2e/", "tests/deploy/", "tests/org/test_picker_browser.py")
 # The serial phase runs its suites side by side in these lanes, each lane's tests in order in one
-# process: the lanes mostly wait (on workers, servers, the browser), and the browser's tests share
-# one live stack and run as a story. The first matching prefix names a test's lane.
+# process: the lanes mostly wait (on workers, servers, the browser), and tests/e2e share one live
+# stack and run as stories. The first matching prefix names a test's lane; the pickers' browser
+# tests (their own server) follow the chaos run, the longest test, to even the lanes out.
 LANES = (
     ("tests/chaos/test_chaos_run.py", "chaos run"),
+    ("tests/org/test_picker_browser.py", "chaos run"),
     ("tests/chaos/", "processes"),
     ("tests/deploy/", "processes"),
     ("tests/e2e/", "browser"),
-    ("tests/org/test_picker_browser.py", "browser"),
 )
 
 

@@ -57,6 +57,7 @@ def pytest_collection_modifyitems(config, items):
     mark_serial(items)
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown when it is not loaded
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "loadgroup":
         return LaneScheduling(config, log)

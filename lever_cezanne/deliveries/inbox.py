@@ -4,8 +4,13 @@ received -> queued -> processing (under a lease) -> completed | partial | failed
 events other than Candidate Hired. A job holds a delivery by its lease (`claimed_until`) and
 renews it while it runs; a queued delivery carries the time by which its job should have started.
 Past either, the reconciler takes the delivery back, whatever the queue says.
+
+A run that outlived its lease may still be going when a later attempt has claimed the delivery:
+it can no longer renew, finish, fail, postpone or hold it, so the later attempt's outcome stands.
 """
 
+import logging
+import weakref
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -21,12 +26,17 @@ from lever_cezanne.models.integration import (
     DeliveryStatus,
 )
 
+log = logging.getLogger(__name__)
 HIRED_EVENT = "candidateHired"
 LEASE = timedelta(seconds=20)  # a running job renews it every quarter of this
 QUEUED_GRACE = timedelta(minutes=2)  # a queued delivery's job should have started by then
 RECEIVED_GRACE = timedelta(seconds=30)  # a received delivery should have been queued by then
 RETRYABLE = (DeliveryStatus.FAILED, DeliveryStatus.PARTIAL)
 _Status = DeliveryStatus
+# The attempt each delivery object claimed in this process was claimed as: the run's token.
+_claimed_as: "weakref.WeakKeyDictionary[WebhookDelivery, tuple[int, int]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _changed(delivery_id: int, *conditions, **values) -> bool:
@@ -152,22 +162,54 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
         .execution_options(populate_existing=True)
     ).one_or_none()
     db.session.commit()
+    if claimed is not None:
+        _claimed_as[claimed] = (claimed.id, claimed.attempts)
     return claimed
 
 
-def renew(delivery_id: int) -> bool:
-    """Extend a running job's lease; False when the delivery is no longer processing."""
+def renew(delivery_id: int, attempt: int) -> bool:
+    """Extend a running job's lease; False when the delivery is no longer processing as that
+    attempt (finished, or taken over by a later one)."""
     renewed = _changed(
         delivery_id,
         WebhookDelivery.status == _Status.PROCESSING,
+        WebhookDelivery.attempts == attempt,
         claimed_until=utcnow() + LEASE,
     )
     db.session.commit()
     return renewed
 
 
+def _taken_over(delivery: WebhookDelivery) -> str | None:
+    """Lock the claimed delivery's row until the commit; return its status when a later attempt
+    has taken it from this run (which then rolls back what it was about to write), else None."""
+    delivery_id, attempt = _claimed_as[delivery]
+    row = db.session.execute(
+        select(WebhookDelivery.status, WebhookDelivery.attempts)
+        .where(WebhookDelivery.id == delivery_id)
+        .with_for_update()
+    ).one()
+    if row.status == _Status.PROCESSING and row.attempts == attempt:
+        return None
+    db.session.rollback()
+    log.warning(
+        "delivery %s: attempt %s outlived its lease and attempt %s took the delivery over; "
+        "this run's outcome is dropped",
+        delivery_id,
+        attempt,
+        row.attempts,
+    )
+    return row.status
+
+
 def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
     """End the job's hold with a final status (completed, partial or failed)."""
+    if (taken := _taken_over(delivery)) is not None:
+        return taken
+    return _finish(delivery, status, error)
+
+
+def _finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None) -> str:
     delivery.status = status
     delivery.last_error = error
     delivery.completed_at = utcnow()
@@ -179,13 +221,17 @@ def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None 
 def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
     """Write one Error row on the Log tab for the delivery and mark it failed."""
     db.session.rollback()
+    if (taken := _taken_over(delivery)) is not None:
+        return taken
     log_delivery_error(delivery, message, cause)
-    return finish(delivery, _Status.FAILED, message)
+    return _finish(delivery, _Status.FAILED, message)
 
 
 def postpone(delivery: WebhookDelivery, message: str) -> str:
     """Give the delivery back to the queue for a retry after a transient failure."""
     db.session.rollback()
+    if (taken := _taken_over(delivery)) is not None:
+        return taken
     delivery.status = _Status.QUEUED
     delivery.last_error = message
     delivery.completed_at = None
@@ -196,6 +242,8 @@ def postpone(delivery: WebhookDelivery, message: str) -> str:
 
 def hold(delivery: WebhookDelivery) -> str:
     """Hold a claimed delivery unprocessed: its integration was paused after it was queued."""
+    if (taken := _taken_over(delivery)) is not None:
+        return taken
     delivery.status = _Status.HELD
     delivery.completed_at = None
     delivery.claimed_until = None

@@ -65,10 +65,11 @@ def _renew(app, renew, stop: threading.Event, every: float, what: str, context) 
                 log.warning("%s: lease not renewed; trying again", what, exc_info=True)
 
 
-def held(delivery_id: int) -> AbstractContextManager:
-    """Renew the delivery's lease every quarter of its length until the block ends."""
+def held(delivery_id: int, attempt: int) -> AbstractContextManager:
+    """Renew the delivery's lease, as claimed by `attempt`, every quarter of its length until
+    the block ends."""
     return renewing(
-        lambda: inbox.renew(delivery_id),
+        lambda: inbox.renew(delivery_id, attempt),
         inbox.LEASE.total_seconds() / 4,
         f"delivery {delivery_id}",
         lambda: delivery_context(delivery_id),

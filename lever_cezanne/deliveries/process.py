@@ -68,7 +68,7 @@ def process_delivery(delivery_id: int, *, final_attempt: bool = True) -> str | N
         log.info("delivery %s: finished or held by another job, skipped", delivery_id)
         return None
     log.info("delivery %s: attempt %s", delivery.id, delivery.attempts)
-    with lease.held(delivery.id):
+    with lease.held(delivery.id, delivery.attempts):
         return _run(delivery, final_attempt)
 
 

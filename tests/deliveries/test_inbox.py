@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from lever_cezanne.deliveries import inbox, lease
-from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import DeliveryStatus
 
@@ -53,7 +53,7 @@ def test_finish_releases_the_lease(db, make_delivery):
     fresh = _fresh(db, claimed)
     assert fresh.status == "completed" and fresh.claimed_until is None
     assert fresh.completed_at is not None
-    assert not inbox.renew(claimed.id)  # nothing left to hold
+    assert not inbox.renew(claimed.id, 1)  # nothing left to hold
 
 
 def test_postpone_gives_the_delivery_back_with_a_deadline(db, make_delivery):
@@ -62,6 +62,48 @@ def test_postpone_gives_the_delivery_back_with_a_deadline(db, make_delivery):
     fresh = _fresh(db, claimed)
     assert fresh.status == "queued" and fresh.last_error == "Lever is busy"
     assert fresh.claimed_until > utcnow() + inbox.QUEUED_GRACE - timedelta(seconds=5)
+
+
+def _taken_over_by_a_later_attempt(db, delivery, status="processing") -> None:
+    """What a second job does once the first one's lease lapsed: claim the delivery (a later
+    attempt, a new lease), then perhaps end it. Written past this session's objects, as another
+    process would."""
+    db.session.execute(
+        WebhookDelivery.__table__.update()
+        .where(WebhookDelivery.id == delivery.id)
+        .values(
+            attempts=WebhookDelivery.attempts + 1,
+            status=status,
+            claimed_until=utcnow() + inbox.LEASE if status == "processing" else None,
+        )
+    )
+    db.session.commit()
+
+
+def test_a_run_taken_over_by_a_later_attempt_cannot_fail_the_delivery(db, make_delivery, caplog):
+    first = inbox.claim(make_delivery(status="queued").id)
+    _taken_over_by_a_later_attempt(db, first, status="completed")
+    assert inbox.fail(first, "Lever is having problems") == "completed"
+    fresh = _fresh(db, first)
+    assert fresh.status == "completed" and fresh.last_error is None
+    assert not db.session.query(LogEntry).filter_by(delivery_id=first.id).count()  # no Error row
+    assert "attempt 1 outlived its lease and attempt 2 took the delivery over" in caplog.text
+
+
+def test_a_run_taken_over_by_a_later_attempt_cannot_end_or_renew_its_hold(db, make_delivery):
+    first = inbox.claim(make_delivery(status="queued").id)
+    _taken_over_by_a_later_attempt(db, first)
+    held_until = _fresh(db, first).claimed_until
+    for end in (
+        lambda: inbox.finish(first, DeliveryStatus.COMPLETED),
+        lambda: inbox.postpone(first, "Lever is busy"),
+        lambda: inbox.hold(first),
+    ):
+        assert end() == "processing"
+    assert not inbox.renew(first.id, 1)
+    fresh = _fresh(db, first)
+    assert (fresh.status, fresh.attempts, fresh.claimed_until) == ("processing", 2, held_until)
+    assert inbox.renew(first.id, 2)  # the later attempt still holds it
 
 
 def test_retry_only_reopens_failed_or_partial(db, make_delivery):
@@ -79,7 +121,7 @@ def test_the_lease_is_renewed_while_the_job_runs(app, db, make_delivery, monkeyp
     claimed = inbox.claim(make_delivery(status="queued").id)
     first = claimed.claimed_until
     db.session.commit()
-    with lease.held(claimed.id):
+    with lease.held(claimed.id, claimed.attempts):
         threading.Event().wait(0.5)  # past the first lease: only renewals keep it
         renewed = _fresh(db, claimed).claimed_until
         db.session.commit()

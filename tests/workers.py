@@ -18,12 +18,11 @@ from xdist.scheduler import LoadScopeScheduling
 REDIS_DATABASES = 16
 
 # Suites that time real processes (chaos, the Procfile) or drive a browser: beside the rest, on
-# workers sharing two cores, their timeouts would turn into flakes, so they run after it.
-SERIAL = ("tests/chaos/", "tests/e2e/", "tests/deploy/", "tests/org/test_picker_browser.py")
-# The serial phase runs its suites side by side in these lanes, each lane's tests in order in one
-# process: the lanes mostly wait (on workers, servers, the browser), and tests/e2e share one live
-# stack and run as stories. The first matching prefix names a test's lane; the pickers' browser
-# tests (their own server) follow the chaos run, the longest test, to even the lanes out.
+# workers sharing two cores, their timeouts would turn into flakes, so they run after it (SERIAL),
+# side by side in these lanes, each lane's tests in order in one process: the lanes mostly wait
+# (on workers, servers, the browser), and tests/e2e share one live stack and run as stories. The
+# first matching prefix names a test's lane; the pickers' browser tests (their own server) follow
+# the chaos run, the longest test, to even the lanes out.
 LANES = (
     ("tests/chaos/test_chaos_run.py", "chaos run"),
     ("tests/org/test_picker_browser.py", "chaos run"),
@@ -31,6 +30,7 @@ LANES = (
     ("tests/deploy/", "processes"),
     ("tests/e2e/", "browser"),
 )
+SERIAL = tuple(prefix for prefix, _ in LANES)
 
 
 def give_each_worker_its_services() -> None:

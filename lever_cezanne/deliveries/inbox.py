@@ -192,12 +192,15 @@ def _taken_over(delivery: WebhookDelivery) -> str | None:
     if row.status == _Status.PROCESSING and row.attempts == attempt:
         return None
     db.session.rollback()
+    if row.attempts == attempt:  # the reconciler gave it up, started too many times
+        what = f"its lease lapsed and the delivery was ended as {row.status}"
+    else:
+        what = f"attempt {row.attempts} took the delivery over"
     log.warning(
-        "delivery %s: attempt %s outlived its lease and attempt %s took the delivery over; "
-        "this run's outcome is dropped",
+        "delivery %s: attempt %s outlived its lease and %s; this run's outcome is dropped",
         delivery_id,
         attempt,
-        row.attempts,
+        what,
     )
     return row.status
 

@@ -14,7 +14,6 @@ uncommitted work in ``db.session`` across calls to this client.
 import logging
 from email.utils import parsedate_to_datetime
 
-import requests
 from flask import current_app
 
 from lever_cezanne.lever import oauth, tokens
@@ -26,7 +25,7 @@ from lever_cezanne.lever.errors import (
     LeverRequestError,
     LeverTransientError,
 )
-from lever_cezanne.lever.http import http_session
+from lever_cezanne.lever.http import LeverResponse, TransportError, failure_detail, lever_http
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.lever.ratelimit import MAX_WAIT, SYNC_RESERVE, bucket_for, wait_for_token
 from lever_cezanne.models.base import utcnow
@@ -80,7 +79,7 @@ class LeverClient:
                 tokens.refuse_fresh_token(self.integration_id, token)
         return response
 
-    def open_download(self, path: str, params: dict | None = None) -> requests.Response:
+    def open_download(self, path: str, params: dict | None = None) -> LeverResponse:
         """Start downloading a file; the caller reads it in chunks and must close it.
 
         Raises the matching LeverError (404 → LeverNotFoundError, 403 → LeverForbiddenError)
@@ -182,7 +181,7 @@ class LeverClient:
 
     def _send(
         self, method: str, path: str, params, token: tokens.AccessToken, body=None, stream=False
-    ) -> requests.Response:
+    ) -> LeverResponse:
         if path.startswith(("http:", "https:", "//")):
             raise ValueError("pass an API path, not a URL: the token must only go to Lever")
         config = current_app.config
@@ -193,22 +192,19 @@ class LeverClient:
         )
         url = f"{config['LEVER_API_URL']}/{path.lstrip('/')}"
         try:
-            response = http_session().request(
+            response = lever_http().request(
                 method,
                 url,
                 params=params,
-                json=body,
+                json_body=body,
                 headers={"Authorization": f"Bearer {token.value}"},
                 timeout=oauth.timeout(),
                 stream=stream,
             )
-        except requests.Timeout as exc:
-            raise LeverTransientError("Lever did not answer in time", detail="Timeout") from exc
-        except requests.RequestException as exc:
-            raise LeverTransientError(
-                "Lever could not be reached",
-                detail=type(exc).__name__,
-            ) from exc
+        except TransportError as exc:
+            detail, timed_out = failure_detail(exc)
+            what = "Lever did not answer in time" if timed_out else "Lever could not be reached"
+            raise LeverTransientError(what, detail=detail) from exc
         log.debug("Lever %s %s answered %s", method, path, response.status_code)
         return response
 
@@ -236,7 +232,7 @@ def _data(envelope: dict, kind: type):
     return data
 
 
-def _lever_message(response: requests.Response) -> str:
+def _lever_message(response: LeverResponse) -> str:
     """Return Lever's own error text (it never contains secrets), shortened."""
     try:
         body = response.json()
@@ -246,7 +242,7 @@ def _lever_message(response: requests.Response) -> str:
     return str(message)[:200] if message else ""
 
 
-def _retry_after(response: requests.Response) -> float | None:
+def _retry_after(response: LeverResponse) -> float | None:
     """Read a Retry-After header in seconds or as an HTTP date (Lever usually sends none)."""
     value = response.headers.get("Retry-After")
     if not value:
@@ -261,7 +257,7 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _parse(response: requests.Response) -> dict:
+def _parse(response: LeverResponse) -> dict:
     """Return the JSON envelope of a success, or raise the matching LeverError."""
     status = response.status_code
     if 200 <= status < 300:
@@ -278,7 +274,7 @@ def _parse(response: requests.Response) -> dict:
     raise _error(status, _lever_message(response), response)
 
 
-def _error(status: int, message: str, response: requests.Response) -> LeverError:
+def _error(status: int, message: str, response: LeverResponse) -> LeverError:
     # People read these messages (Log tab, flashes): they say what happened in words; the raw
     # status code is for operators, in the server log (a transient one in the caller's line).
     if status == 429:

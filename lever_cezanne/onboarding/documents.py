@@ -13,7 +13,6 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +25,7 @@ from lever_cezanne.lever.errors import (
     LeverNotFoundError,
     LeverTransientError,
 )
+from lever_cezanne.lever.http import LeverResponse, TransportError
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.models import Document
 from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES, SOURCE_LABELS, DocumentSource
@@ -74,7 +74,7 @@ def safe_name(name, fallback: str) -> str:
     return text[:255] or fallback
 
 
-def content_type_of(response: requests.Response) -> str:
+def content_type_of(response: LeverResponse) -> str:
     """Return the response's media type if it is well formed, else application/octet-stream."""
     value = (response.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
     return value if _CONTENT_TYPE.fullmatch(value) else OCTET_STREAM
@@ -153,7 +153,7 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
                     raise DocumentProblem(_too_big(None))
                 if time.monotonic() > deadline:
                     raise DocumentProblem("the download from Lever took too long")
-        except requests.RequestException as exc:
+        except TransportError as exc:
             busy = LeverTransientError(
                 "Lever's download of a file timed out or was cut off",
                 detail=type(exc).__name__,

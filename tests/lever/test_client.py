@@ -66,7 +66,7 @@ def test_odd_ids_are_refused_before_any_url_is_built(lever_server, authorised, m
         raise AssertionError("a request was about to be sent")
 
     lever_client = LeverClient.for_integration(authorised.id)
-    monkeypatch.setattr(client_module, "http_session", no_network)
+    monkeypatch.setattr(client_module, "lever_http", no_network)
     with pytest.raises(LeverRequestError, match="not a valid Lever id"):
         lever_client.get_opportunity(bad_id)
     with pytest.raises(LeverRequestError, match="not a valid Lever id"):

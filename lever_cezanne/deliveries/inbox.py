@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lever_cezanne.extensions import db
 from lever_cezanne.log_entries import add_log_entry
@@ -180,18 +181,30 @@ def renew(delivery_id: int, attempt: int) -> bool:
     return renewed
 
 
-def _taken_over(delivery: WebhookDelivery) -> str | None:
-    """Lock the claimed delivery's row until the commit; return its status when a later attempt
-    has taken it from this run (which then rolls back what it was about to write), else None."""
+def _end_run(delivery: WebhookDelivery, **values) -> str | None:
+    """Write this run's outcome with one conditional UPDATE, only while the delivery is still
+    processing under the attempt this run claimed; the row stays locked until the caller commits.
+
+    Return None when written. When a later attempt (or the reconciler) has taken the delivery from
+    this run, roll back what the run was about to write, log it, and return the status it has.
+    """
     delivery_id, attempt = _claimed_as[delivery]
-    row = db.session.execute(
-        select(WebhookDelivery.status, WebhookDelivery.attempts)
-        .where(WebhookDelivery.id == delivery_id)
-        .with_for_update()
-    ).one()
-    if row.status == _Status.PROCESSING and row.attempts == attempt:
+    if _changed(
+        delivery_id,
+        WebhookDelivery.status == _Status.PROCESSING,
+        WebhookDelivery.attempts == attempt,
+        **values,
+    ):
+        for name, value in values.items():  # the job's object says so too, without a reload
+            set_committed_value(delivery, name, value)
         return None
     db.session.rollback()
+    row = db.session.execute(
+        select(WebhookDelivery.status, WebhookDelivery.attempts).where(
+            WebhookDelivery.id == delivery_id
+        )
+    ).one()
+    db.session.commit()
     if row.attempts == attempt:  # the reconciler gave it up, started too many times
         what = f"its lease lapsed and the delivery was ended as {row.status}"
     else:
@@ -205,18 +218,19 @@ def _taken_over(delivery: WebhookDelivery) -> str | None:
     return row.status
 
 
+def _ended(status: DeliveryStatus, error: str | None) -> dict:
+    return {
+        "status": status,
+        "last_error": error,
+        "completed_at": utcnow(),
+        "claimed_until": None,
+    }
+
+
 def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
     """End the job's hold with a final status (completed, partial or failed)."""
-    if (taken := _taken_over(delivery)) is not None:
+    if (taken := _end_run(delivery, **_ended(status, error))) is not None:
         return taken
-    return _finish(delivery, status, error)
-
-
-def _finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None) -> str:
-    delivery.status = status
-    delivery.last_error = error
-    delivery.completed_at = utcnow()
-    delivery.claimed_until = None
     db.session.commit()
     return status
 
@@ -224,34 +238,36 @@ def _finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None
 def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
     """Write one Error row on the Log tab for the delivery and mark it failed."""
     db.session.rollback()
-    if (taken := _taken_over(delivery)) is not None:
+    if (taken := _end_run(delivery, **_ended(_Status.FAILED, message))) is not None:
         return taken
-    log_delivery_error(delivery, message, cause)
-    return _finish(delivery, _Status.FAILED, message)
+    log_delivery_error(delivery, message, cause)  # in the same transaction: both or neither
+    db.session.commit()
+    return _Status.FAILED
 
 
 def postpone(delivery: WebhookDelivery, message: str) -> str:
     """Give the delivery back to the queue for a retry after a transient failure."""
     db.session.rollback()
-    if (taken := _taken_over(delivery)) is not None:
+    taken = _end_run(
+        delivery,
+        status=_Status.QUEUED,
+        last_error=message,
+        completed_at=None,
+        claimed_until=utcnow() + QUEUED_GRACE,
+    )
+    if taken is not None:
         return taken
-    delivery.status = _Status.QUEUED
-    delivery.last_error = message
-    delivery.completed_at = None
-    delivery.claimed_until = utcnow() + QUEUED_GRACE
     db.session.commit()
-    return delivery.status
+    return _Status.QUEUED
 
 
 def hold(delivery: WebhookDelivery) -> str:
     """Hold a claimed delivery unprocessed: its integration was paused after it was queued."""
-    if (taken := _taken_over(delivery)) is not None:
+    taken = _end_run(delivery, status=_Status.HELD, completed_at=None, claimed_until=None)
+    if taken is not None:
         return taken
-    delivery.status = _Status.HELD
-    delivery.completed_at = None
-    delivery.claimed_until = None
     db.session.commit()
-    return delivery.status
+    return _Status.HELD
 
 
 def release_held(integration_id: int) -> list[int]:

@@ -219,6 +219,7 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
             offers,
             complete,
             final_attempt=final_attempt,
+            new_person=outcome.created,
         )
     if not outcome.errors:
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)

@@ -73,8 +73,10 @@ def after_hire(
     complete: bool,
     *,
     final_attempt: bool = True,
+    new_person: bool = False,
 ) -> None:
     """Store the hire's Documents; when the hire is complete and the option is on, tell Lever.
+    `new_person`: this run created the person, so none of their Documents is stored yet.
 
     Raises LeverTransientError when Lever is busy and this is not the job's last attempt: the
     hire's records are committed and every step here is idempotent, so the retry finishes it.
@@ -83,6 +85,6 @@ def after_hire(
     if person is None:
         return
     hire_log = HireLog(integration, delivery, person, final_attempt)
-    documents.fetch_documents(client, hire_log, offers)
+    documents.fetch_documents(client, hire_log, offers, new_person=new_person)
     if complete and integration.write_back_notes:
         write_back.send_note(client, integration, hire_log)

@@ -242,8 +242,11 @@ def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> Fetched | None:
     return Fetched(wanted, data, content_type)
 
 
-def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
-    """Store the hire's signed offer letter and latest resume; problems become Warning rows."""
+def fetch_documents(client: LeverClient, hire_log, offers: list, new_person=False) -> None:
+    """Store the hire's signed offer letter and latest resume; problems become Warning rows.
+
+    `new_person`: the person was created by this run, so nothing is stored for them yet (a file
+    stored meanwhile by someone else is still kept once, by the unique (person, digest) key)."""
     opportunity_id = hire_log.opportunity_id
     wanted = [_offer_letter(opportunity_id, offers)]
     try:
@@ -259,7 +262,7 @@ def fetch_documents(client: LeverClient, hire_log, offers: list) -> None:
     else:
         wanted.append(_latest_resume(opportunity_id, resumes))
     person_id = hire_log.person.id
-    files, digests = _stored(person_id)
+    files, digests = (set(), set()) if new_person else _stored(person_id)
     fetched: list[Fetched] = []
     try:
         for item in wanted:

@@ -37,6 +37,7 @@ class Outcome:
     found: list[str] = field(default_factory=list)
     # Held so the steps after these (the hire's Documents) find the person loaded.
     person: Person | None = field(default=None, repr=False)
+    created: bool = False  # this run created the person: they have no Documents yet
 
 
 class _Log:
@@ -123,7 +124,7 @@ def start_new_starter(
         person, new = _merge_step(log, into, starter), False
     else:
         person, new = _person_step(log, starter)
-    log.outcome.person = person
+    log.outcome.person, log.outcome.created = person, new
     _employment_step(log, integration, person, starter, new)
     _task_step(log, integration, person, definition, delivery, starter, new)
     return log.outcome

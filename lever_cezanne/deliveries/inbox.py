@@ -13,7 +13,7 @@ import logging
 import weakref
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -50,6 +50,19 @@ def _changed(delivery_id: int, *conditions, **values) -> bool:
             .execution_options(synchronize_session=False)
         ).rowcount
     )
+
+
+def _alone() -> None:
+    """Let the one statement that follows commit by itself when nothing else is pending: on
+    PostgreSQL that spares the BEGIN and COMMIT round trips (two of a claim's three).
+
+    Only where the commit follows that statement at once; never inside a test's own transaction.
+    """
+    session = db.session()
+    if session.in_transaction() or db.engine.dialect.name != "postgresql":
+        return
+    if isinstance(session.get_bind(), Engine):
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def initial_status(event: str, held: bool) -> DeliveryStatus:
@@ -140,6 +153,7 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
     None when there is nothing to do: finished, or held by another job whose lease still runs.
     """
     now = utcnow()
+    _alone()
     # The UPDATE returns the row it claimed: the job reads it without asking again.
     claimed = db.session.scalars(
         update(WebhookDelivery)
@@ -171,6 +185,7 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
 def renew(delivery_id: int, attempt: int) -> bool:
     """Extend a running job's lease; False when the delivery is no longer processing as that
     attempt (finished, or taken over by a later one)."""
+    _alone()
     renewed = _changed(
         delivery_id,
         WebhookDelivery.status == _Status.PROCESSING,
@@ -183,7 +198,8 @@ def renew(delivery_id: int, attempt: int) -> bool:
 
 def _end_run(delivery: WebhookDelivery, **values) -> str | None:
     """Write this run's outcome with one conditional UPDATE, only while the delivery is still
-    processing under the attempt this run claimed; the row stays locked until the caller commits.
+    processing under the attempt this run claimed; the row stays locked until the caller commits
+    (at once, where the UPDATE runs alone).
 
     Return None when written. When a later attempt (or the reconciler) has taken the delivery from
     this run, roll back what the run was about to write, log it, and return the status it has.
@@ -229,6 +245,7 @@ def _ended(status: DeliveryStatus, error: str | None) -> dict:
 
 def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
     """End the job's hold with a final status (completed, partial or failed)."""
+    _alone()
     if (taken := _end_run(delivery, **_ended(status, error))) is not None:
         return taken
     db.session.commit()
@@ -248,6 +265,7 @@ def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> s
 def postpone(delivery: WebhookDelivery, message: str) -> str:
     """Give the delivery back to the queue for a retry after a transient failure."""
     db.session.rollback()
+    _alone()
     taken = _end_run(
         delivery,
         status=_Status.QUEUED,
@@ -263,6 +281,7 @@ def postpone(delivery: WebhookDelivery, message: str) -> str:
 
 def hold(delivery: WebhookDelivery) -> str:
     """Hold a claimed delivery unprocessed: its integration was paused after it was queued."""
+    _alone()
     taken = _end_run(delivery, status=_Status.HELD, completed_at=None, claimed_until=None)
     if taken is not None:
         return taken

@@ -59,7 +59,9 @@ def _alone() -> None:
     Only where the commit follows that statement at once; never inside a test's own transaction.
     """
     session = db.session()
-    if session.in_transaction() or db.engine.dialect.name != "postgresql":
+    if session.in_transaction() or session.dirty or session.deleted:
+        return  # something is pending: it commits with the statement, or not at all
+    if db.engine.dialect.name != "postgresql":
         return
     if isinstance(session.get_bind(), Engine):
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

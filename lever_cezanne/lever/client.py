@@ -236,7 +236,7 @@ def _lever_message(response: LeverResponse) -> str:
     """Return Lever's own error text (it never contains secrets), shortened."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, TransportError):  # not JSON, or cut off: the status says enough
         return ""
     message = body.get("message") if isinstance(body, dict) else None
     return str(message)[:200] if message else ""

@@ -6,7 +6,9 @@ cookie jar, settings merge and response wrapping cost a worker about a tenth of 
 for features these calls never use. What requests gave them is kept:
 - the environment's proxies (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY), read once per host;
 - its CA bundle (REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, else certifi's);
-- redirects followed, the Authorization header dropped when one leads to another host;
+- a proxy's own login (`http://user:password@proxy:3128`), and a proxy given without a scheme;
+- redirects of a GET followed, the Authorization header dropped when one leads to another host
+  (a redirect's target goes through the first host's proxy choice; a POST is never redirected);
 - gzip and deflate answers decoded;
 - no login ever taken from a ~/.netrc (it would replace the integration's Bearer token).
 
@@ -20,12 +22,13 @@ from urllib.parse import urlencode, urlparse
 
 import certifi
 import urllib3
-from requests.utils import get_environ_proxies
+from requests.utils import get_auth_from_url, get_environ_proxies, prepend_scheme_if_needed
 from urllib3.exceptions import (
     HTTPError,
     MaxRetryError,
     NewConnectionError,
     ProtocolError,
+    ResponseError,
     TimeoutError,
 )
 
@@ -50,6 +53,10 @@ _http: "LeverHTTP | None" = None
 _http_lock = threading.Lock()
 
 TransportError = HTTPError  # what a request or a streamed body raises when the transport fails
+
+
+class ProxySettingError(HTTPError):
+    """The environment names a proxy this client cannot use."""
 
 
 class LeverResponse:
@@ -78,6 +85,8 @@ def failure_detail(exc: Exception) -> tuple[str, bool]:
     """Name a transport failure for the operators' log line (as requests named them), and tell
     whether it was a timeout."""
     if isinstance(exc, MaxRetryError) and exc.reason is not None:
+        if isinstance(exc.reason, ResponseError):
+            return "TooManyRedirects", False
         exc = exc.reason
     if isinstance(exc, NewConnectionError | ProtocolError):  # refused, reset, cut off
         return "ConnectionError", False
@@ -130,11 +139,22 @@ class LeverHTTP:
             else:
                 manager = self._proxies.get(proxy)
                 if manager is None:
-                    manager = self._proxies[proxy] = urllib3.ProxyManager(
-                        proxy, maxsize=10, ca_certs=self._ca_certs
-                    )
+                    manager = self._proxies[proxy] = self._proxy_manager(proxy)
             self._managers[origin] = manager
             return manager
+
+    def _proxy_manager(self, proxy: str) -> urllib3.ProxyManager:
+        """A pool through this proxy, with its login if the URL has one (as requests did)."""
+        proxy = prepend_scheme_if_needed(proxy, "http")
+        if not proxy.startswith(("http://", "https://")):
+            raise ProxySettingError(
+                f"the proxy for Lever must be an http:// or https:// URL, not {proxy.split(':')[0]}"
+            )
+        user, password = get_auth_from_url(proxy)
+        headers = urllib3.make_headers(proxy_basic_auth=f"{user}:{password}") if user else None
+        return urllib3.ProxyManager(
+            proxy, maxsize=10, ca_certs=self._ca_certs, proxy_headers=headers
+        )
 
     def request(
         self,
@@ -163,6 +183,7 @@ class LeverHTTP:
             retries=_RETRIES,
             preload_content=not stream,
             decode_content=True,
+            redirect=method in ("GET", "HEAD"),
         )
         return LeverResponse(raw)
 

@@ -25,7 +25,7 @@ from lever_cezanne.lever.errors import (
     LeverNotFoundError,
     LeverTransientError,
 )
-from lever_cezanne.lever.http import LeverResponse, TransportError
+from lever_cezanne.lever.http import LeverResponse, TransportError, failure_detail
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.models import Document
 from lever_cezanne.models.documents import MAX_DOCUMENT_BYTES, SOURCE_LABELS, DocumentSource
@@ -156,7 +156,7 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
         except TransportError as exc:
             busy = LeverTransientError(
                 "Lever's download of a file timed out or was cut off",
-                detail=type(exc).__name__,
+                detail=failure_detail(exc)[0],
             )
             raise DocumentProblem("the download from Lever timed out or was cut off", busy) from exc
         return bytes(body), content_type_of(response)

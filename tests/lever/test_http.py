@@ -78,6 +78,13 @@ def test_a_redirect_to_another_host_is_followed_without_the_token():
             self.end_headers()
             self.wfile.write(body)
 
+        def do_POST(self):  # a note is never sent on to wherever Lever redirects
+            seen.append((self.headers["Host"], self.path, self.headers.get("Authorization")))
+            self.send_response(307)
+            self.send_header("Location", f"http://localhost:{port}/files/1")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
         def log_message(self, *args):
             pass
 
@@ -92,8 +99,36 @@ def test_a_redirect_to_another_host_is_followed_without_the_token():
             timeout=(3, 5),
         )
         assert response.status_code == 200 and response.json() == {"data": {"ok": True}}
+        posted = http.LeverHTTP().request(
+            "POST", f"http://127.0.0.1:{port}/v1/notes", json_body={"value": "x"}, timeout=5
+        )
+        assert posted.status_code == 307 and len(seen) == 3
     finally:
         server.shutdown()
         server.server_close()
     assert seen[0][2] == "Bearer secret-token"
     assert seen[1][0] == f"localhost:{port}" and seen[1][2] is None
+
+
+def test_a_proxy_login_and_a_proxy_without_scheme_work_as_with_requests(monkeypatch):
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy-user:s%40cret@proxy.example:3128")
+    manager = http.LeverHTTP().manager_for("https://api.lever.co/v1/users")
+    assert manager.proxy_headers == urllib3.make_headers(proxy_basic_auth="proxy-user:s@cret")
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.example:3128")
+    manager = http.LeverHTTP().manager_for("https://api.lever.co/v1/users")
+    assert (manager.proxy.scheme, manager.proxy.host) == ("http", "proxy.example")
+    assert not manager.proxy_headers
+
+
+def test_an_unusable_proxy_is_a_transport_failure_that_names_itself(monkeypatch):
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://proxy.example:1080")
+    try:
+        http.LeverHTTP().manager_for("https://api.lever.co/v1/users")
+    except http.TransportError as exc:
+        assert http.failure_detail(exc) == ("ProxySettingError", False)
+    else:
+        raise AssertionError("a SOCKS proxy was accepted")

@@ -232,29 +232,11 @@ def test_mapping_warnings_are_logged_for_a_new_person(
     assert warnings and "one word" in warnings[0].message
 
 
-def test_a_person_code_match_wins_over_an_older_person_with_the_same_email(db):
+def test_a_person_code_match_wins_over_an_older_person_with_the_same_email(db, make_person):
     """find_person asks once: the candidate's own person first, then the e-mail's oldest."""
-
-    def person(code, email, contact=None):
-        row = Person(
-            person_code=code,
-            first_name="Cosima",
-            surname="Niehaus",
-            known_as="Cosima",
-            full_name="Cosima Niehaus",
-            legal_name="Cosima Niehaus",
-            gender_id=1,
-            date_of_birth=date(1990, 1, 1),
-            external_email=email,
-            lever_contact_id=contact,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row
-
-    older = person("EMP001", "cosima@example.com")
-    linked = person("EMP002", "other@example.com", contact="contact-9")
-    own = person("contact-1", "cosima@example.com")
+    older = make_person(code="EMP001", email="cosima@example.com")
+    linked = make_person(code="EMP002", email="other@example.com", lever_contact_id="contact-9")
+    own = make_person(code="contact-1", email="cosima@example.com")
     assert steps.find_person("contact-1", "Cosima@Example.com") == (own, steps.FOUND)
     assert steps.find_person("contact-9", "cosima@example.com") == (linked, steps.FOUND)
     assert steps.find_person("contact-2", "COSIMA@example.com") == (older, steps.LINKED)

@@ -12,12 +12,14 @@ PIP_TOOLS := pip-tools==7.6.2
 PIP_AUDIT := pip-audit==2.10.1
 COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
 
-# `make test` runs the suite in two phases: first on TEST_WORKERS pytest-xdist processes (each its
-# own database and Redis database, see tests/workers.py; most tests wait on PostgreSQL or on
-# processes they start, so more workers than cores pays), then the `serial` suites (chaos, browser,
-# Procfile: they time real processes) side by side in three lanes, each lane's tests in order in
-# one process (tests/workers.py: LANES).
+# `make test` runs the suite in three phases: first on TEST_WORKERS pytest-xdist processes (each
+# its own database and Redis database, see tests/workers.py; most tests wait on PostgreSQL or on
+# processes they start, so more workers than cores pays), then the `serial` suites (browser,
+# Procfile, worker processes: they time real processes) side by side in two lanes, each lane's
+# tests in order in one process (tests/workers.py: LANES), then the chaos run alone: beside the
+# lanes on two cores it took nearly three times as long, close to its own timeouts.
 TEST_WORKERS ?= 4
+CHAOS_RUN := tests/chaos/test_chaos_run.py
 # pytest rewrites every test module's asserts (~7 s of CPU) unless it may cache the result as
 # bytecode: let it, whatever the environment says, and fill that cache once (--collect-only)
 # before the workers start, rather than in each of them.
@@ -52,7 +54,8 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	@out=$$($(BIN)/pytest -q --collect-only 2>&1) || { echo "$$out"; exit 1; }
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
-	$(BIN)/pytest -n 3 --dist loadgroup -m serial
+	$(BIN)/pytest -n 2 --dist loadgroup -m serial --deselect $(CHAOS_RUN)
+	$(BIN)/pytest -p no:xdist $(CHAOS_RUN)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

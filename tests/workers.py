@@ -21,11 +21,12 @@ REDIS_DATABASES = 16
 # workers sharing two cores, their timeouts would turn into flakes, so they run after it (SERIAL),
 # side by side in these lanes, each lane's tests in order in one process: the lanes mostly wait
 # (on workers, servers, the browser), and tests/e2e share one live stack and run as stories. The
-# first matching prefix names a test's lane; the pickers' browser tests (their own server) follow
-# the chaos run, the longest test, to even the lanes out.
+# first matching prefix names a test's lane. The chaos run has a lane of its own, but `make test`
+# runs it alone after the others (Makefile: CHAOS_RUN); the pickers' browser tests (their own
+# server) join the process tests to even the two lanes out.
 LANES = (
     ("tests/chaos/test_chaos_run.py", "chaos run"),
-    ("tests/org/test_picker_browser.py", "chaos run"),
+    ("tests/org/test_picker_browser.py", "processes"),
     ("tests/chaos/", "processes"),
     ("tests/deploy/", "processes"),
     ("tests/e2e/", "browser"),

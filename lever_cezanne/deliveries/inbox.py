@@ -245,13 +245,19 @@ def _ended(status: DeliveryStatus, error: str | None) -> dict:
     }
 
 
-def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
-    """End the job's hold with a final status (completed, partial or failed)."""
+def _end_alone(delivery: WebhookDelivery, **values) -> str:
+    """End the run with its outcome alone (nothing else to commit with it); return the status
+    the delivery has now."""
     _alone()
-    if (taken := _end_run(delivery, **_ended(status, error))) is not None:
+    if (taken := _end_run(delivery, **values)) is not None:
         return taken
     db.session.commit()
-    return status
+    return values["status"]
+
+
+def finish(delivery: WebhookDelivery, status: DeliveryStatus, error: str | None = None) -> str:
+    """End the job's hold with a final status (completed, partial or failed)."""
+    return _end_alone(delivery, **_ended(status, error))
 
 
 def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> str:
@@ -267,28 +273,18 @@ def fail(delivery: WebhookDelivery, message: str, cause: str | None = None) -> s
 def postpone(delivery: WebhookDelivery, message: str) -> str:
     """Give the delivery back to the queue for a retry after a transient failure."""
     db.session.rollback()
-    _alone()
-    taken = _end_run(
+    return _end_alone(
         delivery,
         status=_Status.QUEUED,
         last_error=message,
         completed_at=None,
         claimed_until=utcnow() + QUEUED_GRACE,
     )
-    if taken is not None:
-        return taken
-    db.session.commit()
-    return _Status.QUEUED
 
 
 def hold(delivery: WebhookDelivery) -> str:
     """Hold a claimed delivery unprocessed: its integration was paused after it was queued."""
-    _alone()
-    taken = _end_run(delivery, status=_Status.HELD, completed_at=None, claimed_until=None)
-    if taken is not None:
-        return taken
-    db.session.commit()
-    return _Status.HELD
+    return _end_alone(delivery, status=_Status.HELD, completed_at=None, claimed_until=None)
 
 
 def release_held(integration_id: int) -> list[int]:

@@ -25,7 +25,13 @@ from lever_cezanne.lever.errors import (
     LeverRequestError,
     LeverTransientError,
 )
-from lever_cezanne.lever.http import LeverResponse, TransportError, failure_detail, lever_http
+from lever_cezanne.lever.http import (
+    TIMEOUT,
+    LeverResponse,
+    TransportError,
+    failure_detail,
+    lever_http,
+)
 from lever_cezanne.lever.ids import is_lever_id
 from lever_cezanne.lever.ratelimit import MAX_WAIT, SYNC_RESERVE, bucket_for, wait_for_token
 from lever_cezanne.models.base import utcnow
@@ -202,7 +208,8 @@ class LeverClient:
                 stream=stream,
             )
         except TransportError as exc:
-            detail, timed_out = failure_detail(exc)
+            detail = failure_detail(exc)
+            timed_out = detail == TIMEOUT
             what = "Lever did not answer in time" if timed_out else "Lever could not be reached"
             raise LeverTransientError(what, detail=detail) from exc
         log.debug("Lever %s %s answered %s", method, path, response.status_code)

@@ -53,6 +53,7 @@ _http: "LeverHTTP | None" = None
 _http_lock = threading.Lock()
 
 TransportError = HTTPError  # what a request or a streamed body raises when the transport fails
+TIMEOUT = "Timeout"  # failure_detail's name for a timeout
 
 
 class ProxySettingError(HTTPError):
@@ -81,18 +82,17 @@ class LeverResponse:
         self.raw.release_conn()
 
 
-def failure_detail(exc: Exception) -> tuple[str, bool]:
-    """Name a transport failure for the operators' log line (as requests named them), and tell
-    whether it was a timeout."""
+def failure_detail(exc: Exception) -> str:
+    """Name a transport failure for the operators' log line, as requests named them."""
     if isinstance(exc, MaxRetryError) and exc.reason is not None:
         if isinstance(exc.reason, ResponseError):
-            return "TooManyRedirects", False
+            return "TooManyRedirects"
         exc = exc.reason
     if isinstance(exc, NewConnectionError | ProtocolError):  # refused, reset, cut off
-        return "ConnectionError", False
+        return "ConnectionError"
     if isinstance(exc, TimeoutError):
-        return "Timeout", True
-    return type(exc).__name__, False  # ProxyError, SSLError, ...
+        return TIMEOUT
+    return type(exc).__name__  # ProxyError, SSLError, ...
 
 
 def _timeout(value) -> urllib3.Timeout:
@@ -103,13 +103,9 @@ def _timeout(value) -> urllib3.Timeout:
 
 
 def _with_query(url: str, params) -> str:
-    if not params:
-        return url
-    items = params.items() if isinstance(params, dict) else params
+    items = params.items() if isinstance(params, dict) else params or ()
     query = urlencode([(k, v) for k, v in items if v is not None], doseq=True)
-    if not query:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}{query}"
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
 
 
 class LeverHTTP:

@@ -156,7 +156,7 @@ def download(client: LeverClient, wanted: Wanted) -> tuple[bytes, str]:
         except TransportError as exc:
             busy = LeverTransientError(
                 "Lever's download of a file timed out or was cut off",
-                detail=failure_detail(exc)[0],
+                detail=failure_detail(exc),
             )
             raise DocumentProblem("the download from Lever timed out or was cut off", busy) from exc
         return bytes(body), content_type_of(response)
@@ -242,7 +242,7 @@ def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> Fetched | None:
     return Fetched(wanted, data, content_type)
 
 
-def fetch_documents(client: LeverClient, hire_log, offers: list, new_person=False) -> None:
+def fetch_documents(client: LeverClient, hire_log, offers: list, new_person: bool = False) -> None:
     """Store the hire's signed offer letter and latest resume; problems become Warning rows.
 
     `new_person`: the person was created by this run, so nothing is stored for them yet (a file

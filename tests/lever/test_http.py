@@ -129,6 +129,6 @@ def test_an_unusable_proxy_is_a_transport_failure_that_names_itself(monkeypatch)
     try:
         http.LeverHTTP().manager_for("https://api.lever.co/v1/users")
     except http.TransportError as exc:
-        assert http.failure_detail(exc) == ("ProxySettingError", False)
+        assert http.failure_detail(exc) == "ProxySettingError"
     else:
         raise AssertionError("a SOCKS proxy was accepted")

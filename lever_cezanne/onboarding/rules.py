@@ -42,7 +42,12 @@ class Outcome:
 
 class _Log:
     """Write rows for one delivery, each committed with the step it is about (a crash keeps both
-    or neither), or at once when it stands alone."""
+    or neither), or at once when it stands alone.
+
+    A person this run creates is committed with their Employment Details and task, in one
+    transaction: a crash leaves all of it or nothing, and the retry starts over. A person found
+    in Cezanne HR keeps a commit per step: a step that loses a race to a concurrent twin rolls
+    back its own work only."""
 
     def __init__(self, integration: LeverIntegration, delivery: WebhookDelivery, starter):
         self.integration_id = integration.id
@@ -183,8 +188,9 @@ def _person_step(log: _Log, starter: NewStarter) -> tuple[Person, bool]:
     else:
         for warning in starter.warnings:
             log.add(LEVEL_WARNING, f"{starter.full_name}: {warning}")
+        return person, True  # committed with the steps that follow
     db.session.commit()
-    return person, how == steps.CREATED
+    return person, False
 
 
 def _employment_step(log: _Log, integration, person: Person, starter: NewStarter, new) -> None:
@@ -219,7 +225,8 @@ def _employment_step(log: _Log, integration, person: Person, starter: NewStarter
             log.add(LEVEL_WARNING, f"{starter.full_name}: {warning}")
     if starter.job.salary is not None:
         steps.ensure_salary(employment, starter.job.salary, new=how == steps.CREATED)
-    db.session.commit()
+    if not new:
+        db.session.commit()  # a new person's are committed with the task
 
 
 def _task_step(log: _Log, integration, person, definition, delivery, starter, new) -> None:
@@ -240,7 +247,7 @@ def _task_step(log: _Log, integration, person, definition, delivery, starter, ne
     # A task this very delivery created was made by an earlier run that crashed before logging.
     if how == steps.CREATED or task.delivery_id == delivery.id:
         notify_new_task(task)  # at most once per task: the mail's dedupe key is the task's id
-        if log.has_row_starting(LEVEL_INFORMATION, STARTED):
+        if how == steps.FOUND and log.has_row_starting(LEVEL_INFORMATION, STARTED):
             db.session.commit()
             return
         message = (

@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from lever_cezanne.models import Employment, LogEntry, Person, Task
+from lever_cezanne.models import Employment, Gender, LogEntry, Person, Task
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.onboarding import steps
 from lever_cezanne.onboarding.rules import start_new_starter
@@ -186,18 +186,39 @@ def test_rehire_after_the_employment_ended_gets_a_new_employment(
     assert employments[1].hire_date == date(2025, 6, 2)
 
 
-def test_retry_after_a_crash_mid_job_completes_what_is_missing(
+def _crash(*args, **kwargs):
+    raise RuntimeError("worker killed")
+
+
+def test_a_crash_mid_job_leaves_nothing_of_a_new_person_and_the_retry_creates_it_all(
     db, integration, make_delivery, starter, process, monkeypatch
 ):
+    """A new person, their Employment Details and task are one transaction: all or nothing."""
     real = steps.ensure_task
-
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker killed")
-
-    monkeypatch.setattr(steps, "ensure_task", crash)
+    monkeypatch.setattr(steps, "ensure_task", _crash)
     delivery = make_delivery()
     with pytest.raises(RuntimeError):
         start_new_starter(integration, delivery, starter())
+    db.session.rollback()  # what the job does with a run that raised
+    assert _count(db, Person) == _count(db, Employment) == _count(db, Task) == 0
+    monkeypatch.setattr(steps, "ensure_task", real)
+    outcome = start_new_starter(integration, delivery, starter())
+    assert outcome.errors == 0
+    assert _count(db, Person) == _count(db, Employment) == _count(db, Task) == 1
+    assert [e.message.split(" for ")[0] for e in _log(db)] == ["New Starter Process started"]
+
+
+def test_retry_after_a_crash_mid_job_completes_what_is_missing(
+    db, integration, make_delivery, starter, process, monkeypatch, make_person
+):
+    """A person found in Cezanne HR keeps a commit per step: the retry adds what is missing."""
+    make_person(code=starter().person_code)
+    real = steps.ensure_task
+    monkeypatch.setattr(steps, "ensure_task", _crash)
+    delivery = make_delivery()
+    with pytest.raises(RuntimeError):
+        start_new_starter(integration, delivery, starter())
+    db.session.rollback()
     assert _count(db, Person) == _count(db, Employment) == 1 and _count(db, Task) == 0
     monkeypatch.setattr(steps, "ensure_task", real)
     outcome = start_new_starter(integration, delivery, starter())
@@ -242,3 +263,9 @@ def test_a_person_code_match_wins_over_an_older_person_with_the_same_email(db, m
     assert steps.find_person("contact-2", "COSIMA@example.com") == (older, steps.LINKED)
     assert steps.find_person("contact-2", None) == (None, steps.CREATED)
     assert steps.find_person("contact-2", "nobody@example.com") == (None, steps.CREATED)
+
+
+def test_a_missing_not_known_gender_is_named(db, integration, make_delivery, starter, process):
+    db.session.execute(delete(Gender).where(Gender.code == "U"))
+    with pytest.raises(LookupError, match="no item with code U"):
+        start_new_starter(integration, make_delivery(), starter())

@@ -22,14 +22,29 @@ from collections.abc import Callable
 from flask import Flask
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
+from rq.utils import now
 
 # A lane's worker_ttl: an idle lane waits for a job at most ttl - 15 = 2 seconds at a time, so it
 # notices a stop request within that.
 LANE_TTL = 17
 STOP_WAIT = 25.0
+# rq sends a worker's plain heartbeat (three Redis round trips) before, after and again after every
+# job, to keep a key alive for worker_ttl + 60 seconds: one a second says as much.
+HEARTBEAT_EVERY = 1.0
 
 
-class LaneWorker(SimpleWorker):
+class _Worker(SimpleWorker):
+    """An RQ SimpleWorker that sends its plain heartbeat at most once a second."""
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        last = self.last_heartbeat
+        recent = last is not None and (now() - last).total_seconds() < HEARTBEAT_EVERY
+        if timeout is None and pipeline is None and recent:
+            return
+        super().heartbeat(timeout, pipeline)
+
+
+class LaneWorker(_Worker):
     """An RQ worker for a thread other than the main one."""
 
     death_penalty_class = TimerDeathPenalty
@@ -49,7 +64,7 @@ class LaneWorker(SimpleWorker):
         return None
 
 
-class LeadWorker(SimpleWorker):
+class LeadWorker(_Worker):
     """The main thread's worker: its warm shutdown (SIGTERM) asks the lanes to stop too, so they
     finish their jobs while it finishes its own."""
 

@@ -14,7 +14,7 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from lever_cezanne import deliveries
 from lever_cezanne.deliveries import sync_lease
@@ -189,22 +189,26 @@ def _list_hires(client: LeverClient, run: SyncRun) -> list[dict]:
     return sorted(hires, key=lambda hire: hire["archived_at"])
 
 
-def already_stored(integration_id: int, opportunity_id: str, archived_at: int) -> bool:
-    """Tell whether a delivery for this hire is already in the inbox, from a webhook or a sync,
-    whatever became of it (completed, waiting, failed with its own Error row)."""
-    return (
-        db.session.scalar(
-            select(WebhookDelivery.id)
+def already_stored(integration_id: int, hires: list[dict]) -> set[str]:
+    """Return the ids of the hires whose delivery is already in the inbox, from a webhook or a
+    sync, whatever became of it (completed, waiting, failed with its own Error row): one query
+    for the whole batch."""
+    latest = dict(
+        db.session.execute(
+            select(WebhookDelivery.opportunity_id, func.max(WebhookDelivery.triggered_at))
             .where(
                 WebhookDelivery.integration_id == integration_id,
-                WebhookDelivery.opportunity_id == opportunity_id,
+                WebhookDelivery.opportunity_id.in_({hire["id"] for hire in hires}),
                 WebhookDelivery.event == HIRED_EVENT,
-                WebhookDelivery.triggered_at >= archived_at - SAME_HIRE_MS,
             )
-            .limit(1)
-        )
-        is not None
+            .group_by(WebhookDelivery.opportunity_id)
+        ).all()
     )
+    return {
+        hire["id"]
+        for hire in hires
+        if (at := latest.get(hire["id"])) is not None and at >= hire["archived_at"] - SAME_HIRE_MS
+    }
 
 
 def webhook_also_arrived(delivery: WebhookDelivery) -> bool:
@@ -226,9 +230,7 @@ def webhook_also_arrived(delivery: WebhookDelivery) -> bool:
     )
 
 
-def _store_one(run: SyncRun, integration: LeverIntegration, hire: dict) -> int | None:
-    if already_stored(integration.id, hire["id"], hire["archived_at"]):
-        return None
+def _store_one(integration: LeverIntegration, hire: dict) -> int | None:
     # The token of a synced hire is its opportunity and archive time: a second sync of the same
     # hire, even a concurrent one, is refused by the inbox's unique key.
     token = f"sync:{hire['id']}:{hire['archived_at']}"
@@ -238,7 +240,7 @@ def _store_one(run: SyncRun, integration: LeverIntegration, hire: dict) -> int |
         "data": {"opportunityId": hire["id"], "contactId": hire["contact"]},
         "source": DeliverySource.SYNC.value,
     }
-    delivery_id = deliveries.store(
+    return deliveries.store(
         integration.id,
         event=HIRED_EVENT,
         held=integration.is_paused,
@@ -249,7 +251,6 @@ def _store_one(run: SyncRun, integration: LeverIntegration, hire: dict) -> int |
         triggered_at=hire["archived_at"],
         payload=json.dumps(body, sort_keys=True),
     )
-    return delivery_id
 
 
 def note_found_by_sync(
@@ -285,9 +286,10 @@ def _store_all(run: SyncRun, integration: LeverIntegration, hires: list[dict]) -
     """Store the hires in batches; after each commit, hand the new ones to the job queue."""
     app = current_app._get_current_object()
     for start in range(0, len(hires), COMMIT_EVERY):
-        stored = []
-        for hire in hires[start : start + COMMIT_EVERY]:
-            delivery_id = _store_one(run, integration, hire)
+        stored, batch = [], hires[start : start + COMMIT_EVERY]
+        known = already_stored(integration.id, batch)
+        for hire in batch:
+            delivery_id = None if hire["id"] in known else _store_one(integration, hire)
             run.seen += 1
             if delivery_id is None:
                 run.skipped += 1

@@ -3,13 +3,14 @@
 import os
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker
+from lever_cezanne.deliveries.lanes import HEARTBEAT_EVERY, LANE_TTL, Lanes, LaneWorker
 
 REDIS_URL = os.environ.get("REDIS_URL")
 QUEUE = "lanes-test"
@@ -72,3 +73,18 @@ def test_a_stopped_lane_finishes_its_job_first(app, redis):
     assert lanes.stop(wait=30)  # asked in the middle of the job
     job.refresh()
     assert job.get_status() == "finished"
+
+
+def test_a_plain_heartbeat_goes_at_most_once_a_second(redis):
+    """rq calls it around every job; one a second keeps the worker's key alive as well."""
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+    lane.heartbeat()
+    first = lane.last_heartbeat
+    lane.heartbeat()
+    assert lane.last_heartbeat == first  # skipped: sent a moment ago
+    lane.heartbeat(timeout=600)  # with its own timeout (a job's): always sent
+    assert lane.last_heartbeat > first and redis.ttl(lane.key) > LANE_TTL + 60
+    lane.last_heartbeat -= timedelta(seconds=HEARTBEAT_EVERY)
+    lane.heartbeat()
+    assert redis.ttl(lane.key) <= LANE_TTL + 60  # a second on: sent again

@@ -1,12 +1,13 @@
 """The catch-up sync against the Lever simulator: lost webhooks found once, never twice."""
 
+import contextlib
 import json
 import threading
 from datetime import timedelta
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lever_cezanne import deliveries
 from lever_cezanne.crypto import encrypt
@@ -255,3 +256,36 @@ def test_the_same_failure_again_writes_no_second_row(db, integration, lever_serv
     lever_server.store.set_faults(fault_500_rate=1.0)
     assert sync_now(integration).status == "failed"  # failing again after a success: a new row
     assert len(db.session.scalars(select(LogEntry)).all()) == 2
+
+
+def test_already_stored_asks_once_for_a_batch_and_tells_a_rehire_apart(
+    db, integration, make_delivery
+):
+    """A delivery within SAME_HIRE_MS of the archive time is that hire; an older one (the same
+    opportunity hired before) is not."""
+    make_delivery("opp-old")  # triggered at 1700000000123
+    make_delivery("opp-now")
+    make_delivery("opp-now")
+    hires = [
+        {"id": "opp-now", "archived_at": 1700000000123 + sync.SAME_HIRE_MS},
+        {"id": "opp-old", "archived_at": 1700000000123 + sync.SAME_HIRE_MS + 1},
+        {"id": "opp-new", "archived_at": 1700000000123},
+    ]
+    integration_id, statements = integration.id, []
+    with _count_statements(statements):
+        found = sync.already_stored(integration_id, hires)
+    assert found == {"opp-now"} and len(statements) == 1
+
+
+@contextlib.contextmanager
+def _count_statements(into: list):
+    engine = _db.engine
+
+    def seen(conn, cursor, statement, *args):
+        into.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

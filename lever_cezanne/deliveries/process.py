@@ -11,7 +11,7 @@ from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
-from lever_cezanne.lever import tokens
+from lever_cezanne.lever import tokens, users
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
     REAUTHORISE_MESSAGE,
@@ -203,7 +203,7 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
             f"The candidate in Lever (opportunity {delivery.opportunity_id}) cannot become a "
             f"person: {exc}. Complete the candidate in Lever, then {RETRY_NOW}."
         ) from exc
-    starter.job = map_job(latest_signed_offer(offers), client.find_user, sources)
+    starter.job = map_job(latest_signed_offer(offers), users.resolver(client), sources)
     outcome = start_new_starter(integration, delivery, starter)
     if synced:  # this delivery did the work: say the sync found it, unless the webhook came
         note_found_by_sync(delivery, opportunity.get("name"), outcome.person_id)

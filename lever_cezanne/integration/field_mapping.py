@@ -13,6 +13,7 @@ from sqlalchemy import update
 from lever_cezanne.core.dates import today_in
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
+from lever_cezanne.lever import users
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.models import LeverIntegration
 from lever_cezanne.models.integration import HIRE_DATE_OFFER
@@ -142,7 +143,7 @@ def preview_hire(integration: LeverIntegration, opportunity_id: str) -> Preview:
         start_fields=sources["hire_date"],
     )
     offer = latest_signed_offer(offers)
-    job = map_job(offer, client.find_user, sources)
+    job = map_job(offer, users.resolver(client), sources)
     warnings = [
         *starter.warnings,
         *([starter.hire_date_warning] if starter.hire_date_warning else []),

@@ -5,42 +5,10 @@ API says now. Archive reasons rarely change: they are cached per integration for
 Redis when there is one (shared by every worker), and read again once on an unknown reason id.
 """
 
-import json
-
-from cachelib import BaseCache, RedisCache, SimpleCache
-from flask import current_app
-
-from lever_cezanne.redis_client import redis_connection
+from lever_cezanne.lever.cache import lever_cache
 
 CACHE_SECONDS = 600
 KEY_PREFIX = "lever:archive-reasons:"
-
-
-class _JSONSerializer:
-    """Reasons are a small dict of strings: stored as JSON, never pickled, so what Redis holds
-    cannot run code when it is read back."""
-
-    def dumps(self, value: dict[str, str]) -> bytes:
-        return json.dumps(value).encode()
-
-    def loads(self, raw: bytes | None) -> dict[str, str] | None:
-        return json.loads(raw) if raw else None
-
-
-class _ReasonsRedisCache(RedisCache):
-    serializer = _JSONSerializer()
-
-
-def _cache() -> BaseCache:
-    """Redis when there is one (shared by every worker), else this app's own memory."""
-    app = current_app._get_current_object()
-    if app.config.get("REDIS_URL"):
-        return _ReasonsRedisCache(
-            redis_connection(), key_prefix=KEY_PREFIX, default_timeout=CACHE_SECONDS
-        )
-    return app.extensions.setdefault(
-        "lever_archive_reasons", SimpleCache(default_timeout=CACHE_SECONDS)
-    )
 
 
 def _fetch(client) -> dict[str, str]:
@@ -49,7 +17,7 @@ def _fetch(client) -> dict[str, str]:
 
 def reason_type(client, integration_id: int, reason_id: str) -> str | None:
     """Return "hired", "non-hired" or None for an archive reason id."""
-    cache = _cache()
+    cache = lever_cache(KEY_PREFIX, CACHE_SECONDS)
     reasons = cache.get(str(integration_id))
     if reasons is None or reason_id not in reasons:
         # Unknown id: a reason added in Lever since we cached; read them again once.

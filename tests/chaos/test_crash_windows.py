@@ -157,7 +157,9 @@ def crash_outcomes(db, monkeypatch, delivery_for) -> dict[int, dict]:
 
 
 def test_a_kill_after_any_commit_is_completed_by_the_retry(crash_outcomes):
-    assert len(crash_outcomes) >= 5
+    # A hire commits at least 4 times: the claim, the records (person, employment, task and their
+    # rows), the Documents, the outcome.
+    assert len(crash_outcomes) >= 4
     for number, state in crash_outcomes.items():
         assert (state["people"], state["employments"], state["tasks"]) == (1, 1, 1), (number, state)
         assert state["status"] == "completed", (number, state)

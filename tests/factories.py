@@ -130,6 +130,7 @@ class Factories:
         *,
         status="processing",
         attempts=0,
+        lapses=0,
         age=timedelta(minutes=3),
         lease=None,
         contact_id="contact-1",
@@ -146,6 +147,7 @@ class Factories:
             payload="{}",
             status=status,
             attempts=attempts,
+            lapses=lapses,
             updated_at=utcnow() - age,
             claimed_until=None if lease is None else utcnow() + lease,
         )

@@ -223,7 +223,7 @@ def _end_run(delivery: WebhookDelivery, **values) -> str | None:
         )
     ).one()
     db.session.commit()
-    if row.attempts == attempt:  # the reconciler gave it up, started too many times
+    if row.attempts == attempt:  # the reconciler gave it up: its runs died too often
         what = f"its lease lapsed and the delivery was ended as {row.status}"
     else:
         what = f"attempt {row.attempts} took the delivery over"
@@ -380,6 +380,7 @@ def stuck(now: datetime, limit: int):
             WebhookDelivery.id,
             WebhookDelivery.status,
             WebhookDelivery.attempts,
+            WebhookDelivery.lapses,
             WebhookDelivery.claimed_until,
         )
         .where(
@@ -406,9 +407,11 @@ def _unchanged(row):
 
 
 def requeue(row, now: datetime) -> bool:
-    """Take a stuck delivery back into the queue, unless a job or reconciler moved it meanwhile."""
+    """Take a stuck delivery back into the queue, unless a job or reconciler moved it meanwhile;
+    a processing one's run died (its lease lapsed): count the lapse."""
+    lapsed = {"lapses": row.lapses + 1} if row.status == _Status.PROCESSING else {}
     taken = _changed(
-        row.id, *_unchanged(row), status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE
+        row.id, *_unchanged(row), status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE, **lapsed
     )
     db.session.commit()
     return taken
@@ -422,10 +425,12 @@ def wait_longer(row, now: datetime) -> bool:
 
 
 def give_up(row, now: datetime, message: str) -> bool:
-    """Fail a delivery started too many times, with an Error row; False if it moved meanwhile."""
+    """Fail a delivery whose runs died too many times, with an Error row; False if it moved
+    meanwhile."""
     if not _changed(
         row.id,
         *_unchanged(row),
+        lapses=row.lapses + 1,
         status=_Status.FAILED,
         last_error=message,
         completed_at=now,

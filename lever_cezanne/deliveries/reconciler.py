@@ -13,11 +13,14 @@ from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import DeliveryStatus
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
+# Runs of one delivery that may die (a killed or crashed worker) before it is given up. Not its
+# attempts: those count RQ's retries after a busy Lever too, which end by themselves.
+MAX_LAPSES = 5
 BATCH = 500
 GAVE_UP = (
-    "This hire was started {attempts} times without finishing, so it was stopped. "
-    "Press Retry now on this row to try once more; if it stops again, contact support."
+    "This hire's job stopped {lapses} times without finishing (its worker was stopped, killed "
+    "or ran out of memory), so it was stopped. Press Retry now on this row to try once more; if "
+    "it stops again, contact support."
 )
 
 
@@ -28,8 +31,8 @@ def reconcile_deliveries(now: datetime | None = None) -> dict[str, int]:
     for row in inbox.stuck(now, BATCH):
         if row.status == DeliveryStatus.QUEUED and queue.delivery_job_waiting(row.id, row.attempts):
             counts["pending"] += inbox.wait_longer(row, now)
-        elif row.attempts >= MAX_ATTEMPTS:
-            counts["given_up"] += inbox.give_up(row, now, GAVE_UP.format(attempts=row.attempts))
+        elif row.status == DeliveryStatus.PROCESSING and row.lapses + 1 >= MAX_LAPSES:
+            counts["given_up"] += inbox.give_up(row, now, GAVE_UP.format(lapses=row.lapses + 1))
         elif inbox.requeue(row, now):
             if queue.enqueue_delivery_safely(row.id, row.attempts + 1):
                 counts["requeued"] += 1

@@ -193,6 +193,9 @@ class WebhookDelivery(db.Model):
     # renews it; a killed one lets it lapse.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Runs that stopped without finishing (their lease lapsed and the reconciler took the
+    # delivery back): a killed worker, or a job that kills its worker every time.
+    lapses: Mapped[int] = mapped_column(server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

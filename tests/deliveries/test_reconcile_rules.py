@@ -72,12 +72,31 @@ def test_a_queued_job_still_waiting_in_the_queue_is_left_alone(db, make_delivery
 
 
 def test_endless_restarts_are_stopped_with_an_error_row(db, make_delivery, enqueued):
-    delivery = make_delivery(status="processing", attempts=10, lease=LAPSED)
+    delivery = make_delivery(status="processing", attempts=6, lapses=4, lease=LAPSED)
     assert reconcile_deliveries()["given_up"] == 1
     assert _status(db, delivery) == "failed" and enqueued == []
     [entry] = db.session.scalars(select(LogEntry)).all()
     assert entry.level == "error" and "Retry now" in entry.message
+    assert "stopped 5 times without finishing" in entry.message
     assert entry.delivery_id == delivery.id
+
+
+def test_many_attempts_are_not_deaths_only_lapses_count(db, make_delivery, enqueued):
+    """RQ's retries after a busy Lever count attempts, not lapses: such a hire taken back from a
+    killed worker is queued again, and the lapse is counted."""
+    delivery = make_delivery(status="processing", attempts=12, lapses=0, lease=LAPSED)
+    assert reconcile_deliveries()["requeued"] == 1
+    assert enqueued == [(delivery.id, 13)]
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, delivery.id).lapses == 1
+
+
+def test_a_queued_delivery_taken_back_is_no_lapse(db, make_delivery, enqueued, monkeypatch):
+    monkeypatch.setattr(queue, "delivery_job_waiting", lambda d, attempts: False)
+    delivery = make_delivery(status="queued", attempts=1, lapses=4, lease=LAPSED)
+    assert reconcile_deliveries()["requeued"] == 1
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, delivery.id).lapses == 4
 
 
 def test_two_reconcilers_requeue_a_delivery_once(db, make_delivery, enqueued, monkeypatch):

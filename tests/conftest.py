@@ -178,6 +178,7 @@ def _forget_test_state(app, config) -> None:
     app.extensions.pop("webhook_signing_keys", None)
     app.extensions.pop("lever_rate_buckets", None)
     app.extensions.pop("lever_mail", None)
+    app.extensions.pop("lever_caches", None)  # Lever's archive reasons and users
     redis = app.extensions.pop("lever_redis", None)
     if redis is not None:
         redis.close()

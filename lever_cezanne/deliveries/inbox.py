@@ -223,7 +223,7 @@ def _end_run(delivery: WebhookDelivery, **values) -> str | None:
         )
     ).one()
     db.session.commit()
-    if row.attempts == attempt:  # the reconciler gave it up: its runs died too often
+    if row.attempts == attempt:  # the reconciler took it back (requeued, or gave it up)
         what = f"its lease lapsed and the delivery was ended as {row.status}"
     else:
         what = f"attempt {row.attempts} took the delivery over"
@@ -319,6 +319,7 @@ def retry(delivery: WebhookDelivery) -> bool:
     delivery.last_error = None
     delivery.completed_at = None
     delivery.claimed_until = None
+    delivery.lapses = 0  # a fresh start: its runs may die as often as a new hire's
     db.session.commit()
     return True
 
@@ -348,6 +349,7 @@ def reopen_failed(ids: list[int]) -> None:
             last_error=None,
             completed_at=None,
             claimed_until=None,
+            lapses=0,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
@@ -409,7 +411,7 @@ def _unchanged(row):
 def requeue(row, now: datetime) -> bool:
     """Take a stuck delivery back into the queue, unless a job or reconciler moved it meanwhile;
     a processing one's run died (its lease lapsed): count the lapse."""
-    lapsed = {"lapses": row.lapses + 1} if row.status == _Status.PROCESSING else {}
+    lapsed = {"lapses": WebhookDelivery.lapses + 1} if row.status == _Status.PROCESSING else {}
     taken = _changed(
         row.id, *_unchanged(row), status=_Status.QUEUED, claimed_until=now + QUEUED_GRACE, **lapsed
     )
@@ -430,7 +432,7 @@ def give_up(row, now: datetime, message: str) -> bool:
     if not _changed(
         row.id,
         *_unchanged(row),
-        lapses=row.lapses + 1,
+        lapses=WebhookDelivery.lapses + 1,
         status=_Status.FAILED,
         last_error=message,
         completed_at=now,

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from flask import Flask
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
-from rq.utils import now
 
 # A lane's worker_ttl: an idle lane waits for a job at most ttl - 15 = 2 seconds at a time, so it
 # notices a stop request within that.
@@ -34,13 +33,20 @@ HEARTBEAT_EVERY = 1.0
 
 
 class _Worker(SimpleWorker):
-    """An RQ SimpleWorker that sends its plain heartbeat at most once a second."""
+    """An RQ SimpleWorker whose plain heartbeat is skipped while the last heartbeat sent keeps
+    the worker's key alive within HEARTBEAT_EVERY of as long as a plain one would."""
+
+    _alive_until = 0.0  # time.monotonic() until which the last heartbeat sent keeps the key
 
     def heartbeat(self, timeout=None, pipeline=None):
-        last = self.last_heartbeat
-        recent = last is not None and (now() - last).total_seconds() < HEARTBEAT_EVERY
-        if timeout is None and pipeline is None and recent:
+        now, plain = time.monotonic(), self.worker_ttl + 60  # rq's default timeout
+        if (
+            timeout is None
+            and pipeline is None
+            and self._alive_until - now > plain - HEARTBEAT_EVERY
+        ):
             return
+        self._alive_until = now + (timeout or plain)
         super().heartbeat(timeout, pipeline)
 
 

@@ -19,8 +19,8 @@ MAX_LAPSES = 5
 BATCH = 500
 GAVE_UP = (
     "This hire's job stopped {lapses} times without finishing (its worker was stopped, killed "
-    "or ran out of memory), so it was stopped. Press Retry now on this row to try once more; if "
-    "it stops again, contact support."
+    "or ran out of memory), so it was stopped. Press Retry now on this row to try again; if it "
+    "stops again, contact support."
 )
 
 

@@ -192,7 +192,8 @@ def _list_hires(client: LeverClient, run: SyncRun) -> list[dict]:
 def already_stored(integration_id: int, hires: list[dict]) -> set[str]:
     """Return the ids of the hires whose delivery is already in the inbox, from a webhook or a
     sync, whatever became of it (completed, waiting, failed with its own Error row): one query
-    for the whole batch."""
+    for the whole batch. Lever lists an opportunity once (list_archived refuses a repeat), so no
+    hire of the batch can be stored by another of the same batch."""
     latest = dict(
         db.session.execute(
             select(WebhookDelivery.opportunity_id, func.max(WebhookDelivery.triggered_at))

@@ -56,8 +56,12 @@ def find_person(person_code: str, email: str | None) -> tuple[Person | None, str
     return person, LINKED
 
 
+def _gender_not_known():
+    return select(Gender.id).where(Gender.code == GENDER_NOT_KNOWN)
+
+
 def _check_gender_not_known() -> None:
-    if db.session.scalar(select(Gender.id).where(Gender.code == GENDER_NOT_KNOWN)) is None:
+    if db.session.scalar(_gender_not_known()) is None:
         raise LookupError("the Gender picklist has no item with code U")
 
 
@@ -66,8 +70,7 @@ def ensure_person(fields: dict) -> tuple[Person, str]:
     person, how = find_person(fields["person_code"], fields["external_email"])
     if person is None:
         # "Not known", looked up by the INSERT itself: one round trip fewer per new person.
-        gender = select(Gender.id).where(Gender.code == GENDER_NOT_KNOWN).scalar_subquery()
-        person = Person(**fields, gender_id=gender)
+        person = Person(**fields, gender_id=_gender_not_known().scalar_subquery())
         db.session.add(person)
         try:
             db.session.flush()

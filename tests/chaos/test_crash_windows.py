@@ -1,6 +1,7 @@
 """A job killed right after any of its commits is completed by the retry, with nothing doubled.
 
-Each step of process_delivery commits on its own. Here the process "dies" (an exception no
+process_delivery commits several times (the claim, a new person with their records, the
+Documents, the outcome). Here the process "dies" (an exception no
 handler catches, as with SIGKILL) just after the 1st, 2nd, ... commit of a run; once its lease
 has lapsed, the run the reconciler queues then processes the same delivery again.
 """

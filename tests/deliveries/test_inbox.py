@@ -108,11 +108,20 @@ def test_a_run_taken_over_by_a_later_attempt_cannot_end_or_renew_its_hold(db, ma
 
 def test_retry_only_reopens_failed_or_partial(db, make_delivery):
     assert not inbox.retry(make_delivery(status="completed"))
-    failed = make_delivery(status="failed")
+    failed = make_delivery(status="failed", lapses=5)
     failed.last_error = "boom"
     assert inbox.retry(failed)
     fresh = _fresh(db, failed)
     assert fresh.status == "received" and fresh.last_error is None
+    assert fresh.lapses == 0  # a fresh start: its runs may die as often as a new hire's
+
+
+def test_retry_all_failed_starts_them_afresh(db, make_delivery):
+    failed = make_delivery(status="failed", lapses=5)
+    inbox.reopen_failed([failed.id])
+    db.session.commit()
+    fresh = _fresh(db, failed)
+    assert (fresh.status, fresh.lapses) == ("received", 0)
 
 
 @pytest.mark.committed

@@ -3,14 +3,13 @@
 import os
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from lever_cezanne.deliveries.lanes import HEARTBEAT_EVERY, LANE_TTL, Lanes, LaneWorker
+from lever_cezanne.deliveries.lanes import HEARTBEAT_EVERY, LANE_TTL, Lanes, LaneWorker, LeadWorker
 
 REDIS_URL = os.environ.get("REDIS_URL")
 QUEUE = "lanes-test"
@@ -83,8 +82,26 @@ def test_a_plain_heartbeat_goes_at_most_once_a_second(redis):
     first = lane.last_heartbeat
     lane.heartbeat()
     assert lane.last_heartbeat == first  # skipped: sent a moment ago
-    lane.heartbeat(timeout=600)  # with its own timeout (a job's): always sent
-    assert lane.last_heartbeat > first and redis.ttl(lane.key) > LANE_TTL + 60
-    lane.last_heartbeat -= timedelta(seconds=HEARTBEAT_EVERY)
+    lane._alive_until -= HEARTBEAT_EVERY
     lane.heartbeat()
-    assert redis.ttl(lane.key) <= LANE_TTL + 60  # a second on: sent again
+    assert lane.last_heartbeat > first  # a second on: sent again
+
+
+def test_a_shorter_heartbeat_is_followed_by_a_plain_one(redis):
+    """Before a job rq sets the job's TTL, shorter than the main worker's own: the plain
+    heartbeat after the job restores it, however recent the last one was."""
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    worker = LeadWorker([queue], connection=redis, serializer=JSONSerializer)
+    worker.heartbeat()
+    with redis.pipeline() as pipeline:
+        worker.heartbeat(240, pipeline=pipeline)  # as rq's prepare_job_execution does
+        pipeline.execute()
+    assert redis.ttl(worker.key) <= 240
+    worker.heartbeat()  # after the job
+    assert redis.ttl(worker.key) > worker.dequeue_timeout
+    # A job's TTL longer than a lane's own keeps the lane's key alive: nothing to send.
+    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+    lane.heartbeat(240)
+    sent = lane.last_heartbeat
+    lane.heartbeat()
+    assert lane.last_heartbeat == sent and redis.ttl(lane.key) > LANE_TTL + 60

@@ -60,3 +60,11 @@ def test_with_redis_a_user_is_shared_as_json_for_ten_minutes(app):
     assert 590 < redis_connection().ttl(key) <= 600
     assert users.find_user(FakeLever(lever.integration_id, {}), "u-1")["name"] == "Mia Manager"
     redis_connection().delete(key)
+
+
+def test_a_user_without_a_usable_e_mail_is_asked_for_again(app):
+    lever = FakeLever(next(_ids), {"u-2": {"id": "u-2", "name": "No Mail", "email": None}})
+    assert users.find_user(lever, "u-2") == {"name": "No Mail", "email": None}
+    lever.known["u-2"] = {**lever.known["u-2"], "email": "nomail@example.com"}  # fixed in Lever
+    assert users.find_user(lever, "u-2")["email"] == "nomail@example.com"
+    assert lever.calls == 2

@@ -267,5 +267,6 @@ def test_a_person_code_match_wins_over_an_older_person_with_the_same_email(db, m
 
 def test_a_missing_not_known_gender_is_named(db, integration, make_delivery, starter, process):
     db.session.execute(delete(Gender).where(Gender.code == "U"))
+    db.session.commit()
     with pytest.raises(LookupError, match="no item with code U"):
         start_new_starter(integration, make_delivery(), starter())

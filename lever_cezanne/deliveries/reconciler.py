@@ -18,9 +18,9 @@ log = logging.getLogger(__name__)
 MAX_LAPSES = 5
 BATCH = 500
 GAVE_UP = (
-    "This hire's job stopped {lapses} times without finishing (its worker was stopped, killed "
-    "or ran out of memory), so it was stopped. Press Retry now on this row to try again; if it "
-    "stops again, contact support."
+    "Processing this hire stopped {lapses} times without finishing (the background worker was "
+    "restarted, killed or ran out of memory), so it is no longer tried automatically. Press "
+    "Retry now on this row to try again; if it stops again, contact support."
 )
 
 

@@ -1,31 +1,39 @@
-"""The receiver's one statement: store a delivery verified with a remembered signature key.
+"""The receiver's one statement: store deliveries verified with a remembered signature key.
 
-INSERT … SELECT FROM the integration … ON CONFLICT DO NOTHING RETURNING id, status, committed
-at once: the row is inserted only while the integration still answers to that subdomain, is not
-deleted and holds that very key ciphertext, so a key remembered by a web process can never store
-anything once the key, the subdomain or the integration changed.
+INSERT … SELECT FROM the integration … ON CONFLICT DO NOTHING RETURNING, committed at once: a row
+is inserted only while the integration still answers to that subdomain, is not deleted and holds
+that very key ciphertext, so a key remembered by a web process can never store anything once the
+key, the subdomain or the integration changed.
 
-On PostgreSQL each web thread keeps a connection of its own for this statement, outside the
-engine's pool: no checkout, no pre-ping round trip. The statement is prepared on it once and run
-through libpq itself (psycopg's `pgconn`), its values already text: psycopg's cursor machinery
-(query conversion, adapters, its prepare bookkeeping) cost more CPU than the rest of the request's
-own work. A connection found broken (the server restarted, an idle timeout cut it) is replaced and
-the statement sent once more. That is harmless: if the first attempt did store the row, the
-second inserts nothing and the receiver answers it the careful way, as a repeat already stored.
+On PostgreSQL the webhooks that threads of one process store at the same moment go in one such
+statement, over rows unnested from arrays, and one commit (group_commit.py); each thread answers
+only once that commit is done, so the 200 still means stored. The process keeps one connection
+for it, outside the engine's pool: no checkout, no pre-ping round trip. The statement is prepared
+on it once and run through libpq itself (psycopg's `pgconn`), its values already text: psycopg's
+cursor machinery cost more CPU than the rest of the request's own work.
+
+A statement that fails stores nothing; its rows are then tried one statement each, so one bad
+row (or a deadlock with another process's statement) fails only its own request. A connection
+found broken (the server restarted, an idle timeout cut it) is replaced and the statement sent
+once more. That is harmless: a row the first attempt did store is not inserted again, and its
+request is answered the careful way, as a repeat already stored.
 """
 
+import functools
 import os
 import threading
 import weakref
+from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg
 from psycopg import pq
 from sqlalchemy import bindparam, case, event, func, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from lever_cezanne.deliveries.group_commit import GroupCommit
 from lever_cezanne.deliveries.inbox import HIRED_EVENT
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
@@ -36,16 +44,40 @@ _COLUMNS = (
     "integration_id", "event", "source", "status", "attempts", "received_at", "updated_at",
     "token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at", "payload",
 )  # fmt: skip
-_statements: dict[tuple[str, str], tuple] = {}
+# The values of one row, in the order of the arrays the statement unnests, with their types.
+_PARAMS = {
+    "integration_id": "integer", "subdomain": "text", "key_ciphertext": "text", "event": "text",
+    "source": "text", "status_running": "text", "status_paused": "text", "token_hash": "text",
+    "signature_hash": "text", "opportunity_id": "text", "contact_id": "text",
+    "now": "timestamptz", "triggered_at": "bigint", "payload": "text",
+}  # fmt: skip
+_ARRAYS = ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(_PARAMS.values(), start=1))
+# The three values that tell one request's row from another's in RETURNING.
+_KEY = tuple(list(_PARAMS).index(n) for n in ("integration_id", "token_hash", "signature_hash"))
+# Rows in the order their requests arrived, so that of two repeats the first is stored.
+# Only names and placeholders from the constants above are formatted in.
+_GROUP_SQL = f"""
+INSERT INTO webhook_deliveries ({", ".join(_COLUMNS)})
+SELECT i.id, v.event, v.source,
+       CASE WHEN i.paused_at IS NULL THEN v.status_running ELSE v.status_paused END,
+       0, v.now, v.now, v.token_hash, v.signature_hash, v.opportunity_id, v.contact_id,
+       v.triggered_at, v.payload
+FROM unnest({_ARRAYS}) WITH ORDINALITY AS v({", ".join(_PARAMS)}, n)
+JOIN lever_integrations AS i
+  ON i.id = v.integration_id AND lower(i.subdomain) = v.subdomain
+ AND i.deleted_at IS NULL AND i.signature_token_encrypted = v.key_ciphertext
+ORDER BY v.n
+ON CONFLICT DO NOTHING
+RETURNING id, status, integration_id, token_hash, signature_hash
+""".encode()  # noqa: S608
 _PREPARED_NAME = b"lever_cezanne_store_signed"  # psycopg's own prepared statements are _pg3_*
 _RESULT_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+Row = tuple[int, str]  # the stored delivery's id and status
 
 
-def _statement(dialect) -> tuple:
-    """Build (once per dialect) the INSERT … SELECT; return it with its SQL compiled."""
-    found = _statements.get((dialect.name, dialect.driver))
-    if found is not None:
-        return found
+@functools.cache
+def _sqlite_statement():
+    """The INSERT … SELECT of one row, for SQLite (no arrays, no group commit there)."""
     integration, delivery = LeverIntegration.__table__, WebhookDelivery.__table__
     column = delivery.c
 
@@ -67,72 +99,47 @@ def _statement(dialect) -> tuple:
         integration.c.deleted_at.is_(None),
         integration.c.signature_token_encrypted == bindparam("key_ciphertext"),
     )  # fmt: skip
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(delivery)
+    return (
+        sqlite.insert(delivery)
         .from_select(_COLUMNS, source)
         .on_conflict_do_nothing()
         .returning(column.id, column.status)
     )
-    found = (statement, statement.compile(dialect=dialect).string)
-    _statements[(dialect.name, dialect.driver)] = found
-    return found
 
 
-def _positional(dialect) -> tuple[bytes, tuple[str, ...]]:
-    """Return (once per dialect) the statement as libpq takes it, with $n placeholders, and the
-    names of its parameters in $n order."""
-    key = ("libpq", dialect.name)
-    found = _statements.get(key)
-    if found is None:
-        statement, _ = _statement(dialect)
-        compiled = statement.compile(dialect=type(dialect)(paramstyle="numeric_dollar"))
-        found = _statements[key] = (compiled.string.encode(), tuple(compiled.positiontup))
-    return found
-
-
-def _text(value, encoding: str) -> bytes | None:
-    """A parameter in PostgreSQL's text format, refused as psycopg would refuse it."""
+def _text(value) -> str | None:
+    """A value in PostgreSQL's text format, refused as psycopg would refuse it."""
     if value is None:
         return None
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat().encode()
+        return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value).encode()
+        return str(value)
     if not isinstance(value, str):
         raise psycopg.ProgrammingError(f"cannot send a {type(value).__name__} as text")
     # libpq reads a text parameter up to its first NUL: the rest would be lost, silently.
     if "\x00" in value:
         raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
-    try:
-        return value.encode(encoding)
-    except UnicodeEncodeError as exc:
-        raise psycopg.DataError(str(exc)) from exc
+    return value
 
 
-def _result(held: "_Held", call, *args) -> pq.abc.PGresult:
-    """Call libpq; raise psycopg's error for a failed statement, as its cursors do."""
-    try:
-        result = call(*args)
-    except MemoryError as exc:  # libpq returns no result at all when it could not send
-        message = held.connection.pgconn.error_message.decode(held.encoding, "replace")
-        raise psycopg.OperationalError(message) from exc
-    if result.status not in _RESULT_OK:
-        raise psycopg.errors.error_from_result(result, encoding=held.encoding)
-    return result
+def _element(value: str | None) -> str:
+    """One element of an array literal: quoted, with its quotes and backslashes escaped."""
+    if value is None:
+        return "NULL"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _run_prepared(held: "_Held", sql: bytes, values: list) -> tuple | None:
-    """Run the statement on a thread's connection (preparing it there first); return its row."""
-    pgconn = held.connection.pgconn
-    if not held.prepared:
-        _result(held, pgconn.prepare, _PREPARED_NAME, sql)
-        held.prepared = True
-    # libpq waits for the answer with the GIL released, as psycopg's own wait does.
-    result = _result(held, pgconn.exec_prepared, _PREPARED_NAME, values)
-    if result.ntuples == 0:
-        return None
-    return int(result.get_value(0, 0)), result.get_value(0, 1).decode()
+def _arrays(rows: Sequence[list[str | None]], encoding: str) -> list[bytes]:
+    """The rows' values as one array literal per column, encoded for the connection."""
+    arrays = []
+    for column in zip(*rows, strict=True):
+        literal = "{" + ",".join(map(_element, column)) + "}"
+        try:
+            arrays.append(literal.encode(encoding))
+        except UnicodeEncodeError as exc:
+            raise psycopg.DataError(str(exc)) from exc
+    return arrays
 
 
 def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
@@ -142,93 +149,160 @@ def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
         connection.close()
 
 
-class _Held:
-    """A thread's connection for one engine. It is closed when the thread ends (its holder is
-    freed with the thread's locals) or when the engine's pool is disposed."""
+class _Connection:
+    """The process's autocommit connection for the statement, made by the engine (its URL,
+    connect arguments and events) and taken out of its pool. Closed with the engine's pool."""
 
-    __slots__ = ("__weakref__", "connection", "encoding", "engine", "prepared")
+    __slots__ = ("__weakref__", "connection", "encoding", "pid", "prepared")
 
-    def __init__(self, engine: Engine, connection: psycopg.Connection):
-        self.engine, self.connection = engine, connection
-        self.encoding = connection.info.encoding  # Python's name for the client encoding
-        self.prepared = False  # the statement, on this connection
-        weakref.finalize(self, _close_if_ours, connection, os.getpid())
-
-
-class _ThreadConnections:
-    """One autocommit psycopg connection per thread and engine."""
-
-    def __init__(self):
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()  # every thread's, for dispose
-        self._engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # listened to
-
-    def held(self, engine: Engine) -> _Held:
-        held = getattr(self._local, "held", None)
-        if held is not None and held.engine is engine and not held.connection.closed:
-            return held
-        held = self._local.held = _Held(engine, self._open(engine))
-        with self._lock:
-            self._held.add(held)
-        return held
-
-    def discard(self, engine: Engine) -> None:
-        """Close this thread's connection (it failed); the next held() opens another."""
-        held = getattr(self._local, "held", None)
-        self._local.held = None
-        if held is not None:
-            _close_if_ours(held.connection, os.getpid())
-
-    def _open(self, engine: Engine) -> psycopg.Connection:
-        # Made by the engine (its URL, connect arguments and events), then taken out of its pool.
+    def __init__(self, engine: Engine):
         proxied = engine.raw_connection()
         proxied.detach()
-        connection = proxied.dbapi_connection  # psycopg's own connection
-        connection.autocommit = True
-        with self._lock:
-            if engine not in self._engines:
-                event.listen(engine, "engine_disposed", self._close_all)
-                self._engines.add(engine)
-        return connection
+        self.connection: psycopg.Connection = proxied.dbapi_connection  # psycopg's own
+        self.connection.autocommit = True
+        self.encoding = self.connection.info.encoding  # Python's name for the client encoding
+        self.pid = os.getpid()
+        self.prepared = False  # the statement, on this connection
+        weakref.finalize(self, _close_if_ours, self.connection, self.pid)
 
-    def _close_all(self, engine: Engine) -> None:
-        """The engine's pool was disposed: close every thread's connection of it with it."""
-        with self._lock:
-            held = [h for h in self._held if h.engine is engine]
-        for each in held:
-            _close_if_ours(each.connection, os.getpid())
+    def usable(self) -> bool:
+        return self.pid == os.getpid() and not self.connection.closed
+
+    def _result(self, call, *args) -> pq.abc.PGresult:
+        """Call libpq; raise psycopg's error for a failed statement, as its cursors do."""
+        try:
+            result = call(*args)
+        except MemoryError as exc:  # libpq returns no result at all when it could not send
+            message = self.connection.pgconn.error_message.decode(self.encoding, "replace")
+            raise psycopg.OperationalError(message) from exc
+        if result.status not in _RESULT_OK:
+            raise psycopg.errors.error_from_result(result, encoding=self.encoding)
+        return result
+
+    def insert(self, rows: Sequence[list[str | None]]) -> list[tuple[str, ...]]:
+        """Run the statement over the rows; return each stored row's RETURNING values, as text."""
+        pgconn = self.connection.pgconn
+        if not self.prepared:
+            self._result(pgconn.prepare, _PREPARED_NAME, _GROUP_SQL)
+            self.prepared = True
+        # libpq waits for the answer with the GIL released, as psycopg's own wait does.
+        result = self._result(pgconn.exec_prepared, _PREPARED_NAME, _arrays(rows, self.encoding))
+        return [
+            tuple(result.get_value(n, c).decode(self.encoding) for c in range(5))
+            for n in range(result.ntuples)
+        ]
 
 
-_connections = _ThreadConnections()
+class _Group:
+    """One engine's group commit in this process, and the connection it runs on."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.commit: GroupCommit[dict, Row | None] = GroupCommit(self._store)
+        self._connection: _Connection | None = None  # only the leading thread uses it
+
+    @property
+    def connection(self) -> _Connection:
+        if self._connection is None or not self._connection.usable():
+            self._connection = _Connection(self.engine)
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            _close_if_ours(self._connection.connection, self._connection.pid)
+
+    def _store(self, batch: Sequence[dict]) -> list[Row | Exception | None]:
+        outcomes: list[Row | Exception | None] = [None] * len(batch)
+        rows, places = [], []
+        for place, params in enumerate(batch):
+            try:
+                rows.append([_text(params[name]) for name in _PARAMS])
+                places.append(place)
+            except psycopg.Error as exc:
+                outcomes[place] = _dbapi_error(exc, params)
+        if not rows:
+            return outcomes
+        try:
+            stored = self._insert(rows)
+        except psycopg.Error as exc:
+            if len(rows) == 1:
+                outcomes[places[0]] = _dbapi_error(exc, batch[places[0]])
+                return outcomes
+            # One bad row, or a deadlock with another statement: each row on its own.
+            for place in places:
+                outcomes[place] = self._store([batch[place]])[0]
+            return outcomes
+        _match(stored, rows, places, outcomes)
+        return outcomes
+
+    def _insert(self, rows: Sequence[list[str | None]]) -> list[tuple[str, ...]]:
+        for attempt in (1, 2):
+            connection = self.connection
+            try:
+                return connection.insert(rows)
+            except psycopg.Error:
+                if not connection.connection.closed or attempt == 2:
+                    raise
+                self._connection = None  # lost: the next attempt opens another
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _insert(params: dict):
+def _match(stored, rows, places, outcomes) -> None:
+    """Give each stored row to the first request that sent it; the others stored nothing."""
+    waiting: dict[tuple, list[int]] = {}
+    for row, place in zip(rows, places, strict=True):
+        waiting.setdefault(tuple(row[k] for k in _KEY), []).append(place)
+    for delivery_id, status, *sent in stored:
+        outcomes[waiting[tuple(sent)].pop(0)] = (int(delivery_id), status)
+
+
+def _dbapi_error(exc: psycopg.Error, params: dict) -> DBAPIError:
+    error = DBAPIError.instance(_GROUP_SQL.decode(), params, exc, psycopg.Error)
+    error.__cause__ = exc
+    return error
+
+
+class _Groups:
+    """Every engine's group in this process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._groups: weakref.WeakKeyDictionary[Engine, _Group] = weakref.WeakKeyDictionary()
+
+    def of(self, engine: Engine) -> _Group:
+        group = self._groups.get(engine)
+        if group is None:
+            with self._lock:
+                group = self._groups.get(engine)
+                if group is None:
+                    group = self._groups[engine] = _Group(engine)
+                    event.listen(engine, "engine_disposed", self._dispose)
+        return group
+
+    def _dispose(self, engine: Engine) -> None:
+        """The engine's pool was disposed: close the group's connection with it."""
+        group = self._groups.get(engine)
+        if group is not None:
+            group.close()
+
+
+_groups = _Groups()
+
+
+def _insert(params: dict) -> Row | None:
     engine = db.engine
     if engine.dialect.name != "postgresql":
-        statement, _ = _statement(engine.dialect)
         with engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT")
-            return connection.execute(statement, params).first()
-    sql, names = _positional(engine.dialect)
-    for attempt in (1, 2):
-        held = _connections.held(engine)
-        try:
-            values = [_text(params[name], held.encoding) for name in names]
-            return _run_prepared(held, sql, values)
-        except psycopg.Error as exc:
-            lost = held.connection.closed
-            if lost:
-                _connections.discard(engine)
-            if not lost or attempt == 2:
-                raise DBAPIError.instance(sql.decode(), params, exc, psycopg.Error) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+            row = connection.execute(_sqlite_statement(), params).first()
+            return None if row is None else (row[0], row[1])
+    return _groups.of(engine).commit.submit(params)
 
 
 def store_signed(
     integration_id: int, subdomain: str, key_ciphertext: str, *, event: str, **fields
 ) -> tuple[int, DeliveryStatus] | None:
-    """Store a delivery verified with a cached signature key, in one statement committed at once.
+    """Store a delivery verified with a cached signature key, committed before this returns.
 
     The row is inserted only if integration `integration_id` still answers to `subdomain`
     (lowercase), is not deleted, and still holds `key_ciphertext`; held while it is paused.
@@ -236,8 +310,16 @@ def store_signed(
     (the caller then checks the long way). `fields` as for inbox.store(). Raises a SQLAlchemy
     DBAPIError when the database refuses or cannot be reached.
     """
+    row = _insert(row_values(integration_id, subdomain, key_ciphertext, event=event, **fields))
+    return None if row is None else (row[0], DeliveryStatus(row[1]))
+
+
+def row_values(
+    integration_id: int, subdomain: str, key_ciphertext: str, *, event: str, **fields
+) -> dict:
+    """The statement's values for one delivery (store_signed's arguments)."""
     hired = event == HIRED_EVENT
-    params = {
+    return {
         **fields,
         "integration_id": integration_id,
         "subdomain": subdomain,
@@ -248,5 +330,3 @@ def store_signed(
         "status_paused": DeliveryStatus.HELD if hired else DeliveryStatus.IGNORED,
         "now": utcnow(),
     }
-    row = _insert(params)
-    return None if row is None else (row[0], DeliveryStatus(row[1]))

@@ -1,4 +1,4 @@
-"""The receiver's own connection per thread on PostgreSQL: one round trip a webhook, no pre-ping,
+"""The receiver's own connection per process on PostgreSQL: one round trip a webhook, no pre-ping,
 replaced when it breaks, closed with the engine's pool."""
 
 import hashlib
@@ -56,7 +56,7 @@ def test_a_webhook_is_one_round_trip_of_the_prepared_insert(
 ):
     for _ in range(8):  # the key is read, then the statement is prepared on the connection
         assert post_webhook(signed_body()).get_json() == ACCEPTED
-    connection = signed._connections.held(db.engine).connection
+    connection = signed._groups.of(db.engine).connection.connection
 
     def one():
         assert post_webhook(signed_body()).get_json() == ACCEPTED
@@ -112,34 +112,121 @@ def test_a_broken_connection_is_replaced_and_the_webhook_still_stored(
     db, integration, signed_body, post_webhook
 ):
     assert post_webhook(signed_body()).get_json() == ACCEPTED
-    first = signed._connections.held(db.engine).connection
+    first = signed._groups.of(db.engine).connection.connection
     with db.engine.connect() as admin:
         admin.execute(
             text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first.info.backend_pid}
         )
     assert post_webhook(signed_body()).get_json() == ACCEPTED
     assert first.closed
-    assert signed._connections.held(db.engine).connection is not first
+    assert signed._groups.of(db.engine).connection.connection is not first
     assert _count(db) == 2
 
 
 def test_the_connection_closes_with_the_engines_pool(db, integration, signed_body, post_webhook):
     assert post_webhook(signed_body()).get_json() == ACCEPTED
-    connection = signed._connections.held(db.engine).connection
+    connection = signed._groups.of(db.engine).connection.connection
     db.engine.dispose()
     assert connection.closed
 
 
-def test_a_threads_connection_closes_when_the_thread_ends(app, db):
-    # A server with a thread per connection (werkzeug's) must not leave one behind per request.
-    opened = []
+def test_one_connection_serves_every_thread_of_the_process(app, db, integration):
+    # A server with a thread per connection (werkzeug's) must not open one per request.
+    used = []
 
     def serve():
         with app.app_context():
-            opened.append(signed._connections.held(db.engine).connection)
+            used.append(signed._groups.of(db.engine).connection.connection)
 
-    thread = threading.Thread(target=serve)
-    thread.start()
-    thread.join()
-    [connection] = opened
-    assert connection.closed
+    for _ in range(3):
+        thread = threading.Thread(target=serve)
+        thread.start()
+        thread.join()
+    assert used[0] is used[1] is used[2]
+    assert not used[0].closed
+
+
+def _key(integration) -> tuple:
+    """What the receiver remembers of an integration: id, subdomain, key ciphertext."""
+    return (integration.id, "cezannehr", integration.signature_token_encrypted)
+
+
+def _values(key: tuple, n: int, **override) -> dict:
+    fields = {
+        "token_hash": f"{n:064x}", "signature_hash": f"{n + 10**6:064x}",
+        "opportunity_id": f"opp-{n}", "contact_id": None, "triggered_at": n, "payload": "{}",
+    }  # fmt: skip
+    fields.update(override)
+    return signed.row_values(*key, event="candidateHired", **fields)
+
+
+def _stored_tokens(db) -> dict[int, str]:
+    db.session.rollback()  # a fresh snapshot
+    return dict(db.session.execute(select(WebhookDelivery.id, WebhookDelivery.token_hash)).all())
+
+
+def test_rows_waiting_together_are_one_statement_and_each_gets_its_own_row(
+    db, integration, tmp_path
+):
+    group = signed._groups.of(db.engine)
+    group._store([_values(_key(integration), 9)])  # the statement is prepared on the connection
+    rows = [_values(_key(integration), n) for n in (1, 2, 3)]
+    repeat = _values(_key(integration), 1)  # the same token and signature as the first
+    outcomes = []
+    sent = _sent(group.connection.connection, tmp_path, lambda: outcomes.extend(
+        group._store([*rows, repeat])
+    ))  # fmt: skip
+    assert sent == ["Bind", "Describe", "Execute", "Sync"]  # one statement, one commit
+    assert outcomes[3] is None  # the repeat stored nothing: the receiver answers it carefully
+    tokens = _stored_tokens(db)
+    assert len(tokens) == 4
+    assert [tokens[delivery_id] for delivery_id, _ in outcomes[:3]] == [
+        row["token_hash"] for row in rows
+    ]
+    assert {status for _, status in outcomes[:3]} == {"received"}
+
+
+def test_a_row_the_database_refuses_fails_alone(db, integration):
+    group = signed._groups.of(db.engine)
+    good = [_values(_key(integration), n) for n in (1, 2)]
+    too_long = _values(_key(integration), 3, opportunity_id="x" * 65)  # the column holds 64
+    with_nul = _values(_key(integration), 4, contact_id="c\x00")
+    outcomes = group._store([good[0], too_long, with_nul, good[1]])
+    assert isinstance(outcomes[1], DBAPIError) and "too long" in str(outcomes[1])
+    assert isinstance(outcomes[2], DBAPIError) and "NUL" in str(outcomes[2])
+    tokens = _stored_tokens(db)
+    assert sorted(tokens.values()) == sorted(row["token_hash"] for row in good)
+    assert {tokens[outcomes[0][0]], tokens[outcomes[3][0]]} == set(tokens.values())
+
+
+def test_values_with_quotes_backslashes_and_braces_arrive_whole(db, integration):
+    group = signed._groups.of(db.engine)
+    awkward = 'a "quoted" \\ back{slash}, NULL'
+    [outcome] = group._store([_values(_key(integration), 1, payload=awkward, contact_id="NULL")])
+    db.session.rollback()
+    row = db.session.get(WebhookDelivery, outcome[0])
+    assert (row.payload, row.contact_id) == (awkward, "NULL")
+
+
+def test_many_threads_storing_at_once_each_get_their_own_delivery(app, db, integration):
+    answers: dict[str, int] = {}
+    key = _key(integration)
+    names = ("token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at")
+
+    def serve(base: int):
+        with app.app_context():
+            for n in range(base, base + 25):
+                fields = {name: _values(key, n)[name] for name in names}
+                delivery_id, _ = signed.store_signed(
+                    *key, event="candidateHired", payload="{}", **fields
+                )
+                answers[fields["token_hash"]] = delivery_id
+
+    threads = [threading.Thread(target=serve, args=(base * 100,)) for base in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 200
+    tokens = _stored_tokens(db)
+    assert {token: delivery_id for delivery_id, token in tokens.items()} == answers

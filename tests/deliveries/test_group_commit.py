@@ -1,0 +1,138 @@
+"""Group commit: a lone item is stored at once; items arriving while a statement runs are stored
+together by the next one; each thread gets its own outcome or error."""
+
+import threading
+
+import pytest
+
+from lever_cezanne.deliveries.group_commit import GroupCommit
+
+
+class _Store:
+    """A store whose first call waits until released, so that others queue behind it."""
+
+    def __init__(self):
+        self.batches: list[list] = []
+        self.running = threading.Event()
+        self.release = threading.Event()
+        self.release.set()
+
+    def hold_next(self):
+        self.release.clear()
+
+    def __call__(self, items):
+        self.batches.append(list(items))
+        self.running.set()
+        assert self.release.wait(10)
+        return [ValueError(f"bad {item}") if item < 0 else item * 10 for item in items]
+
+
+def _in_threads(commit, items, queue=True):
+    """Submit each item from a thread of its own; return {item: outcome or error} and the
+    threads, started in order (each once the previous has queued, when `queue`)."""
+    outcomes, threads = {}, []
+
+    def submit(item):
+        try:
+            outcomes[item] = commit.submit(item)
+        except Exception as exc:  # the test compares it
+            outcomes[item] = exc
+
+    for item in items:
+        waiting = len(commit._waiting)
+        thread = threading.Thread(target=submit, args=(item,))
+        thread.start()
+        threads.append(thread)
+        if queue:
+            _wait_for(lambda: len(commit._waiting) > waiting)  # noqa: B023 (checked at once)
+    return outcomes, threads
+
+
+def _wait_for(condition, seconds=10.0):
+    done = threading.Event()
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return
+        done.wait(0.01)
+    raise AssertionError("timed out")
+
+
+def test_a_lone_item_is_stored_at_once_by_its_own_thread():
+    store = _Store()
+    commit = GroupCommit(store)
+    assert commit.submit(1) == 10
+    assert commit.submit(2) == 20
+    assert store.batches == [[1], [2]]
+    assert commit._running is False and commit._waiting == []
+
+
+def test_items_arriving_during_a_statement_are_stored_together_by_the_next():
+    store = _Store()
+    commit = GroupCommit(store)
+    store.hold_next()
+    first, first_threads = _in_threads(commit, [1], queue=False)
+    assert store.running.wait(10)  # the first statement runs, holding its thread
+    later, later_threads = _in_threads(commit, [2, 3, -4, 5])
+    store.release.set()
+    for thread in first_threads + later_threads:
+        thread.join(10)
+    assert store.batches == [[1], [2, 3, -4, 5]]
+    assert first == {1: 10}
+    assert {k: v for k, v in later.items() if k != -4} == {2: 20, 3: 30, 5: 50}
+    # An item's error is raised in its own thread only.
+    assert isinstance(later[-4], ValueError) and str(later[-4]) == "bad -4"
+    assert commit._running is False and commit._waiting == []
+
+
+def test_an_error_of_the_store_itself_is_every_items_and_the_next_still_runs():
+    calls = []
+
+    def store(items):
+        calls.append(list(items))
+        if len(calls) == 1:
+            raise ConnectionError("database gone")
+        return [item for item in items]
+
+    commit = GroupCommit(store)
+    with pytest.raises(ConnectionError, match="database gone"):
+        commit.submit(1)
+    assert commit.submit(2) == 2  # nothing is left stuck behind the failed statement
+
+
+def test_a_store_answering_the_wrong_number_of_outcomes_fails_every_item():
+    store = _Store()
+
+    def short(items):
+        return store(items)[:1]  # one outcome, however many items
+
+    commit = GroupCommit(short)
+    store.hold_next()
+    first, threads = _in_threads(commit, [1], queue=False)
+    assert store.running.wait(10)
+    later, more = _in_threads(commit, [2, 3])
+    store.release.set()
+    for thread in threads + more:
+        thread.join(10)
+    assert first == {1: 10}
+    assert all(isinstance(later[item], RuntimeError) for item in (2, 3))
+    assert "1 outcomes for 2 items" in str(later[2])
+    assert commit._running is False
+
+
+def test_many_threads_each_get_their_own_outcome():
+    commit = GroupCommit(lambda items: [item * 10 for item in items])
+    results = {}
+
+    def worker(base):
+        for n in range(200):
+            item = base * 1000 + n
+            results[item] = commit.submit(item)
+
+    threads = [threading.Thread(target=worker, args=(base,)) for base in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 1600
+    assert all(outcome == item * 10 for item, outcome in results.items())
+    assert commit._running is False and commit._waiting == []

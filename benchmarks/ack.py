@@ -32,6 +32,7 @@ SCRIPT = Path(__file__).resolve().parent / "wrk_bodies.lua"
 SIGNATURE_TOKEN = "bench-ack-signature-token-0123456789abcdef"
 # Upper bound of what the server could take in a second, so no body is ever sent twice.
 MAX_RATE = 6000
+ROUNDS = 4  # alternated no-op and webhook runs
 
 
 def wrk(url: str, seconds: int, bodies: Path | None = None) -> dict:
@@ -98,14 +99,49 @@ def _deliveries(url: str) -> int:
         return conn.execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0]
 
 
+def _combined(rounds: list[dict]) -> dict:
+    """One figure set from alternated rounds: throughput and CPU over all of them, the median
+    p50, the worst p99, every round's connection split."""
+    requests = sum(r["requests"] for r in rounds)
+    p50s = sorted(r["p50_us"] for r in rounds)
+    return {
+        "requests": requests,
+        "rps": requests / (sum(r["duration_us"] for r in rounds) / 1e6),
+        "p50_us": p50s[len(p50s) // 2],
+        "p99_us": max(r["p99_us"] for r in rounds),
+        "errors": sum(r["errors"] for r in rounds),
+        "web_cpu_ms": sum(r["web_cpu_ms"] * r["requests"] for r in rounds) / requests,
+        "db_cpu_ms": sum(r["db_cpu_ms"] * r["requests"] for r in rounds) / requests,
+        "split": ", ".join(r["split"] for r in rounds),
+    }
+
+
+def _slices(bodies: Path, sizes: list[int]) -> list[Path]:
+    """Cut the bodies file into consecutive files of these sizes (wrk reads each from its top)."""
+    lines = bodies.read_text().splitlines(keepends=True)
+    paths, start = [], 0
+    for n, size in enumerate(sizes):
+        path = bodies.with_name(f"{bodies.stem}-{n}.jsonl")
+        path.write_text("".join(lines[start : start + size]))
+        paths.append(path)
+        start += size
+    return paths
+
+
 def run(ctx, section) -> None:
     seconds = 10 if ctx.quick else 20
     warmup = 2
+    # The no-op and the webhook take turns, ROUNDS times each: this machine's speed drifts within
+    # a minute, and one long run of each would put the drift into the ratio.
+    each = seconds // ROUNDS
     flush_redis()
     with bench_database(DATABASE) as url, tempfile.TemporaryDirectory() as tmp:
         seed_organisation(url, SIGNATURE_TOKEN)
         bodies = Path(tmp) / "bodies.jsonl"
         write_bodies(bodies, MAX_RATE * (seconds + warmup))
+        warm, *hook_bodies = _slices(bodies, [MAX_RATE * warmup] + [MAX_RATE * each] * ROUNDS)
+        # The no-op POST gets the same signed bodies as the receiver (they are not stored).
+        noop_bodies = hook_bodies[0]
         env = app_env(url, GUNICORN_CMD_ARGS="-c python:benchmarks.noop_post")
         server, base = start_gunicorn(env, "gunicorn-ack")
         with server, PeakSampler() as peaks:
@@ -114,19 +150,15 @@ def run(ctx, section) -> None:
             idle_kb = max(proc_status_kb(pid, "VmRSS") or 0 for pid in workers)
             wrk(base + STATIC_PATH, warmup)
             static = _load(url, base + STATIC_PATH, seconds, workers)
-            # The no-op POST gets the same signed bodies as the receiver (they are not stored).
-            noop_bodies = Path(tmp) / "noop.jsonl"
-            noop_bodies.write_text("".join(bodies.read_text().splitlines(keepends=True)[:50000]))
-            noop = _load(url, base + NOOP_PATH, seconds, workers, noop_bodies)
-            # The warm-up spends the first bodies; the measured run starts after them.
-            warm_bodies = Path(tmp) / "warm.jsonl"
-            lines = bodies.read_text().splitlines(keepends=True)
-            warm_bodies.write_text("".join(lines[: MAX_RATE * warmup]))
-            bodies.write_text("".join(lines[MAX_RATE * warmup :]))
-            wrk(base + webhook_path(), warmup, warm_bodies)
+            wrk(base + NOOP_PATH, warmup, noop_bodies)
+            wrk(base + webhook_path(), warmup, warm)  # spends the warm-up's own bodies
             before = _deliveries(url)
-            hook = _load(url, base + webhook_path(), seconds, workers, bodies)
+            noop_rounds, hook_rounds = [], []
+            for round_bodies in hook_bodies:
+                noop_rounds.append(_load(url, base + NOOP_PATH, each, workers, noop_bodies))
+                hook_rounds.append(_load(url, base + webhook_path(), each, workers, round_bodies))
             stored = _deliveries(url) - before
+        noop, hook = _combined(noop_rounds), _combined(hook_rounds)
         _record(ctx, section, noop, hook, stored, seconds, peaks.peaks_kb.get("web", 0), idle_kb)
         section.figures.insert(0, Figure("static file throughput", static["rps"], "req/s"))
     flush_redis()
@@ -174,8 +206,10 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
         f"gunicorn started from the Procfile's `web` line (APP_ENV=production, "
         f"{_workers_and_threads()}, access log on), "
         f"PostgreSQL and Redis on this machine; no RQ worker runs, so deliveries wait, stored. "
-        f"Load: wrk, 1 thread, {CONNECTIONS} connections, {seconds} s each after a 2 s warm-up, "
-        f"keep-alive.",
+        f"Load: wrk, 1 thread, {CONNECTIONS} connections, keep-alive, after a 2 s warm-up of "
+        f"each: the no-op and the webhook take turns, {ROUNDS} runs of {seconds // ROUNDS} s "
+        f"each ({seconds} s in all each), so that the machine's drift falls on both alike. "
+        f"Throughput and CPU are over all runs, p50 the median run's, p99 the worst run's.",
         f"No-op baseline: `POST {NOOP_PATH}`, a Flask view that parses the JSON body and "
         f"answers 200, added to the same gunicorn by `benchmarks/noop_post.py` and sent the same "
         f"signed bodies; `GET {STATIC_PATH}` (a static file) is a second reference. Webhook: "

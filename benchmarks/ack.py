@@ -208,7 +208,8 @@ def _record(ctx, section, noop, hook, stored, seconds, peak_kb, idle_kb) -> None
         f"PostgreSQL and Redis on this machine; no RQ worker runs, so deliveries wait, stored. "
         f"Load: wrk, 1 thread, {CONNECTIONS} connections, keep-alive, after a 2 s warm-up of "
         f"each: the no-op and the webhook take turns, {ROUNDS} runs of {seconds // ROUNDS} s "
-        f"each ({seconds} s in all each), so that the machine's drift falls on both alike. "
+        f"each ({seconds // ROUNDS * ROUNDS} s in all each), so that the machine's drift falls "
+        f"on both alike. "
         f"Throughput and CPU are over all runs, p50 the median run's, p99 the worst run's.",
         f"No-op baseline: `POST {NOOP_PATH}`, a Flask view that parses the JSON body and "
         f"answers 200, added to the same gunicorn by `benchmarks/noop_post.py` and sent the same "

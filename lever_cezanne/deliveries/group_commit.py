@@ -8,12 +8,19 @@ So a lone request is stored at once, as before, and under load one commit serves
 (the commit, and the NOTIFY it carries, are most of what PostgreSQL spends on a webhook).
 """
 
+import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Outcome = TypeVar("Outcome")
+
+
+class Interrupted(RuntimeError):
+    """The statement that should have stored an item did not run to its end (its leading thread
+    was interrupted, or the store answered the wrong number of outcomes)."""
 
 
 class _Waiter(Generic[Item]):
@@ -46,6 +53,14 @@ class GroupCommit(Generic[Item, Outcome]):
         self._lock = threading.Lock()
         self._waiting: list[_Waiter[Item]] = []
         self._running = False  # a statement is being run, or about to be, by a leader
+        # A child forked while a statement ran would wait for it for ever: it starts afresh.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (group := ref()) and group._forget())
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting = []
+        self._running = False
 
     def submit(self, item: Item) -> Outcome:
         """Store one item with whatever else is waiting; return its outcome or raise its error."""
@@ -55,7 +70,11 @@ class GroupCommit(Generic[Item, Outcome]):
             leads = not self._running
             self._running = True
         if not leads:
-            waiter.wait()
+            try:
+                waiter.wait()
+            except BaseException:
+                self._abandon(waiter)  # a signal's exception: no other thread may wait on it
+                raise
             leads = waiter.leads
         if leads:
             self._lead(waiter)
@@ -63,13 +82,28 @@ class GroupCommit(Generic[Item, Outcome]):
             raise waiter.outcome
         return waiter.outcome  # type: ignore[return-value]
 
+    def _abandon(self, waiter: _Waiter[Item]) -> None:
+        """Take an interrupted waiter out of the queue; pass the lead on if it was given it."""
+        with self._lock:
+            if waiter in self._waiting:
+                self._waiting.remove(waiter)
+            if not waiter.leads:
+                return  # a leader has its item, and wakes a lock nobody waits on: harmless
+            following = self._waiting[0] if self._waiting else None
+            if following is None:
+                self._running = False
+            else:
+                following.leads = True
+        if following is not None:
+            following.wake()
+
     def _lead(self, leader: _Waiter[Item]) -> None:
         with self._lock:
             batch, self._waiting = self._waiting, []
         try:
             outcomes = self._store([waiter.item for waiter in batch])
             if len(outcomes) != len(batch):
-                raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} items")
+                raise Interrupted(f"{len(outcomes)} outcomes for {len(batch)} items")
             for waiter, outcome in zip(batch, outcomes, strict=True):
                 waiter.outcome, waiter.stored = outcome, True
         except Exception as exc:
@@ -91,7 +125,7 @@ class GroupCommit(Generic[Item, Outcome]):
             if waiter is leader:
                 continue
             if not waiter.stored:  # only when the leader was interrupted (BaseException)
-                waiter.outcome = RuntimeError("the statement storing this row was interrupted")
+                waiter.outcome = Interrupted("the statement storing this row was interrupted")
             waiter.wake()
         if following is not None:
             following.wake()

@@ -21,6 +21,7 @@ request is answered the careful way, as a repeat already stored.
 
 import functools
 import os
+import socket
 import threading
 import weakref
 from collections.abc import Sequence
@@ -31,9 +32,9 @@ from psycopg import pq
 from sqlalchemy import bindparam, case, event, func, literal_column, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from lever_cezanne.deliveries.group_commit import GroupCommit
+from lever_cezanne.deliveries.group_commit import GroupCommit, Interrupted
 from lever_cezanne.deliveries.inbox import HIRED_EVENT
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
@@ -73,6 +74,7 @@ RETURNING id, status, integration_id, token_hash, signature_hash
 _PREPARED_NAME = b"lever_cezanne_store_signed"  # psycopg's own prepared statements are _pg3_*
 _RESULT_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 Row = tuple[int, str]  # the stored delivery's id and status
+STATEMENT_TIMEOUT_MS = 10_000  # then the webhook is answered 503 and Lever sends it again
 
 
 @functools.cache
@@ -142,6 +144,22 @@ def _arrays(rows: Sequence[list[str | None]], encoding: str) -> list[bytes]:
     return arrays
 
 
+def _give_up_on_silence(fd: int) -> None:
+    """On TCP, drop the connection when the server stops acknowledging what is sent (a
+    half-open connection after a failover) or answering keepalive probes."""
+    sock = socket.socket(fileno=os.dup(fd))
+    try:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return  # a Unix socket: the server's death closes it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 5)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 2)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, STATEMENT_TIMEOUT_MS)
+    finally:
+        sock.close()  # the duplicate only: the connection keeps its own descriptor
+
+
 def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
     """Close a connection made by this process; one a forked child inherited is only dropped,
     as the pool does (it is the parent's)."""
@@ -164,6 +182,10 @@ class _Connection:
         self.pid = os.getpid()
         self.prepared = False  # the statement, on this connection
         weakref.finalize(self, _close_if_ours, self.connection, self.pid)
+        # Every webhook thread of the process waits on this one connection: a server that stops
+        # answering must fail it within seconds (then replaced), not after TCP's 15 minutes.
+        self.connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        _give_up_on_silence(self.connection.pgconn.socket)
 
     def usable(self) -> bool:
         return self.pid == os.getpid() and not self.connection.closed
@@ -197,19 +219,21 @@ class _Group:
     """One engine's group commit in this process, and the connection it runs on."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        self._engine = weakref.ref(engine)  # the group must not keep its engine alive
         self.commit: GroupCommit[dict, Row | None] = GroupCommit(self._store)
         self._connection: _Connection | None = None  # only the leading thread uses it
+        self._in_use = threading.Lock()  # held by a statement; close() waits for it
 
     @property
     def connection(self) -> _Connection:
         if self._connection is None or not self._connection.usable():
-            self._connection = _Connection(self.engine)
+            self._connection = _Connection(self._engine())
         return self._connection
 
     def close(self) -> None:
-        if self._connection is not None:
-            _close_if_ours(self._connection.connection, self._connection.pid)
+        with self._in_use:  # never free libpq's connection under a running statement
+            if self._connection is not None:
+                _close_if_ours(self._connection.connection, self._connection.pid)
 
     def _store(self, batch: Sequence[dict]) -> list[Row | Exception | None]:
         outcomes: list[Row | Exception | None] = [None] * len(batch)
@@ -237,13 +261,14 @@ class _Group:
 
     def _insert(self, rows: Sequence[list[str | None]]) -> list[tuple[str, ...]]:
         for attempt in (1, 2):
-            connection = self.connection
-            try:
-                return connection.insert(rows)
-            except psycopg.Error:
-                if not connection.connection.closed or attempt == 2:
-                    raise
-                self._connection = None  # lost: the next attempt opens another
+            with self._in_use:
+                connection = self.connection
+                try:
+                    return connection.insert(rows)
+                except psycopg.Error:
+                    if not connection.connection.closed or attempt == 2:
+                        raise
+                    self._connection = None  # lost: the next attempt opens another
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -253,11 +278,16 @@ def _match(stored, rows, places, outcomes) -> None:
     for row, place in zip(rows, places, strict=True):
         waiting.setdefault(tuple(row[k] for k in _KEY), []).append(place)
     for delivery_id, status, *sent in stored:
-        outcomes[waiting[tuple(sent)].pop(0)] = (int(delivery_id), status)
+        places = waiting.get(tuple(sent))
+        if places:  # always, unless the server changed the values: then the careful path
+            outcomes[places.pop(0)] = (int(delivery_id), status)
 
 
 def _dbapi_error(exc: psycopg.Error, params: dict) -> DBAPIError:
-    error = DBAPIError.instance(_GROUP_SQL.decode(), params, exc, psycopg.Error)
+    # Without its parameters: a logged error must not carry the key's ciphertext.
+    error = DBAPIError.instance(
+        _GROUP_SQL.decode(), params, exc, psycopg.Error, hide_parameters=True
+    )
     error.__cause__ = exc
     return error
 
@@ -296,7 +326,10 @@ def _insert(params: dict) -> Row | None:
             connection.execution_options(isolation_level="AUTOCOMMIT")
             row = connection.execute(_sqlite_statement(), params).first()
             return None if row is None else (row[0], row[1])
-    return _groups.of(engine).commit.submit(params)
+    try:
+        return _groups.of(engine).commit.submit(params)
+    except Interrupted as exc:  # the receiver answers 503, as for any database failure
+        raise OperationalError(_GROUP_SQL.decode(), None, exc, hide_parameters=True) from exc
 
 
 def store_signed(

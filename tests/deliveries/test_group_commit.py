@@ -1,11 +1,18 @@
 """Group commit: a lone item is stored at once; items arriving while a statement runs are stored
 together by the next one; each thread gets its own outcome or error."""
 
+import os
 import threading
+import time
 
 import pytest
 
-from lever_cezanne.deliveries.group_commit import GroupCommit
+from lever_cezanne.deliveries import group_commit
+from lever_cezanne.deliveries.group_commit import GroupCommit, Interrupted
+
+
+class _Signal(BaseException):
+    """What a signal handler might raise in a waiting thread."""
 
 
 class _Store:
@@ -35,17 +42,23 @@ def _in_threads(commit, items, queue=True):
     def submit(item):
         try:
             outcomes[item] = commit.submit(item)
-        except Exception as exc:  # the test compares it
+        except (Exception, _Signal) as exc:  # the test compares it
             outcomes[item] = exc
 
     for item in items:
         waiting = len(commit._waiting)
-        thread = threading.Thread(target=submit, args=(item,))
+        thread = threading.Thread(target=submit, args=(item,), daemon=True)
         thread.start()
         threads.append(thread)
         if queue:
             _wait_for(lambda: len(commit._waiting) > waiting)  # noqa: B023 (checked at once)
     return outcomes, threads
+
+
+def _join(threads):
+    for thread in threads:
+        thread.join(10)
+        assert not thread.is_alive(), "a thread is still waiting: the group is stuck"
 
 
 def _wait_for(condition, seconds=10.0):
@@ -74,8 +87,7 @@ def test_items_arriving_during_a_statement_are_stored_together_by_the_next():
     assert store.running.wait(10)  # the first statement runs, holding its thread
     later, later_threads = _in_threads(commit, [2, 3, -4, 5])
     store.release.set()
-    for thread in first_threads + later_threads:
-        thread.join(10)
+    _join(first_threads + later_threads)
     assert store.batches == [[1], [2, 3, -4, 5]]
     assert first == {1: 10}
     assert {k: v for k, v in later.items() if k != -4} == {2: 20, 3: 30, 5: 50}
@@ -111,10 +123,9 @@ def test_a_store_answering_the_wrong_number_of_outcomes_fails_every_item():
     assert store.running.wait(10)
     later, more = _in_threads(commit, [2, 3])
     store.release.set()
-    for thread in threads + more:
-        thread.join(10)
+    _join(threads + more)
     assert first == {1: 10}
-    assert all(isinstance(later[item], RuntimeError) for item in (2, 3))
+    assert all(isinstance(later[item], Interrupted) for item in (2, 3))
     assert "1 outcomes for 2 items" in str(later[2])
     assert commit._running is False
 
@@ -128,11 +139,54 @@ def test_many_threads_each_get_their_own_outcome():
             item = base * 1000 + n
             results[item] = commit.submit(item)
 
-    threads = [threading.Thread(target=worker, args=(base,)) for base in range(8)]
+    threads = [threading.Thread(target=worker, args=(b,), daemon=True) for b in range(8)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(30)
+    _join(threads)
     assert len(results) == 1600
     assert all(outcome == item * 10 for item, outcome in results.items())
     assert commit._running is False and commit._waiting == []
+
+
+def test_an_interrupted_waiter_chosen_to_lead_passes_the_lead_on(monkeypatch):
+    store = _Store()
+    commit = GroupCommit(store)
+    real_wait = group_commit._Waiter.wait
+
+    def wait(waiter):
+        real_wait(waiter)
+        if waiter.item == 2:  # woken to lead the next statement, then a signal arrives
+            raise _Signal
+
+    monkeypatch.setattr(group_commit._Waiter, "wait", wait)
+    store.hold_next()
+    first, threads = _in_threads(commit, [1], queue=False)
+    assert store.running.wait(10)
+    later, more = _in_threads(commit, [2, 3])
+    store.release.set()
+    _join(threads + more)
+    assert first == {1: 10}
+    assert isinstance(later[2], _Signal)
+    assert later[3] == 30  # led by the next waiter, not left behind the interrupted one
+    assert store.batches == [[1], [3]]
+    assert commit._running is False and commit._waiting == []
+    assert commit.submit(4) == 40
+
+
+def test_a_child_forked_during_a_statement_does_not_wait_for_it():
+    commit = GroupCommit(lambda items: [item * 10 for item in items])
+    commit._running = True  # as if a thread of the parent were running a statement
+    pid = os.fork()
+    if pid == 0:  # the child: exits 0 only if its own submit is stored at once
+        os._exit(0 if commit.submit(1) == 10 else 1)
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the child waited for its parent's statement")
+    assert os.waitstatus_to_exitcode(status) == 0
+    commit._running = False

@@ -132,18 +132,46 @@ def test_the_connection_closes_with_the_engines_pool(db, integration, signed_bod
 
 def test_one_connection_serves_every_thread_of_the_process(app, db, integration):
     # A server with a thread per connection (werkzeug's) must not open one per request.
-    used = []
+    key = _key(integration)
+    names = ("token_hash", "signature_hash", "opportunity_id", "contact_id", "triggered_at")
+    backends = []
 
-    def serve():
-        with app.app_context():
-            used.append(signed._groups.of(db.engine).connection.connection)
+    def serve(n: int):
+        with app.app_context():  # as a request's thread
+            fields = {name: _values(key, n)[name] for name in names}
+            signed.store_signed(*key, event="candidateHired", payload="{}", **fields)
+            group = signed._groups.of(db.engine)
+            backends.append(group.connection.connection.info.backend_pid)
 
-    for _ in range(3):
-        thread = threading.Thread(target=serve)
+    def connections() -> int:
+        with db.engine.connect() as admin:
+            return admin.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            )
+
+    serve(0)  # the receiver's connection is opened
+    before = connections()
+    for n in range(1, 4):
+        thread = threading.Thread(target=serve, args=(n,))
         thread.start()
         thread.join()
-    assert used[0] is used[1] is used[2]
-    assert not used[0].closed
+    assert connections() == before  # no thread opened one of its own
+    assert len(set(backends)) == 1
+    assert _count(db) == 4
+
+
+def test_a_silent_server_fails_the_statement_within_seconds(db, integration):
+    # Every webhook thread of a worker waits on this connection: it must not hang on a server
+    # that stopped answering.
+    connection = signed._groups.of(db.engine).connection.connection
+    assert connection.execute("SHOW statement_timeout").fetchone()[0] == "10s"
+
+
+def test_a_refused_statement_s_error_never_carries_the_key(db, integration):
+    values = _values(_key(integration), 1, opportunity_id="x" * 65)  # the column holds 64
+    [error] = signed._groups.of(db.engine)._store([values])
+    assert isinstance(error, DBAPIError) and "too long" in str(error)
+    assert integration.signature_token_encrypted not in str(error)
 
 
 def _key(integration) -> tuple:

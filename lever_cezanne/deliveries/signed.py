@@ -74,6 +74,8 @@ RETURNING id, status, integration_id, token_hash, signature_hash
 _PREPARED_NAME = b"lever_cezanne_store_signed"  # psycopg's own prepared statements are _pg3_*
 _RESULT_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 Row = tuple[int, str]  # the stored delivery's id and status
+# "prepared statement does not exist"; "cached plan must not change result type"
+_STALE_STATEMENT = (psycopg.errors.InvalidSqlStatementName, psycopg.errors.FeatureNotSupported)
 STATEMENT_TIMEOUT_MS = 10_000  # then the webhook is answered 503 and Lever sends it again
 
 
@@ -208,7 +210,16 @@ class _Connection:
             self._result(pgconn.prepare, _PREPARED_NAME, _GROUP_SQL)
             self.prepared = True
         # libpq waits for the answer with the GIL released, as psycopg's own wait does.
-        result = self._result(pgconn.exec_prepared, _PREPARED_NAME, _arrays(rows, self.encoding))
+        try:
+            result = self._result(
+                pgconn.exec_prepared, _PREPARED_NAME, _arrays(rows, self.encoding)
+            )
+        except _STALE_STATEMENT:
+            # The statement is gone (a pooler's DISCARD ALL) or its plan no longer fits the
+            # table (a migration changed a column): close the connection, so that the caller
+            # prepares the statement again on a new one and sends the rows once more.
+            self.connection.close()
+            raise
         return [
             tuple(result.get_value(n, c).decode(self.encoding) for c in range(5))
             for n in range(result.ntuples)

@@ -258,3 +258,30 @@ def test_many_threads_storing_at_once_each_get_their_own_delivery(app, db, integ
     assert len(answers) == 200
     tokens = _stored_tokens(db)
     assert {token: delivery_id for delivery_id, token in tokens.items()} == answers
+
+
+def test_a_statement_the_server_forgot_is_prepared_again(db, integration):
+    group = signed._groups.of(db.engine)
+    [first] = group._store([_values(_key(integration), 1)])
+    stale = group.connection.connection
+    stale.execute("DEALLOCATE lever_cezanne_store_signed")  # as a pooler's DISCARD ALL does
+    [second] = group._store([_values(_key(integration), 2)])
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert stale.closed and group.connection.connection is not stale
+    assert len(_stored_tokens(db)) == 2
+
+
+def test_a_migration_changing_a_returned_column_does_not_break_the_receiver(db, integration):
+    group = signed._groups.of(db.engine)
+    group._store([_values(_key(integration), 1)])
+    with db.engine.begin() as admin:  # what a migration widening `status` would do
+        admin.execute(text("ALTER TABLE webhook_deliveries ALTER COLUMN status TYPE varchar(21)"))
+    try:
+        [outcome] = group._store([_values(_key(integration), 2)])
+        assert isinstance(outcome, tuple), outcome
+    finally:
+        with db.engine.begin() as admin:
+            admin.execute(
+                text("ALTER TABLE webhook_deliveries ALTER COLUMN status TYPE varchar(20)")
+            )
+    assert len(_stored_tokens(db)) == 2

@@ -61,6 +61,18 @@ def _join(threads):
         assert not thread.is_alive(), "a thread is still waiting: the group is stuck"
 
 
+def _behind_a_running_statement(commit, store, items) -> tuple[dict, dict]:
+    """Submit 1, which is held in its statement; queue `items` behind it; let it finish.
+    Return the outcomes of 1 and of the items."""
+    store.hold_next()
+    first, threads = _in_threads(commit, [1], queue=False)
+    assert store.running.wait(10)  # the first statement runs, holding its thread
+    later, more = _in_threads(commit, items)
+    store.release.set()
+    _join(threads + more)
+    return first, later
+
+
 def _wait_for(condition, seconds=10.0):
     done = threading.Event()
     for _ in range(int(seconds * 100)):
@@ -82,12 +94,7 @@ def test_a_lone_item_is_stored_at_once_by_its_own_thread():
 def test_items_arriving_during_a_statement_are_stored_together_by_the_next():
     store = _Store()
     commit = GroupCommit(store)
-    store.hold_next()
-    first, first_threads = _in_threads(commit, [1], queue=False)
-    assert store.running.wait(10)  # the first statement runs, holding its thread
-    later, later_threads = _in_threads(commit, [2, 3, -4, 5])
-    store.release.set()
-    _join(first_threads + later_threads)
+    first, later = _behind_a_running_statement(commit, store, [2, 3, -4, 5])
     assert store.batches == [[1], [2, 3, -4, 5]]
     assert first == {1: 10}
     assert {k: v for k, v in later.items() if k != -4} == {2: 20, 3: 30, 5: 50}
@@ -118,12 +125,7 @@ def test_a_store_answering_the_wrong_number_of_outcomes_fails_every_item():
         return store(items)[:1]  # one outcome, however many items
 
     commit = GroupCommit(short)
-    store.hold_next()
-    first, threads = _in_threads(commit, [1], queue=False)
-    assert store.running.wait(10)
-    later, more = _in_threads(commit, [2, 3])
-    store.release.set()
-    _join(threads + more)
+    first, later = _behind_a_running_statement(commit, store, [2, 3])
     assert first == {1: 10}
     assert all(isinstance(later[item], Interrupted) for item in (2, 3))
     assert "1 outcomes for 2 items" in str(later[2])
@@ -159,12 +161,7 @@ def test_an_interrupted_waiter_chosen_to_lead_passes_the_lead_on(monkeypatch):
             raise _Signal
 
     monkeypatch.setattr(group_commit._Waiter, "wait", wait)
-    store.hold_next()
-    first, threads = _in_threads(commit, [1], queue=False)
-    assert store.running.wait(10)
-    later, more = _in_threads(commit, [2, 3])
-    store.release.set()
-    _join(threads + more)
+    first, later = _behind_a_running_statement(commit, store, [2, 3])
     assert first == {1: 10}
     assert isinstance(later[2], _Signal)
     assert later[3] == 30  # led by the next waiter, not left behind the interrupted one

@@ -89,13 +89,18 @@ class GroupCommit(Generic[Item, Outcome]):
                 self._waiting.remove(waiter)
             if not waiter.leads:
                 return  # a leader has its item, and wakes a lock nobody waits on: harmless
-            following = self._waiting[0] if self._waiting else None
-            if following is None:
-                self._running = False
-            else:
-                following.leads = True
+            following = self._next_leader()
         if following is not None:
             following.wake()
+
+    def _next_leader(self) -> _Waiter[Item] | None:
+        """Under the lock: give the lead to the first waiter, or note that none runs."""
+        following = self._waiting[0] if self._waiting else None
+        if following is None:
+            self._running = False
+        else:
+            following.leads = True
+        return following
 
     def _lead(self, leader: _Waiter[Item]) -> None:
         with self._lock:
@@ -116,11 +121,7 @@ class GroupCommit(Generic[Item, Outcome]):
     def _hand_over(self, leader: _Waiter[Item], batch: list[_Waiter[Item]]) -> None:
         """Wake the batch's waiters, and the next leader if rows arrived meanwhile."""
         with self._lock:
-            following = self._waiting[0] if self._waiting else None
-            if following is None:
-                self._running = False
-            else:
-                following.leads = True
+            following = self._next_leader()
         for waiter in batch:
             if waiter is leader:
                 continue

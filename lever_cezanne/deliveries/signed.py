@@ -8,9 +8,7 @@ key, the subdomain or the integration changed.
 On PostgreSQL the webhooks that threads of one process store at the same moment go in one such
 statement, over rows unnested from arrays, and one commit (group_commit.py); each thread answers
 only once that commit is done, so the 200 still means stored. The process keeps one connection
-for it, outside the engine's pool: no checkout, no pre-ping round trip. The statement is prepared
-on it once and run through libpq itself (psycopg's `pgconn`), its values already text: psycopg's
-cursor machinery cost more CPU than the rest of the request's own work.
+for it (receiver_connection.py).
 
 A statement that fails stores nothing; its rows are then tried one statement each, so one bad
 row (or a deadlock with another process's statement) fails only its own request. A connection
@@ -20,15 +18,11 @@ request is answered the careful way, as a repeat already stored.
 """
 
 import functools
-import os
-import socket
 import threading
 import weakref
 from collections.abc import Sequence
-from datetime import datetime
 
 import psycopg
-from psycopg import pq
 from sqlalchemy import bindparam, case, event, func, literal_column, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
@@ -36,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from lever_cezanne.deliveries.group_commit import GroupCommit, Interrupted
 from lever_cezanne.deliveries.inbox import HIRED_EVENT
+from lever_cezanne.deliveries.receiver_connection import Connection, close_if_ours, to_text
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, WebhookDelivery
 from lever_cezanne.models.base import utcnow
@@ -71,12 +66,7 @@ ORDER BY v.n
 ON CONFLICT DO NOTHING
 RETURNING id, status, integration_id, token_hash, signature_hash
 """.encode()  # noqa: S608
-_PREPARED_NAME = b"lever_cezanne_store_signed"  # psycopg's own prepared statements are _pg3_*
-_RESULT_OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 Row = tuple[int, str]  # the stored delivery's id and status
-# "prepared statement does not exist"; "cached plan must not change result type"
-_STALE_STATEMENT = (psycopg.errors.InvalidSqlStatementName, psycopg.errors.FeatureNotSupported)
-STATEMENT_TIMEOUT_MS = 10_000  # then the webhook is answered 503 and Lever sends it again
 
 
 @functools.cache
@@ -111,147 +101,32 @@ def _sqlite_statement():
     )
 
 
-def _text(value) -> str | None:
-    """A value in PostgreSQL's text format, refused as psycopg would refuse it."""
-    if value is None:
-        return None
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
-        raise psycopg.ProgrammingError(f"cannot send a {type(value).__name__} as text")
-    # libpq reads a text parameter up to its first NUL: the rest would be lost, silently.
-    if "\x00" in value:
-        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
-    return value
-
-
-def _element(value: str | None) -> str:
-    """One element of an array literal: quoted, with its quotes and backslashes escaped."""
-    if value is None:
-        return "NULL"
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _arrays(rows: Sequence[list[str | None]], encoding: str) -> list[bytes]:
-    """The rows' values as one array literal per column, encoded for the connection."""
-    arrays = []
-    for column in zip(*rows, strict=True):
-        literal = "{" + ",".join(map(_element, column)) + "}"
-        try:
-            arrays.append(literal.encode(encoding))
-        except UnicodeEncodeError as exc:
-            raise psycopg.DataError(str(exc)) from exc
-    return arrays
-
-
-def _give_up_on_silence(fd: int) -> None:
-    """On TCP, drop the connection when the server stops acknowledging what is sent (a
-    half-open connection after a failover) or answering keepalive probes."""
-    sock = socket.socket(fileno=os.dup(fd))
-    try:
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return  # a Unix socket: the server's death closes it
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 5)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 2)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, STATEMENT_TIMEOUT_MS)
-    finally:
-        sock.close()  # the duplicate only: the connection keeps its own descriptor
-
-
-def _close_if_ours(connection: psycopg.Connection, pid: int) -> None:
-    """Close a connection made by this process; one a forked child inherited is only dropped,
-    as the pool does (it is the parent's)."""
-    if pid == os.getpid() and not connection.closed:
-        connection.close()
-
-
-class _Connection:
-    """The process's autocommit connection for the statement, made by the engine (its URL,
-    connect arguments and events) and taken out of its pool. Closed with the engine's pool."""
-
-    __slots__ = ("__weakref__", "connection", "encoding", "pid", "prepared")
-
-    def __init__(self, engine: Engine):
-        proxied = engine.raw_connection()
-        proxied.detach()
-        self.connection: psycopg.Connection = proxied.dbapi_connection  # psycopg's own
-        self.connection.autocommit = True
-        self.encoding = self.connection.info.encoding  # Python's name for the client encoding
-        self.pid = os.getpid()
-        self.prepared = False  # the statement, on this connection
-        weakref.finalize(self, _close_if_ours, self.connection, self.pid)
-        # Every webhook thread of the process waits on this one connection: a server that stops
-        # answering must fail it within seconds (then replaced), not after TCP's 15 minutes.
-        self.connection.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-        _give_up_on_silence(self.connection.pgconn.socket)
-
-    def usable(self) -> bool:
-        return self.pid == os.getpid() and not self.connection.closed
-
-    def _result(self, call, *args) -> pq.abc.PGresult:
-        """Call libpq; raise psycopg's error for a failed statement, as its cursors do."""
-        try:
-            result = call(*args)
-        except MemoryError as exc:  # libpq returns no result at all when it could not send
-            message = self.connection.pgconn.error_message.decode(self.encoding, "replace")
-            raise psycopg.OperationalError(message) from exc
-        if result.status not in _RESULT_OK:
-            raise psycopg.errors.error_from_result(result, encoding=self.encoding)
-        return result
-
-    def insert(self, rows: Sequence[list[str | None]]) -> list[tuple[str, ...]]:
-        """Run the statement over the rows; return each stored row's RETURNING values, as text."""
-        pgconn = self.connection.pgconn
-        if not self.prepared:
-            self._result(pgconn.prepare, _PREPARED_NAME, _GROUP_SQL)
-            self.prepared = True
-        # libpq waits for the answer with the GIL released, as psycopg's own wait does.
-        try:
-            result = self._result(
-                pgconn.exec_prepared, _PREPARED_NAME, _arrays(rows, self.encoding)
-            )
-        except _STALE_STATEMENT:
-            # The statement is gone (a pooler's DISCARD ALL) or its plan no longer fits the
-            # table (a migration changed a column): close the connection, so that the caller
-            # prepares the statement again on a new one and sends the rows once more.
-            self.connection.close()
-            raise
-        return [
-            tuple(result.get_value(n, c).decode(self.encoding) for c in range(5))
-            for n in range(result.ntuples)
-        ]
-
-
 class _Group:
     """One engine's group commit in this process, and the connection it runs on."""
 
     def __init__(self, engine: Engine):
         self._engine = weakref.ref(engine)  # the group must not keep its engine alive
         self.commit: GroupCommit[dict, Row | None] = GroupCommit(self._store)
-        self._connection: _Connection | None = None  # only the leading thread uses it
+        self._connection: Connection | None = None  # only the leading thread uses it
         self._in_use = threading.Lock()  # held by a statement; close() waits for it
 
     @property
-    def connection(self) -> _Connection:
+    def connection(self) -> Connection:
         if self._connection is None or not self._connection.usable():
-            self._connection = _Connection(self._engine())
+            self._connection = Connection(self._engine(), _GROUP_SQL)
         return self._connection
 
     def close(self) -> None:
         with self._in_use:  # never free libpq's connection under a running statement
             if self._connection is not None:
-                _close_if_ours(self._connection.connection, self._connection.pid)
+                close_if_ours(self._connection.connection, self._connection.pid)
 
     def _store(self, batch: Sequence[dict]) -> list[Row | Exception | None]:
         outcomes: list[Row | Exception | None] = [None] * len(batch)
         rows, places = [], []
         for place, params in enumerate(batch):
             try:
-                rows.append([_text(params[name]) for name in _PARAMS])
+                rows.append([to_text(params[name]) for name in _PARAMS])
                 places.append(place)
             except psycopg.Error as exc:
                 outcomes[place] = _dbapi_error(exc, params)

@@ -1,6 +1,6 @@
 """Running the suite on several pytest-xdist workers (`make test` does): each worker its own
 PostgreSQL database and Redis database; then the suites that time processes or drive a browser,
-in three lanes side by side.
+in lanes side by side (LANES: one pytest-xdist worker each).
 
 A worker's database is TEST_DATABASE_URL's name with the worker's id appended (test_gw0, …),
 created when missing; its Redis database is REDIS_URL's number plus the worker's index. Both are
@@ -19,16 +19,21 @@ REDIS_DATABASES = 16
 
 # Suites that time real processes (chaos, the Procfile) or drive a browser: beside the rest, on
 # workers sharing two cores, their timeouts would turn into flakes, so they run after it (SERIAL),
-# side by side in these lanes, each lane's tests in order in one process: the lanes mostly wait
-# (on workers, servers, the browser), and tests/e2e share one live stack and run as stories. The
-# first matching prefix names a test's lane. The chaos run has a lane of its own, but `make test`
-# runs it alone after the others (Makefile: CHAOS_RUN); the pickers' browser tests (their own
-# server) join the process tests to even the two lanes out.
+# side by side in these lanes, each lane's tests in order in one process. The lanes mostly wait:
+# the chaos run paces its hires and its Redis outage, the worker-crash tests wait for a lease to
+# lapse, and the browser waits on the app. tests/e2e share one live stack per lane and run as
+# stories; the tests that bring their own server (pickers, sync progress, checks) even the lanes
+# out. The first matching prefix names a test's lane.
+_CRASH = "tests/chaos/test_worker_crash.py::test_a_hire_killed_mid_job_completes_within_90_seconds"
 LANES = (
     ("tests/chaos/test_chaos_run.py", "chaos run"),
-    ("tests/org/test_picker_browser.py", "processes"),
+    (f"{_CRASH}[simple-worker]", "own servers"),
+    ("tests/org/test_picker_browser.py", "own servers"),
+    ("tests/e2e/test_sync_progress.py", "own servers"),
+    ("tests/e2e/test_checks.py", "own servers"),
     ("tests/chaos/", "processes"),
     ("tests/deploy/", "processes"),
+    ("tests/e2e/test_hire_story.py", "browser stories"),
     ("tests/e2e/", "browser"),
 )
 SERIAL = tuple(prefix for prefix, _ in LANES)

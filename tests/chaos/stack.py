@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from redis.exceptions import RedisError
+from rq import Worker
 from sqlalchemy import create_engine, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -127,10 +128,16 @@ def children(pid: int) -> list[tuple[int, int]]:
 
 
 class Workers:
-    """`flask worker` processes (RQ), each in its own session so it can be SIGKILLed alone."""
+    """`flask worker` processes (RQ), each in its own session so it can be SIGKILLed alone: those
+    in `forking` fork a work horse per job (`--fork`), the others run jobs on their threads (the
+    default)."""
 
-    def __init__(self, env: dict, log_dir: Path, count: int, args=("--no-reconcile", "--fork")):
+    def __init__(
+        self, env: dict, log_dir: Path, count: int, args=("--no-reconcile",), forking=(0,)
+    ):
         self.args = list(args)
+        self.forking = set(forking)
+        self._names: dict[int, set[str]] = {}  # pid: its RQ workers' names
         self.owner = uuid.uuid4().hex
         self.env = {**os.environ, **env, MARKER: self.owner, "PYTHONUNBUFFERED": "1"}
         self.log_dir = log_dir
@@ -143,7 +150,7 @@ class Workers:
         self.started += 1
         with log:
             self.processes[index] = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "app", "worker", *self.args],
+                [sys.executable, "-m", "flask", "--app", "app", "worker", *self.args_of(index)],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -151,17 +158,23 @@ class Workers:
                 start_new_session=True,
             )
 
+    def args_of(self, index: int) -> list[str]:
+        return [*self.args, *(["--fork"] if index in self.forking else [])]
+
     def start_all(self) -> None:
         for index in range(len(self.processes)):
             self.start(index)
 
     def restart_dead(self) -> int:
-        """Start again any worker that exited, as a process manager would; return how many."""
+        """Start again any worker that exited, as a process manager would; return how many.
+        Also note the names of the workers RQ knows (see running_job)."""
         restarted = 0
         for index, process in enumerate(self.processes):
             if process is None or process.poll() is not None:
                 self.start(index)
                 restarted += 1
+        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
+            self._learn_names(redis)
         return restarted
 
     def horse(self, index: int) -> int | None:
@@ -176,8 +189,42 @@ class Workers:
         process = self.processes[index]
         return any(pgid != pid for pid, pgid in children(process.pid))
 
-    def busy_horses(self) -> int:
-        return sum(self.horse(i) is not None for i in range(len(self.processes)))
+    def running_job(self, index: int) -> str | None:
+        """The id of a job a worker runs on one of its threads, as RQ records it (a forking
+        worker's job runs in its horse: see horse())."""
+        process = self.processes[index]
+        if process is None or process.poll() is not None:
+            return None
+        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
+            self._learn_names(redis)
+            for name in self._names.get(process.pid, ()):
+                if job := Worker([], name=name, connection=redis).get_current_job_id():
+                    return job
+        return None
+
+    def _learn_names(self, redis: Redis) -> None:
+        """Remember the names of each process's RQ workers: a Redis restarted empty forgets who
+        they are, while they go on working (and recording their jobs) under the same names."""
+        for worker in Worker.all(connection=redis):
+            self._names.setdefault(worker.pid, set()).add(worker.name)
+
+    def describe(self) -> str:
+        """Each worker process and what RQ records of its workers (for a failure message)."""
+        lines = []
+        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
+            recorded = [(w.name, w.pid, w.get_current_job_id()) for w in Worker.all(redis)]
+            lines.append(f"RQ workers (name, pid, job): {recorded}")
+        for index, process in enumerate(self.processes):
+            state = process and f"pid {process.pid}, exit {process.poll()}"
+            lines.append(f"worker {index} {self.args_of(index)}: {state}")
+        return "\n".join(lines)
+
+    def busy(self) -> int:
+        """How many workers run a job (in a horse or on a thread)."""
+        return sum(
+            (self.horse(i) if i in self.forking else self.running_job(i)) is not None
+            for i in range(len(self.processes))
+        )
 
     def find_horse(self, indexes, timeout: float) -> tuple[int, int] | None:
         """Return (worker index, horse pid) of a worker running a job, or None after timeout."""
@@ -214,18 +261,22 @@ class Workers:
         return killed
 
     def kill_worker_mid_job(self, timeout: float = 3) -> int | None:
-        """SIGKILL a whole worker (main process and horse) while it runs a job; None if idle."""
-        others = [i for i in range(len(self.processes)) if not self.runs_scheduler(i)]
-        found = self.find_horse(others or range(len(self.processes)), timeout)
-        if found is None:
-            return None
-        index, horse = found
-        process = self.processes[index]
-        os.killpg(process.pid, signal.SIGKILL)
-        os.kill(horse, signal.SIGKILL)
-        process.wait(10)
-        self.kills.append(f"worker {process.pid} with its horse {horse}")
-        return process.pid
+        """SIGKILL a whole worker running jobs on its threads while it runs one, as the OOM
+        killer or a dyno restart would; None if none ran a job in time. One that does not hold
+        RQ's scheduler is preferred, so that scheduled retries keep moving."""
+        threaded = [i for i in range(len(self.processes)) if i not in self.forking]
+        preferred = [i for i in threaded if not self.runs_scheduler(i)] + threaded
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for index in preferred:
+                if job := self.running_job(index):
+                    process = self.processes[index]
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(10)
+                    self.kills.append(f"worker {process.pid} running {job}")
+                    return process.pid
+            time.sleep(0.005)
+        return None
 
     def stop_all(self) -> None:
         """Stop every worker, then SIGKILL any process of ours that outlived its parent."""

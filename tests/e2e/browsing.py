@@ -1,5 +1,6 @@
 """Browser helpers: a page that checks itself (axe, console errors) and keyboard moves."""
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,17 @@ RUN_AXE = """async () => {
                                           summary: n.failureSummary})),
   }));
 }"""
+
+
+# What axe reads of a page: its markup (CSRF tokens aside: new on every page) and the window's size.
+SNAPSHOT = """() => {
+  const copy = document.documentElement.cloneNode(true);
+  copy.querySelectorAll('input[name="csrf_token"]').forEach((i) => i.removeAttribute('value'));
+  return window.innerWidth + 'x' + window.innerHeight + '\\n' + copy.outerHTML;
+}"""
+# Pages axe passed, by the digest of their snapshot: the same markup at the same size gives the
+# same verdict, so a story that comes back to an unchanged page does not run axe on it again.
+_PASSED: set[str] = set()
 
 
 def screenshot_dir(default: Path) -> Path:
@@ -77,10 +89,13 @@ class Browse:
         self.page.wait_for_load_state("load")
         # Evaluated over the DevTools protocol, so the app's CSP (default-src 'self') stays on and
         # any inline script the app adds still shows up as a console error.
-        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
-            self.page.evaluate(LOAD_AXE)
-        violations = [v for v in self.page.evaluate(RUN_AXE) if v["impact"] in BLOCKING_IMPACTS]
-        assert not violations, f"axe on {self.page.url}:\n" + _describe(violations)
+        snapshot = hashlib.sha256(self.page.evaluate(SNAPSHOT).encode()).hexdigest()
+        if snapshot not in _PASSED:
+            if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+                self.page.evaluate(LOAD_AXE)
+            found = [v for v in self.page.evaluate(RUN_AXE) if v["impact"] in BLOCKING_IMPACTS]
+            assert not found, f"axe on {self.page.url}:\n" + _describe(found)
+            _PASSED.add(snapshot)
         errors = self.problems.take()
         assert not errors, "JavaScript errors:\n" + "\n".join(errors)
         self.checked.append(self.page.url)

@@ -127,6 +127,12 @@ def children(pid: int) -> list[tuple[int, int]]:
     return found
 
 
+def _job_of(redis: Redis, name: str) -> str | None:
+    """The job RQ records the worker of this name as running, or None."""
+    worker = Worker([], name=name, connection=redis, prepare_for_work=False)
+    return worker.get_current_job_id()
+
+
 class Workers:
     """`flask worker` processes (RQ), each in its own session so it can be SIGKILLed alone: those
     in `forking` fork a work horse per job (`--fork`), the others run jobs on their threads (the
@@ -184,11 +190,6 @@ class Workers:
             return None
         return next((pid for pid, pgid in children(process.pid) if pid == pgid), None)
 
-    def runs_scheduler(self, index: int) -> bool:
-        """Tell whether the worker forked RQ's scheduler (it holds the scheduler lock)."""
-        process = self.processes[index]
-        return any(pgid != pid for pid, pgid in children(process.pid))
-
     def running_job(self, index: int) -> str | None:
         """The id of a job a worker runs on one of its threads, as RQ records it (a forking
         worker's job runs in its horse: see horse())."""
@@ -198,7 +199,7 @@ class Workers:
         with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
             self._learn_names(redis)
             for name in self._names.get(process.pid, ()):
-                if job := Worker([], name=name, connection=redis).get_current_job_id():
+                if job := _job_of(redis, name):
                     return job
         return None
 
@@ -209,14 +210,15 @@ class Workers:
             self._names.setdefault(worker.pid, set()).add(worker.name)
 
     def describe(self) -> str:
-        """Each worker process and what RQ records of its workers (for a failure message)."""
+        """Each worker process, its RQ workers' names and the job RQ says each runs (for a
+        failure message)."""
         lines = []
         with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
-            recorded = [(w.name, w.pid, w.get_current_job_id()) for w in Worker.all(redis)]
-            lines.append(f"RQ workers (name, pid, job): {recorded}")
-        for index, process in enumerate(self.processes):
-            state = process and f"pid {process.pid}, exit {process.poll()}"
-            lines.append(f"worker {index} {self.args_of(index)}: {state}")
+            for index, process in enumerate(self.processes):
+                state = process and f"pid {process.pid}, exit {process.poll()}"
+                names = self._names.get(process.pid, set()) if process else set()
+                jobs = {name: _job_of(redis, name) for name in names}
+                lines.append(f"worker {index} {self.args_of(index)}: {state}; RQ workers {jobs}")
         return "\n".join(lines)
 
     def busy(self) -> int:
@@ -226,20 +228,22 @@ class Workers:
             for i in range(len(self.processes))
         )
 
-    def find_horse(self, indexes, timeout: float) -> tuple[int, int] | None:
-        """Return (worker index, horse pid) of a worker running a job, or None after timeout."""
+    def find_horse(self, indexes, timeout: float, safe=lambda: True) -> tuple[int, int] | None:
+        """Return (worker index, horse pid) of a worker running a job at a moment `safe()` says
+        is safe, or None after timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for index in indexes:
                 horse = self.horse(index)
-                if horse:
+                if horse and safe():
                     return index, horse
             time.sleep(0.005)
         return None
 
-    def kill_horse_mid_job(self, timeout: float = 3) -> int | None:
-        """SIGKILL a work horse while it runs a job (RQ's own tests do this); None if idle."""
-        found = self.find_horse(range(len(self.processes)), timeout)
+    def kill_horse_mid_job(self, safe=lambda: True, timeout: float = 3) -> int | None:
+        """SIGKILL a work horse while it runs a job (RQ's own tests do this), at a moment `safe()`
+        says is safe; None if none ran a job then."""
+        found = self.find_horse(range(len(self.processes)), timeout, safe)
         if found is None:
             return None
         index, horse = found
@@ -260,16 +264,15 @@ class Workers:
         self.kills.append(killed)
         return killed
 
-    def kill_worker_mid_job(self, timeout: float = 3) -> int | None:
+    def kill_worker_mid_job(self, safe=lambda: True, timeout: float = 3) -> int | None:
         """SIGKILL a whole worker running jobs on its threads while it runs one, as the OOM
-        killer or a dyno restart would; None if none ran a job in time. One that does not hold
-        RQ's scheduler is preferred, so that scheduled retries keep moving."""
+        killer or a dyno restart would, at a moment `safe()` says is safe; None if none ran a job
+        then."""
         threaded = [i for i in range(len(self.processes)) if i not in self.forking]
-        preferred = [i for i in threaded if not self.runs_scheduler(i)] + threaded
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for index in preferred:
-                if job := self.running_job(index):
+            for index in threaded:
+                if (job := self.running_job(index)) and safe():
                     process = self.processes[index]
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(10)

@@ -22,14 +22,19 @@ RUN_AXE = """async () => {
 }"""
 
 
-# What axe reads of a page: its markup (CSRF tokens aside: new on every page) and the window's size.
+# What axe reads of a page: its markup (CSRF tokens aside: new on every page), what the fields
+# hold now (typed, checked, chosen), which element has the focus, and the window's size.
 SNAPSHOT = """() => {
   const copy = document.documentElement.cloneNode(true);
   copy.querySelectorAll('input[name="csrf_token"]').forEach((i) => i.removeAttribute('value'));
-  return window.innerWidth + 'x' + window.innerHeight + '\\n' + copy.outerHTML;
+  const fields = [...document.querySelectorAll('input:not([name="csrf_token"]), select, textarea')];
+  const state = fields.map((f) => [f.value, f.checked, f.selectedIndex].join('|'));
+  const focus = [...document.querySelectorAll('*')].indexOf(document.activeElement);
+  return [window.innerWidth + 'x' + window.innerHeight, focus, state.join('\\n'),
+          copy.outerHTML].join('\\n');
 }"""
-# Pages axe passed, by the digest of their snapshot: the same markup at the same size gives the
-# same verdict, so a story that comes back to an unchanged page does not run axe on it again.
+# Snapshots axe passed: the same page in the same state gives the same verdict, so a story that
+# comes back to an unchanged page does not run axe on it again.
 _PASSED: set[str] = set()
 
 
@@ -89,16 +94,20 @@ class Browse:
         self.page.wait_for_load_state("load")
         # Evaluated over the DevTools protocol, so the app's CSP (default-src 'self') stays on and
         # any inline script the app adds still shows up as a console error.
-        snapshot = hashlib.sha256(self.page.evaluate(SNAPSHOT).encode()).hexdigest()
-        if snapshot not in _PASSED:
+        before = self._snapshot()
+        if before not in _PASSED:
             if not self.page.evaluate("typeof window.axe !== 'undefined'"):
                 self.page.evaluate(LOAD_AXE)
             found = [v for v in self.page.evaluate(RUN_AXE) if v["impact"] in BLOCKING_IMPACTS]
             assert not found, f"axe on {self.page.url}:\n" + _describe(found)
-            _PASSED.add(snapshot)
+            if self._snapshot() == before:  # a page that changed meanwhile: not this state
+                _PASSED.add(before)
         errors = self.problems.take()
         assert not errors, "JavaScript errors:\n" + "\n".join(errors)
         self.checked.append(self.page.url)
+
+    def _snapshot(self) -> str:
+        return hashlib.sha256(self.page.evaluate(SNAPSHOT).encode()).hexdigest()
 
     def shot(self, name: str, full_page: bool = False) -> Path:
         path = self.shots / f"{name}.png"

@@ -14,3 +14,16 @@ def test_the_makefile_starts_one_worker_per_lane():
     assert int(lanes.group(1)) == len({lane for _, lane in LANES}), (
         "SERIAL_LANES in the Makefile must be the number of lanes in tests/workers.py: LANES"
     )
+
+
+def test_every_lane_prefix_names_tests_that_exist():
+    """A renamed test would drop out of its lane unnoticed, into the bulk of the suite."""
+    root = MAKEFILE.parent
+    for prefix, _ in LANES:
+        path, _, test = prefix.partition("::")
+        assert (root / path).exists(), f"LANES names {path}, which does not exist"
+        if test:
+            name, _, case = test.partition("[")
+            source = (root / path).read_text()
+            assert f"def {name}(" in source, f"LANES names {name}, not a test of {path}"
+            assert f'"{case.rstrip("]")}"' in source, f"LANES names {test}, not a case of {name}"

@@ -144,6 +144,7 @@ class Workers:
         self.args = list(args)
         self.forking = set(forking)
         self._names: dict[int, set[str]] = {}  # pid: its RQ workers' names
+        self._redis = Redis.from_url(env["REDIS_URL"])  # reconnects after the outage
         self.owner = uuid.uuid4().hex
         self.env = {**os.environ, **env, MARKER: self.owner, "PYTHONUNBUFFERED": "1"}
         self.log_dir = log_dir
@@ -179,8 +180,8 @@ class Workers:
             if process is None or process.poll() is not None:
                 self.start(index)
                 restarted += 1
-        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
-            self._learn_names(redis)
+        with suppress(RedisError):
+            self._learn_names()
         return restarted
 
     def horse(self, index: int) -> int | None:
@@ -196,28 +197,28 @@ class Workers:
         process = self.processes[index]
         if process is None or process.poll() is not None:
             return None
-        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
-            self._learn_names(redis)
+        with suppress(RedisError):
+            self._learn_names()
             for name in self._names.get(process.pid, ()):
-                if job := _job_of(redis, name):
+                if job := _job_of(self._redis, name):
                     return job
         return None
 
-    def _learn_names(self, redis: Redis) -> None:
+    def _learn_names(self) -> None:
         """Remember the names of each process's RQ workers: a Redis restarted empty forgets who
         they are, while they go on working (and recording their jobs) under the same names."""
-        for worker in Worker.all(connection=redis):
+        for worker in Worker.all(connection=self._redis):
             self._names.setdefault(worker.pid, set()).add(worker.name)
 
     def describe(self) -> str:
         """Each worker process, its RQ workers' names and the job RQ says each runs (for a
         failure message)."""
         lines = []
-        with suppress(RedisError), Redis.from_url(self.env["REDIS_URL"]) as redis:
+        with suppress(RedisError):
             for index, process in enumerate(self.processes):
                 state = process and f"pid {process.pid}, exit {process.poll()}"
                 names = self._names.get(process.pid, set()) if process else set()
-                jobs = {name: _job_of(redis, name) for name in names}
+                jobs = {name: _job_of(self._redis, name) for name in names}
                 lines.append(f"worker {index} {self.args_of(index)}: {state}; RQ workers {jobs}")
         return "\n".join(lines)
 
@@ -228,22 +229,21 @@ class Workers:
             for i in range(len(self.processes))
         )
 
-    def find_horse(self, indexes, timeout: float, safe=lambda: True) -> tuple[int, int] | None:
-        """Return (worker index, horse pid) of a worker running a job at a moment `safe()` says
-        is safe, or None after timeout."""
+    def _running(self, indexes, lookup, safe, timeout: float) -> tuple[int, object] | None:
+        """Poll until lookup(index) finds a job running in one of these workers at a moment
+        `safe()` says is safe: return (index, what it found), or None after timeout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for index in indexes:
-                horse = self.horse(index)
-                if horse and safe():
-                    return index, horse
+                if (found := lookup(index)) and safe():
+                    return index, found
             time.sleep(0.005)
         return None
 
     def kill_horse_mid_job(self, safe=lambda: True, timeout: float = 3) -> int | None:
         """SIGKILL a work horse while it runs a job (RQ's own tests do this), at a moment `safe()`
         says is safe; None if none ran a job then."""
-        found = self.find_horse(range(len(self.processes)), timeout, safe)
+        found = self._running(sorted(self.forking), self.horse, safe, timeout)
         if found is None:
             return None
         index, horse = found
@@ -269,17 +269,15 @@ class Workers:
         killer or a dyno restart would, at a moment `safe()` says is safe; None if none ran a job
         then."""
         threaded = [i for i in range(len(self.processes)) if i not in self.forking]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for index in threaded:
-                if (job := self.running_job(index)) and safe():
-                    process = self.processes[index]
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(10)
-                    self.kills.append(f"worker {process.pid} running {job}")
-                    return process.pid
-            time.sleep(0.005)
-        return None
+        found = self._running(threaded, self.running_job, safe, timeout)
+        if found is None:
+            return None
+        index, job = found
+        process = self.processes[index]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        self.kills.append(f"worker {process.pid} running {job}")
+        return process.pid
 
     def stop_all(self) -> None:
         """Stop every worker, then SIGKILL any process of ours that outlived its parent."""
@@ -297,6 +295,7 @@ class Workers:
         for pid in self._ours():
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        self._redis.close()
 
     def _ours(self) -> list[int]:
         """Processes carrying this run's marker (orphaned horses or schedulers)."""

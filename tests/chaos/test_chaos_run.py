@@ -289,6 +289,7 @@ def test_two_hundred_hires_survive_redis_outage_killed_workers_and_a_flaky_lever
     began = time.monotonic()
 
     horse_killed = worker_killed = False
+    safe = functools.partial(_no_refresh_under_way, stack)
     for index, opportunity_id in enumerate(opportunity_ids):
         if index == REDIS_DOWN_FROM:
             stack.redis.stop()
@@ -308,7 +309,6 @@ def test_two_hundred_hires_survive_redis_outage_killed_workers_and_a_flaky_lever
         # Kill once a job is running: right after a hire, from the planned hire on, so an idle
         # moment (a quiet machine drains the queue) only moves the kill to the next hire.
         # Never in the middle of a token refresh (see _no_refresh_under_way).
-        safe = functools.partial(_no_refresh_under_way, stack)
         if index >= KILL_HORSE_AT and not horse_killed and index < REDIS_DOWN_FROM:
             horse_killed = stack.workers.kill_horse_mid_job(safe) is not None
         if index >= KILL_WORKER_AT and not worker_killed:

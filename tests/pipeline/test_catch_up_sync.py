@@ -238,7 +238,9 @@ def test_backfill_writes_one_information_row(db, integration, lever_server, runn
     assert run.stored == 3 and second.skipped == 3
     day = f"{today - timedelta(days=30):%d %B %Y}".lstrip("0")
     rows = db.session.scalars(
-        select(LogEntry.message).where(LogEntry.message.startswith("Imported"))
+        select(LogEntry.message)
+        .where(LogEntry.message.startswith("Imported"))
+        .order_by(LogEntry.id)
     )
     assert rows.all() == [
         f"Imported 3 hires made since {day}; 0 were already in Cezanne HR",

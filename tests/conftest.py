@@ -133,10 +133,10 @@ def _shared_app(base_config, _schema):
 @pytest.fixture
 def app(request, base_config, _schema):
     """The app, in a transaction rolled back after the test (one app for every such test, or its
-    own when marked own_app); when marked committed, its own app and every table emptied before
-    and after the test, since its data must reach other connections."""
+    own when marked own_app); when marked committed, every table is emptied before and after the
+    test instead, since its data must reach other connections."""
     if request.node.get_closest_marker("committed"):
-        yield from _committed_app(base_config)
+        yield from _committed_app(request.getfixturevalue("_shared_app"))
     elif request.node.get_closest_marker("own_app"):
         app = _build_app(base_config)
         with app.app_context():
@@ -148,43 +148,55 @@ def app(request, base_config, _schema):
         yield from _rolled_back_app(request.getfixturevalue("_shared_app"))
 
 
-def _committed_app(base_config):
-    app = _build_app(base_config)
-    with app.app_context():
-        truncate_all()  # ids restart at 1, whatever the rolled-back tests took meanwhile
-        try:
-            yield app
-        finally:
-            _db.session.remove()
-            truncate_all()
-            _db.session.remove()
-            _db.engine.dispose()  # one engine per app: close its pool so no connection leaks
+def _committed_app(app):
+    built = _as_built(app)
+    try:
+        with app.app_context():
+            truncate_all()  # ids restart at 1, whatever the rolled-back tests took meanwhile
+            try:
+                yield app
+            finally:
+                _db.session.remove()
+                truncate_all()
+                _db.session.remove()
+                # Connections the test's threads opened, and their settings, go with the test.
+                _db.engine.dispose()
+    finally:
+        _forget_test_state(app, built)
 
 
 def _rolled_back_app(app):
-    config = app.config.copy()
+    built = _as_built(app)
     try:
         with app.app_context(), rolled_back(app):
             yield app
     finally:
-        _forget_test_state(app, config)
+        _forget_test_state(app, built)
 
 
-def _forget_test_state(app, config) -> None:
-    """Put the shared app back as it was built: config, login counts, per-process caches."""
+def _as_built(app) -> tuple[dict, object, dict]:
+    """What a test may change on the shared app: its config, middleware and extensions."""
+    return app.config.copy(), app.wsgi_app, dict(app.extensions)
+
+
+def _forget_test_state(app, built: tuple[dict, object, dict]) -> None:
+    """Put the shared app back as it was built: its config; its middleware (a test wrapping it in
+    ProxyFix must not make later tests trust X-Forwarded-For); its extensions, so per-process
+    caches and clients made during the test go (a Redis client is closed); the login counts; and
+    a job runner of its own."""
+    config, app.wsgi_app, extensions = built
     app.config.clear()
     app.config.update(config)
-    app.extensions["login_throttle"].storage.reset()
-    app.extensions.pop("webhook_signing_keys", None)
-    app.extensions.pop("lever_rate_buckets", None)
-    app.extensions.pop("lever_mail", None)
-    app.extensions.pop("lever_caches", None)  # Lever's archive reasons and users
-    redis = app.extensions.pop("lever_redis", None)
-    if redis is not None:
+    redis = app.extensions.get("lever_redis")
+    if redis is not None and redis is not extensions.get("lever_redis"):
         redis.close()
     runner = app.extensions.get("lever_jobs")
     if runner is not None:
         runner.shutdown()
+    app.extensions.clear()
+    app.extensions.update(extensions)
+    app.extensions["login_throttle"].storage.reset()
+    if runner is not None:
         watch_jobs(app)
 
 

@@ -57,7 +57,7 @@ def tab(browser, tmp_path):
 
 
 def test_progress_updates_every_two_seconds_until_the_run_ends(tab):
-    page = tab.visit("/page")
+    page = tab.visit("/page", check=False)  # axe, at the end: under load it can outlast 2 s
     status = page.locator(".sync-progress")
     text = status.locator("[data-progress-text]")
     assert text.text_content() == "reading the list from Lever…"

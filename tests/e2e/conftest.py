@@ -4,30 +4,22 @@ Skipped, with the reason printed, only when Chromium (or Playwright) is not inst
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 from tests.e2e.browsing import VIEWPORT, Browse, screenshot_dir
 from tests.e2e.live_stack import LiveStack, TestDatabase
 
-CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 _skip_reason: list[str] = []
 
 
 def _missing_browser() -> str | None:
     """Say why the browser tests cannot run here, or None when they can."""
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set E2E_CHROMIUM)"
+    missing = chromium_missing()
+    if missing:
+        return missing
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

@@ -1,16 +1,16 @@
 """The picker and confirmation scripts in a real browser (skipped when Chromium is missing)."""
 
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_missing
+
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.committed,
-    pytest.mark.skipif(not CHROMIUM, reason="needs a Chromium binary"),
+    pytest.mark.skipif(bool(chromium_missing()), reason=str(chromium_missing())),
 ]
 
 
@@ -29,7 +29,7 @@ def live_url(app):
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

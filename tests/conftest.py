@@ -150,19 +150,18 @@ def app(request, base_config, _schema):
 
 def _committed_app(app):
     built = _as_built(app)
-    try:
-        with app.app_context():
-            truncate_all()  # ids restart at 1, whatever the rolled-back tests took meanwhile
-            try:
-                yield app
-            finally:
-                _db.session.remove()
-                truncate_all()
-                _db.session.remove()
-                # Connections the test's threads opened, and their settings, go with the test.
-                _db.engine.dispose()
-    finally:
-        _forget_test_state(app, built)
+    with app.app_context():
+        truncate_all()  # ids restart at 1, whatever the rolled-back tests took meanwhile
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            # First, so that no job of the test's runner writes after the tables are emptied.
+            _forget_test_state(app, built)
+            truncate_all()
+            _db.session.remove()
+            # Connections the test's threads opened, and their settings, go with the test.
+            _db.engine.dispose()
 
 
 def _rolled_back_app(app):

@@ -32,6 +32,6 @@ def chromium_missing() -> str | None:
     if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
         return None
     return (
-        f"no Chromium at {CHROMIUM} (apt-get install chromium-headless-shell chromium, "
+        f"no Chromium at {CHROMIUM} (apt-get install chromium-headless-shell, or chromium, "
         "or set E2E_CHROMIUM)"
     )

@@ -33,8 +33,8 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers",
         "committed: the test needs real commits: its data must reach other connections (threads,"
-        " servers, processes), or it counts what a commit sends; it gets its own app and every"
-        " table is emptied before and after it, instead of a rollback",
+        " servers, processes), or it counts what a commit sends; it runs on the app the committed"
+        " tests share, and every table is emptied before and after it, instead of a rollback",
     )
     config.addinivalue_line(
         "markers",
@@ -130,13 +130,24 @@ def _shared_app(base_config, _schema):
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _committed_shared_app(base_config, _schema):
+    """The one app of the committed tests: without the rolled-back tests' SAVEPOINT set-up,
+    which on SQLite would begin every transaction itself and change what a commit does."""
+    app = _build_app(base_config)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
 @pytest.fixture
 def app(request, base_config, _schema):
     """The app, in a transaction rolled back after the test (one app for every such test, or its
-    own when marked own_app); when marked committed, every table is emptied before and after the
-    test instead, since its data must reach other connections."""
+    own when marked own_app); when marked committed, the app the committed tests share, with
+    every table emptied before and after the test, since its data must reach other
+    connections."""
     if request.node.get_closest_marker("committed"):
-        yield from _committed_app(request.getfixturevalue("_shared_app"))
+        yield from _committed_app(request.getfixturevalue("_committed_shared_app"))
     elif request.node.get_closest_marker("own_app"):
         app = _build_app(base_config)
         with app.app_context():
@@ -156,12 +167,14 @@ def _committed_app(app):
             yield app
         finally:
             _db.session.remove()
-            # First, so that no job of the test's runner writes after the tables are emptied.
-            _forget_test_state(app, built)
-            truncate_all()
-            _db.session.remove()
-            # Connections the test's threads opened, and their settings, go with the test.
-            _db.engine.dispose()
+            try:
+                # First, so that no job of the test's runner writes after the tables are emptied.
+                _forget_test_state(app, built)
+            finally:
+                truncate_all()
+                _db.session.remove()
+                # Connections the test's threads opened, and their settings, go with the test.
+                _db.engine.dispose()
 
 
 def _rolled_back_app(app):
@@ -179,19 +192,20 @@ def _as_built(app) -> tuple[dict, object, dict]:
 
 
 def _forget_test_state(app, built: tuple[dict, object, dict]) -> None:
-    """Put the shared app back as it was built: its config; its middleware (a test wrapping it in
-    ProxyFix must not make later tests trust X-Forwarded-For); its extensions, so per-process
-    caches and clients made during the test go (a Redis client is closed); the login counts; and
-    a job runner of its own."""
+    """Put the shared app back as it was built: its job runner stopped first (it waits for the
+    test's jobs, which still see the test's config) and a new one made; its config; its
+    middleware (a test wrapping it in ProxyFix must not make later tests trust X-Forwarded-For);
+    its extensions, so per-process caches and clients made during the test go (a Redis client is
+    closed); and the login counts."""
+    runner = app.extensions.get("lever_jobs")
+    if runner is not None:
+        runner.shutdown()
     config, app.wsgi_app, extensions = built
     app.config.clear()
     app.config.update(config)
     redis = app.extensions.get("lever_redis")
     if redis is not None and redis is not extensions.get("lever_redis"):
         redis.close()
-    runner = app.extensions.get("lever_jobs")
-    if runner is not None:
-        runner.shutdown()
     app.extensions.clear()
     app.extensions.update(extensions)
     app.extensions["login_throttle"].storage.reset()

@@ -23,7 +23,7 @@ from lever_cezanne import (
 from lever_cezanne.app_logging import configure_logging
 from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.core import template_filters, word_search
-from lever_cezanne.extensions import csrf, db, login_manager, migrate
+from lever_cezanne.extensions import csrf, db, login_manager
 from lever_cezanne.ids import register_id_converter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,6 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of extensions.py to this app."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
 

@@ -8,6 +8,7 @@ from lever_cezanne.deliveries.commands import reconcile_command, worker_command
 from lever_cezanne.deliveries.sync_command import sync_command
 from lever_cezanne.demo import demo_cli
 from lever_cezanne.integration.commands import integrations_cli, rotate_keys
+from lever_cezanne.migrations_cli import migrations_cli
 from lever_cezanne.org.commands import companies_cli, departments_cli, locations_cli
 from lever_cezanne.processes.commands import processes_cli
 
@@ -24,6 +25,7 @@ COMMANDS = [
     demo_cli,
     lever_cli,
     worker_command,
+    migrations_cli,
 ]
 
 

@@ -20,6 +20,9 @@ COMPILE := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-fin
 # (targets: the first phase within 60 s, everything within 3 minutes on two cores).
 TEST_WORKERS ?= 4
 SERIAL_LANES := 5
+# The files of the lanes' tests: the serial phase collects only these (tests/foundation/
+# test_lanes.py checks they hold every lane's tests).
+SERIAL_PATHS := tests/chaos tests/deploy tests/e2e tests/org/test_picker_browser.py
 TEST_STARTED := $(VENV)/.test-started
 # pytest rewrites every test module's asserts (~7 s of CPU) unless it may cache the result as
 # bytecode: let it, whatever the environment says, and fill that cache once (--collect-only)
@@ -56,7 +59,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	@out=$$($(BIN)/pytest -q --collect-only 2>&1) || { echo "$$out"; exit 1; }
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial"
-	$(BIN)/pytest -n $(SERIAL_LANES) --dist loadgroup -m serial
+	$(BIN)/pytest -n $(SERIAL_LANES) --dist loadgroup -m serial $(SERIAL_PATHS)
 	@echo "make test: $$(( $$(date +%s) - $$(cat $(TEST_STARTED)) )) s in all (target: 180 s)"
 
 lint: $(VENV)/.installed-dev

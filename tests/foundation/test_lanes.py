@@ -16,6 +16,18 @@ def test_the_makefile_starts_one_worker_per_lane():
     )
 
 
+def test_the_serial_phase_collects_every_lanes_tests():
+    """`make test` hands its serial phase the lanes' files, so it need not import the rest."""
+    paths = re.search(r"^SERIAL_PATHS := (.+)$", MAKEFILE.read_text(), re.MULTILINE)
+    assert paths, "the Makefile sets SERIAL_PATHS"
+    folders = [path.rstrip("/") + "/" for path in paths.group(1).split()]
+    for prefix, _ in LANES:
+        file = prefix.partition("::")[0]
+        assert any((file + "/").startswith(folder) for folder in folders), (
+            f"LANES names {file}, which SERIAL_PATHS in the Makefile does not hold"
+        )
+
+
 def test_every_lane_prefix_names_tests_that_exist():
     """A renamed test would drop out of its lane unnoticed, into the bulk of the suite."""
     root = MAKEFILE.parent

@@ -8,10 +8,8 @@ from werkzeug.serving import make_server
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.committed,
-    pytest.mark.skipif(bool(chromium_missing()), reason=str(chromium_missing())),
-]
+MISSING = chromium_missing()
+pytestmark = [pytest.mark.committed, pytest.mark.skipif(bool(MISSING), reason=str(MISSING))]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ logging, its exit status and its stdout/stderr, which it writes to files the par
 """
 
 import inspect
+import logging
 import os
 import signal
 import sys
@@ -50,6 +51,7 @@ def _child(args: list[str], env: dict[str, str], cwd: str, out: int, err: int) -
         os.environ.clear()
         os.environ.update(env)
         sys.modules.pop("app", None)  # `--app app` builds the app from this environment
+        _fresh_logging()
         _alembic_prints_here()
         _fresh_interpreter_warnings()
         from flask.cli import main
@@ -67,6 +69,16 @@ def _child(args: list[str], env: dict[str, str], cwd: str, out: int, err: int) -
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _fresh_logging() -> None:
+    """Drop every log handler the parent added (pytest's captures, the app's handler on the
+    parent's stdout): the child's app and RQ add their own, on this child's streams, as they
+    would in a process started afresh."""
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in list(getattr(logger, "handlers", ())):  # a PlaceHolder has none
+            if type(handler) is not logging.NullHandler:  # a library's own, from its import
+                logger.removeHandler(handler)
 
 
 def _alembic_prints_here() -> None:

@@ -2,8 +2,6 @@
 real worker process, the catch-up sync."""
 
 import os
-import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from lever_cezanne.lever.tokens import store_tokens
 from lever_cezanne.models import Document, SyncRun
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import SyncKind
+from tests.forked_cli import Completed, run_flask
 from tests.lever.lever_helpers import CALLBACK, answer_consent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,8 +103,9 @@ def note_values(lever_server, opportunity_id) -> list[str]:
     return [n["fields"][0]["value"] for n in notes_in_lever(lever_server, opportunity_id)]
 
 
-def run_worker(app, lever_server, database_url) -> subprocess.CompletedProcess:
-    """Run `flask worker --burst` in its own process, configured only by environment variables."""
+def run_worker(app, lever_server, database_url) -> Completed:
+    """Run `flask worker --burst` in its own process, configured only by environment variables
+    (forked from this one, see forked_cli)."""
     env = {
         **os.environ,
         "FLASK_APP": "app",
@@ -117,15 +117,7 @@ def run_worker(app, lever_server, database_url) -> subprocess.CompletedProcess:
         "TIMEZONE": app.config["TIMEZONE"],
         **lever_server.app_config(),
     }
-    flask = str(Path(sys.executable).with_name("flask"))
-    return subprocess.run(
-        [flask, "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    return run_flask(["worker", "--burst"], env, cwd=str(ROOT), timeout=90)
 
 
 def settle(db):

@@ -2,8 +2,6 @@
 
 import logging
 import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from sqlalchemy import select
 
 from lever_cezanne.models import LeverIntegration, Person
 from lever_cezanne.models.base import utcnow
+from tests.forked_cli import Completed, run_flask
 from tests.security.conftest import app_routes, crypto_row, sample_url
 
 pytestmark = pytest.mark.committed
@@ -88,8 +87,9 @@ def test_a_full_hire_stores_and_logs_no_secret_in_clear(
     assert {"lever_cezanne.lever.client", "lever_cezanne.lever.tokens"} <= loggers, loggers
 
 
-def _rotate_keys(database_url: str, keys: list[str]) -> subprocess.CompletedProcess:
-    """Run `flask lever rotate-keys` as an operator would, configured by the environment."""
+def _rotate_keys(database_url: str, keys: list[str]) -> Completed:
+    """Run `flask lever rotate-keys` as an operator would, configured by the environment (in a
+    process forked from this one, see forked_cli)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -98,10 +98,7 @@ def _rotate_keys(database_url: str, keys: list[str]) -> subprocess.CompletedProc
         "APP_ENV": "development",
     }
     env.pop("REDIS_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "lever", "rotate-keys"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    return run_flask(["--app", "app", "lever", "rotate-keys"], env, cwd=str(ROOT), timeout=60)
 
 
 def test_key_rotation_keeps_webhooks_verified_and_lever_reachable(app, db, hiring, database_url):

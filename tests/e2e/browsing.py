@@ -38,10 +38,13 @@ SNAPSHOT = """() => {
 _PASSED: set[str] = set()
 
 
-def screenshot_dir(default: Path) -> Path:
-    """Where screenshots go: E2E_SCREENSHOTS (e.g. docs/screenshots) or a temporary folder."""
+def screenshot_dir() -> Path | None:
+    """Where screenshots go: E2E_SCREENSHOTS (e.g. docs/screenshots). None without it: then no
+    screenshot is taken (each costs the browser a full paint and a PNG)."""
     chosen = os.environ.get("E2E_SCREENSHOTS")
-    path = Path(chosen) if chosen else default
+    if not chosen:
+        return None
+    path = Path(chosen)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -71,7 +74,7 @@ class Problems:
 class Browse:
     """One signed-in (or anonymous) browser tab that checks every page it settles on."""
 
-    def __init__(self, context, base_url: str, shots: Path):
+    def __init__(self, context, base_url: str, shots: Path | None):
         self.context = context
         self.base_url = base_url
         self.shots = shots
@@ -109,7 +112,10 @@ class Browse:
     def _snapshot(self) -> str:
         return hashlib.sha256(self.page.evaluate(SNAPSHOT).encode()).hexdigest()
 
-    def shot(self, name: str, full_page: bool = False) -> Path:
+    def shot(self, name: str, full_page: bool = False) -> Path | None:
+        """Save a screenshot for the README, when E2E_SCREENSHOTS asks for them."""
+        if self.shots is None:
+            return None
         path = self.shots / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         return path

@@ -76,8 +76,8 @@ def browser(browser_available):
 
 
 @pytest.fixture(scope="session")
-def shots(tmp_path_factory) -> Path:
-    return screenshot_dir(tmp_path_factory.mktemp("screenshots"))
+def shots() -> Path | None:
+    return screenshot_dir()
 
 
 @pytest.fixture(scope="module")

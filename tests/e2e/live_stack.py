@@ -27,6 +27,7 @@ from tests.e2e.services import (
     own_redis_url,
     wait_for_redis,
 )
+from tests.forked_cli import run_flask
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -100,16 +101,9 @@ class LiveStack:
     # -- start and stop -------------------------------------------------------------------
 
     def flask(self, *args: str, timeout: int = 120) -> str:
-        """Run a `flask` command with the stack's environment and return its output."""
-        result = subprocess.run(
-            [str(BIN / "flask"), "--app", "app", *args],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        """Run a `flask` command with the stack's environment and return its output (in a
+        process forked from this one, see forked_cli)."""
+        result = run_flask(["--app", "app", *args], self.env(), cwd=str(ROOT), timeout=timeout)
         if result.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout

@@ -1,6 +1,8 @@
 """Demo data for `flask demo seed`: safe to run any number of times."""
 
+import os
 import secrets
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -63,12 +65,20 @@ def ensure_gender_not_known() -> Gender:
 
 
 def _demo_password(name: str) -> str:
-    """Generate a demo password once into instance/ so every run prints the same one."""
+    """Generate a demo password once into instance/ so every run prints the same one. Two seeds
+    at the same moment agree on it: the file appears whole (linked from a finished draft) or not
+    at all, and the first one linked stands."""
     path = Path(current_app.instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(12))
-        path.chmod(0o600)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as draft:  # 0600
+            draft.write(secrets.token_urlsafe(12))
+        try:
+            os.link(draft.name, path)
+        except FileExistsError:
+            pass  # another seed's, already whole
+        finally:
+            os.unlink(draft.name)
     return path.read_text().strip()
 
 

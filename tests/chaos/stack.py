@@ -7,7 +7,6 @@ are injected only into processes started here, found again by an environment mar
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,15 +22,11 @@ from rq import Worker
 from sqlalchemy import create_engine, text
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 MARKER = "LC_CHAOS_OWNER"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def require_postgres_and_redis_server() -> str:

@@ -20,12 +20,8 @@ from sqlalchemy import create_engine, text
 from tests.conftest import LEVER_CLIENT_ID, LEVER_CLIENT_SECRET, LeverServer
 from tests.e2e import services as e2e_services
 from tests.e2e.live_stack import REDIS_SERVER
-from tests.e2e.services import (
-    flush_redis,
-    free_port,
-    own_redis_url,
-    wait_for_redis,
-)
+from tests.e2e.services import flush_redis, own_redis_url, wait_for_redis
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

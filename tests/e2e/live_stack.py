@@ -23,11 +23,11 @@ from tests.e2e.services import (
     Process,
     TestDatabase,
     flush_redis,
-    free_port,
     own_redis_url,
     wait_for_redis,
 )
 from tests.forked_cli import run_flask
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -167,9 +167,17 @@ class LiveStack:
             simulator=True,
         )
         deadline = time.monotonic() + START_TIMEOUT
+        # Only once this gunicorn says it holds the port is an answer on it this gunicorn's.
+        listening = f"Listening at: {self.base_url}"
         while time.monotonic() < deadline:
             if not server.alive():
                 raise RuntimeError(f"gunicorn exited:\n{server.log_tail()}")
+            log = server.log_tail()
+            if "Connection in use" in log:
+                raise RuntimeError(f"port {self.port} was taken:\n{log}")
+            if listening not in log:
+                time.sleep(0.2)
+                continue
             try:
                 if requests.get(self.url("/auth/login"), timeout=2).status_code == 200:
                     return

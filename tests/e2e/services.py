@@ -2,7 +2,6 @@
 
 import os
 import secrets
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -11,13 +10,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 E2E_REDIS_DB = os.environ.get("E2E_REDIS_DB", "9")
 START_TIMEOUT = 30
-
-
-def free_port() -> int:
-    """Ask the kernel for a port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TestDatabase:

@@ -1,7 +1,12 @@
 """Operator commands."""
 
+import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
+from lever_cezanne import demo
 from lever_cezanne.models import Company, ProcessDefinition, User
 
 
@@ -90,6 +95,26 @@ def test_demo_seed_is_idempotent(app, db):
     assert len(db.session.scalars(select(User)).all()) == 4
     assert len(db.session.scalars(select(Company)).all()) == 3
     assert len(db.session.scalars(select(ProcessDefinition)).all()) == 2
+
+
+def test_seeds_at_the_same_moment_print_the_same_demo_password(app, tmp_path, monkeypatch):
+    """Browser lanes seed their stacks side by side on a fresh checkout: every seed gets the one
+    password file, whole, and leaves no draft behind."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
+    start = threading.Barrier(12)
+
+    def seed_password(_):
+        with app.app_context():
+            start.wait()
+            return demo._demo_password("demo_admin_password")
+
+    with ThreadPoolExecutor(12) as pool:
+        passwords = set(pool.map(seed_password, range(12)))
+    [password] = passwords
+    assert len(password) >= 16
+    path = tmp_path / "instance" / "demo_admin_password"
+    assert path.read_text() == password and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["demo_admin_password"]
 
 
 def _create_user_args(username):

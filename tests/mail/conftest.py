@@ -1,6 +1,5 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for the mail tests, and an app that sends to it."""
 
-import socket
 import threading
 from email import message_from_bytes, policy
 
@@ -8,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.jobs import WatchedSender
+from tests.ports import free_port
 
 
 class Inbox:
@@ -39,16 +39,10 @@ class Inbox:
         return self.messages
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, inbox
     controller.stop()

@@ -1,4 +1,5 @@
-"""Ports for the servers the tests start (gunicorn, Redis, SMTP, the simulator).
+"""Ports for the servers the tests start (gunicorn, Redis, SMTP, the simulator), and for a
+Redis that is down (a port nothing listens on).
 
 A port is chosen first and bound later, by a process that may take seconds to start. A port the
 kernel hands out (bind to port 0) is in its ephemeral range, from which it also takes the local

@@ -1,7 +1,6 @@
 """The dispatcher moves received deliveries into RQ in batches, woken by PostgreSQL's NOTIFY."""
 
 import os
-import socket
 import time
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import select
 from lever_cezanne import deliveries
 from lever_cezanne.deliveries import dispatcher, queue
 from lever_cezanne.models import WebhookDelivery
+from tests.ports import free_port
 
 REDIS_URL = os.environ.get("REDIS_URL")
 
@@ -31,9 +31,7 @@ def test_received_deliveries_are_queued_once_in_one_batch(redis_app, db, make_de
 
 
 def test_queue_down_leaves_them_received_for_the_next_wake_up(redis_app, db, make_delivery):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    closed = f"redis://127.0.0.1:{free_port()}/0"
     working = redis_app.extensions.pop("lever_redis")
     redis_app.config["REDIS_URL"] = closed
     try:

@@ -1,6 +1,5 @@
 """Nothing is lost: a delivery the queue never got is processed after the reconciler runs."""
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -9,14 +8,12 @@ from sqlalchemy import select, update
 from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
+from tests.ports import free_port
 
 
 def closed_port_url() -> str:
     """A Redis URL on a port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
+    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 def age_deliveries(db, minutes=3):

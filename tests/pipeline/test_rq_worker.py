@@ -1,7 +1,6 @@
 """A real RQ worker process (`flask worker`) against Redis processes deliveries end to end."""
 
 import re
-import socket
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from lever_cezanne.deliveries.reconciler import reconcile_deliveries
 from lever_cezanne.models import Employment, Person, Task, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from tests.pipeline.helpers import REDIS_URL, run_worker, settle
+from tests.ports import free_port
 
 pytestmark = pytest.mark.committed
 
@@ -81,9 +81,7 @@ def test_transient_failure_is_scheduled_for_retry_and_not_requeued_twice(
 def test_queue_down_at_receive_time_then_worker_processes_after_reconcile(
     app, db, database_url, integration, lever_server, add_candidate, send_hire, redis_queue
 ):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    closed = f"redis://127.0.0.1:{free_port()}/0"
     app.config["REDIS_URL"] = closed
     down = app.extensions.pop("lever_redis", None)
     assert send_hire(add_candidate()).status_code == 200

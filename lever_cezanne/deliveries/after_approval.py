@@ -5,6 +5,9 @@ Approving runs in the web request, which never calls Lever. Once the approval ha
 the hires' backoff while Lever is busy; without Redis it runs on the in-process runner of the web
 process, retried the same way. It only adds Documents and the note, with their own once-only
 guarantees (sha256 per person; the note's claimed row); it never changes a delivery's status.
+
+While the integration is paused, Lever is not called: an approval then keeps its Documents and
+note on the pending hire (`waits_for_resume`), and Resume starts them.
 """
 
 import logging
@@ -12,6 +15,7 @@ import logging
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Retry
+from sqlalchemy import select, update
 
 from lever_cezanne.deliveries.queue import (
     JOB_TIMEOUT,
@@ -24,7 +28,7 @@ from lever_cezanne.extensions import db
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import REAUTHORISE_MESSAGE, LeverError, LeverTransientError
 from lever_cezanne.models import LeverIntegration, Person, WebhookDelivery
-from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_WARNING
+from lever_cezanne.models.integration import AUTH_AUTHORISED, LEVEL_INFORMATION, LEVEL_WARNING
 from lever_cezanne.models.pending import PendingHire, PendingStatus
 from lever_cezanne.onboarding.after_hire import HireLog, after_hire
 
@@ -44,6 +48,8 @@ def hand_over(held: PendingHire, complete: bool) -> None:
     """After an approval or merge has committed: start its job, or, when Lever access is not
     authorised (so the job could fetch nothing), say so on the Log tab now."""
     integration = db.session.get(LeverIntegration, held.integration_id)
+    if _kept_for_resume(integration, held, complete):
+        return
     if integration.auth_status != AUTH_AUTHORISED:
         delivery = db.session.get(WebhookDelivery, held.delivery_id)
         _warn(integration, delivery, held, REAUTHORISE_MESSAGE)
@@ -96,6 +102,8 @@ def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
     integration = db.session.get(LeverIntegration, held.integration_id)
     if integration is None or integration.deleted_at is not None:
         return
+    if _kept_for_resume(integration, held, complete):  # paused after the job was queued
+        return
     delivery = db.session.get(WebhookDelivery, held.delivery_id)
     try:
         client = LeverClient.for_integration(integration.id)
@@ -116,6 +124,50 @@ def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
         _warn(integration, delivery, held, exc.final_message)
     except LeverError as exc:
         _warn(integration, delivery, held, str(exc))
+
+
+def _kept_for_resume(integration: LeverIntegration, held: PendingHire, complete: bool) -> bool:
+    """While the integration is paused, keep the approved hire's Documents and note for Resume
+    and say so on the Log tab; tell whether they were kept."""
+    if not integration.is_paused:
+        return False
+    # Read again under the row's lock, which Resume takes too: a Resume either comes after this
+    # mark (and starts the job) or before this read (and the job goes on now).
+    paused_at = db.session.scalar(
+        select(LeverIntegration.paused_at)
+        .where(LeverIntegration.id == integration.id)
+        .with_for_update()
+    )
+    if paused_at is None:
+        db.session.commit()  # the lock, nothing else
+        return False
+    held.waits_for_resume, held.complete = True, complete
+    person = db.session.get(Person, held.person_id)
+    hire_log = HireLog(integration, db.session.get(WebhookDelivery, held.delivery_id), person)
+    hire_log.write(  # commits the mark with the row
+        LEVEL_INFORMATION,
+        f"The Documents and the note to Lever for {hire_log.who}, approved under Pending hires, "
+        "wait for the integration to be resumed: Lever is not called while it is paused. The "
+        "hire itself is complete.",
+    )
+    return True
+
+
+def release_waiting(integration_id: int) -> list[tuple[int, bool]]:
+    """On Resume: the approved hires whose Documents and note waited, as (pending hire id,
+    complete) to start after the caller commits; their marks are cleared in its transaction."""
+    waiting = db.session.execute(
+        select(PendingHire.id, PendingHire.complete)
+        .where(PendingHire.integration_id == integration_id, PendingHire.waits_for_resume)
+        .order_by(PendingHire.decided_at, PendingHire.id)
+    ).all()
+    if waiting:
+        db.session.execute(
+            update(PendingHire)
+            .where(PendingHire.id.in_([pending_id for pending_id, _ in waiting]))
+            .values(waits_for_resume=False)
+        )
+    return [(pending_id, bool(complete)) for pending_id, complete in waiting]
 
 
 def _warn(integration, delivery, held: PendingHire, why: str) -> None:

@@ -3,7 +3,7 @@
 Services flush, never commit; the caller enqueues the released deliveries after its commit.
 """
 
-from lever_cezanne.deliveries import inbox
+from lever_cezanne.deliveries import after_approval, inbox
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LeverIntegration, User
 from lever_cezanne.models.base import utcnow
@@ -17,9 +17,10 @@ def pause(integration: LeverIntegration, user: User) -> None:
     db.session.flush()
 
 
-def resume(integration: LeverIntegration) -> list[int]:
-    """Process webhooks again; return the held deliveries to enqueue, in Lever's order."""
+def resume(integration: LeverIntegration) -> tuple[list[int], list[tuple[int, bool]]]:
+    """Process webhooks again; return the held deliveries to enqueue, in Lever's order, and the
+    approved hires whose Documents and note waited (after_approval.release_waiting)."""
     integration.paused_at = None
     integration.paused_by = None
-    db.session.flush()
-    return inbox.release_held(integration.id)
+    db.session.flush()  # the row's lock: an approval job deciding to wait has decided
+    return inbox.release_held(integration.id), after_approval.release_waiting(integration.id)

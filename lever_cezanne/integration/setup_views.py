@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from lever_cezanne import deliveries
 from lever_cezanne.core.validation import ValidationError
+from lever_cezanne.deliveries import after_approval
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import services, setup_bp
 from lever_cezanne.integration.forms import ButtonForm, DetailsForm
@@ -134,12 +135,20 @@ def integration_resume(integration_id: int):
     """Resume: process the held webhooks, in the order Lever sent them."""
     integration = load_integration_or_404(integration_id)
     if ButtonForm().validate_on_submit():
-        released = resume(integration)
+        released, approved = resume(integration)
         db.session.commit()
         app = current_app._get_current_object()
         for delivery_id in released:  # after the commit, so each job finds its row
             deliveries.start_soon(app, delivery_id)
-        flash(f"Resumed: {len(released)} held webhook(s) are being processed, in order.", "success")
+        for pending_id, complete in approved:
+            after_approval.start_soon(app, pending_id, complete)
+        message = f"Resumed: {len(released)} held webhook(s) are being processed, in order."
+        if approved:
+            message += (
+                f" The Documents and notes of {len(approved)} hire(s) approved while paused "
+                "are being fetched."
+            )
+        flash(message, "success")
     return redirect(url_for(".integration_edit", integration_id=integration_id))
 
 

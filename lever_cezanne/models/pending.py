@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lever_cezanne.extensions import db
@@ -48,6 +48,10 @@ class PendingHire(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(Text)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Approved while the integration was paused: its Documents and note wait for Resume (Lever is
+    # not called meanwhile); `complete` says whether the note is due (the approval made no Error).
+    waits_for_resume: Mapped[bool] = mapped_column(default=False, server_default=false())
+    complete: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     decided_by: Mapped[User | None] = relationship()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lever_cezanne.deliveries import after_approval, queue
+from lever_cezanne.integration import pause
 from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.models import (
     Document,
@@ -167,3 +168,83 @@ def test_a_real_rq_worker_runs_the_approval_job(
     assert {source: d.content for source, d in stored(db).items()} == expected
     assert len(note_values(lever_server, opportunity_id)) == 1
     assert _document_warnings(db) == []
+
+
+def _press(client, integration_id: int, button: str) -> str:
+    response = client.post(f"/integrations/lever/{integration_id}/{button}")
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def _waiting_rows(db) -> list[str]:
+    db.session.expire_all()
+    return [
+        m
+        for m in db.session.scalars(select(LogEntry.message).where(LogEntry.level == "information"))
+        if "wait for the integration to be resumed" in m
+    ]
+
+
+def test_an_approval_while_paused_calls_lever_only_after_resume(
+    db,
+    client,
+    login_as,
+    integration,
+    organisation,
+    admin,
+    add_candidate,
+    send_hire,
+    runner,
+    lever_server,
+):
+    opportunity_id = _held_hire(db, integration, add_candidate, send_hire, runner, "Pam Paused")
+    integration_id = integration.id
+    login_as(admin)
+    _press(client, integration_id, "pause")
+    calls_before = lever_server.store.counters["api_calls"]
+
+    held = db.session.scalar(select(PendingHire))
+    pending_hires.approve(held, admin, {})
+    assert runner.wait_idle(20)
+    # The records are made; Lever is not called while paused, and the Log tab says why.
+    held = db.session.get(PendingHire, held.id)
+    assert held.status == "approved" and held.waits_for_resume and held.complete
+    assert lever_server.store.counters["api_calls"] == calls_before
+    assert _documents(db) == 0 and note_values(lever_server, opportunity_id) == []
+    [row] = _waiting_rows(db)
+    assert row.startswith("The Documents and the note to Lever for Pam Paused (Person Code ")
+
+    page = _press(client, integration_id, "resume")
+    assert "The Documents and notes of 1 hire(s) approved while paused are being fetched" in page
+    assert runner.wait_idle(20)
+    assert _wait_for(db, lambda: _documents(db) == 2)
+    assert len(note_values(lever_server, opportunity_id)) == 1
+    assert not db.session.get(PendingHire, held.id).waits_for_resume
+    assert len(_waiting_rows(db)) == 1 and _document_warnings(db) == []
+
+
+def test_an_approval_job_run_after_a_pause_waits_for_resume(
+    db, integration, organisation, admin, add_candidate, send_hire, runner, lever_server
+):
+    _held_hire(db, integration, add_candidate, send_hire, runner, "Jo Queued")
+    held = db.session.scalar(select(PendingHire))
+    pending_hires.approve(held, admin, {})
+    assert runner.wait_idle(20)
+    documents = _documents(db)
+    integration.paused_at, integration.paused_by = held.decided_at, admin
+    db.session.commit()
+    calls_before = lever_server.store.counters["api_calls"]
+
+    # The job queued before the pause runs now (or RQ retries it now): it waits, once.
+    after_approval.run(held.id, False)
+    after_approval.run(held.id, False)
+    assert lever_server.store.counters["api_calls"] == calls_before
+    assert len(_waiting_rows(db)) == 1 and _documents(db) == documents
+    held = db.session.get(PendingHire, held.id)
+    assert held.waits_for_resume and held.complete is False
+
+    integration = db.session.get(LeverIntegration, held.integration_id)
+    released, approved = pause.resume(integration)
+    db.session.commit()
+    assert released == [] and approved == [(held.id, False)]
+    assert pause.resume(integration) == ([], [])  # released once

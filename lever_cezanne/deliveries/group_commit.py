@@ -8,6 +8,7 @@ So a lone request is stored at once, as before, and under load one commit serves
 (the commit, and the NOTIFY it carries, are most of what PostgreSQL spends on a webhook).
 """
 
+import copy
 import os
 import threading
 import weakref
@@ -45,7 +46,9 @@ class GroupCommit(Generic[Item, Outcome]):
     """Run `store(items)` for items submitted by many threads, one call at a time.
 
     `store` returns one outcome per item, in order: a value, or an exception to raise in the
-    thread that submitted that item. An exception raised by `store` itself is every item's.
+    thread that submitted that item. An exception raised by `store` itself is every item's: each
+    thread raises its own copy, caused by it (one object raised in several threads at once would
+    mix their tracebacks).
     """
 
     def __init__(self, store: Callable[[Sequence[Item]], Sequence[Outcome | Exception]]):
@@ -114,7 +117,8 @@ class GroupCommit(Generic[Item, Outcome]):
         except Exception as exc:
             for waiter in batch:
                 if not waiter.stored:
-                    waiter.outcome, waiter.stored = exc, True
+                    waiter.outcome = exc if waiter is leader else _own_copy(exc)
+                    waiter.stored = True
         finally:
             self._hand_over(leader, batch)
 
@@ -130,3 +134,17 @@ class GroupCommit(Generic[Item, Outcome]):
             waiter.wake()
         if following is not None:
             following.wake()
+
+
+def _own_copy(exc: Exception) -> Exception:
+    """A copy of the error for one more thread to raise, caused by it: of the same type, with the
+    same arguments, so the thread's handlers treat it alike. The error itself when it cannot be
+    copied."""
+    try:
+        twin = copy.copy(exc)
+    except Exception:
+        return exc
+    if type(twin) is not type(exc) or twin is exc:
+        return exc
+    twin.__cause__, twin.__traceback__ = exc, None
+    return twin

@@ -118,6 +118,29 @@ def test_an_error_of_the_store_itself_is_every_items_and_the_next_still_runs():
     assert commit.submit(2) == 2  # nothing is left stuck behind the failed statement
 
 
+def test_an_error_of_the_store_is_raised_in_each_thread_as_its_own_copy():
+    store = _Store()
+    failing = [False]
+
+    def flaky(items):
+        outcomes = store(items)
+        if failing[0]:
+            raise ConnectionError("database gone", len(items))
+        failing[0] = True
+        return outcomes
+
+    commit = GroupCommit(flaky)
+    first, later = _behind_a_running_statement(commit, store, [2, 3, 4])
+    assert first == {1: 10}
+    errors = [later[item] for item in (2, 3, 4)]
+    # The same error for each (its type and arguments), but each thread's own object, whose
+    # traceback is that thread's alone, caused by the one the store raised.
+    assert all(type(e) is ConnectionError and e.args == ("database gone", 3) for e in errors)
+    assert len({id(e) for e in errors}) == 3
+    causes = {id(e.__cause__) for e in errors if e.__cause__ is not None}
+    assert len(causes) == 1 and not any(id(e) in causes for e in errors[1:])
+
+
 def test_a_store_answering_the_wrong_number_of_outcomes_fails_every_item():
     store = _Store()
 

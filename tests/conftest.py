@@ -193,14 +193,17 @@ def _as_built(app) -> tuple[dict, object, dict]:
 
 def _forget_test_state(app, built: tuple[dict, object, dict]) -> None:
     """Put the shared app back as it was built: its job runner stopped first (it waits for the
-    test's jobs, which still see the test's config) and a new one made; its config; its
-    middleware (a test wrapping it in ProxyFix must not make later tests trust X-Forwarded-For);
-    its extensions, so per-process caches and clients made during the test go (a Redis client is
-    closed); and the login counts."""
+    test's jobs, which still see the test's config) and a new one made; the test's mail sender
+    stopped, its retry timers too; its config; its middleware (a test wrapping it in ProxyFix
+    must not make later tests trust X-Forwarded-For); its extensions, so per-process caches and
+    clients made during the test go (a Redis client is closed); and the login counts."""
     runner = app.extensions.get("lever_jobs")
     if runner is not None:
         runner.shutdown()
     config, app.wsgi_app, extensions = built
+    mail = app.extensions.get("lever_mail")
+    if mail is not None and mail is not extensions.get("lever_mail"):
+        mail.shutdown()  # its retry timers too
     app.config.clear()
     app.config.update(config)
     redis = app.extensions.get("lever_redis")

@@ -41,10 +41,15 @@ class WatchedSender(ThreadSender):
         self._busy = 0
         self._idle = threading.Condition(self._lock)
 
-    def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
+    def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> bool:
         with self._lock:
             self._busy += 1
-        super().submit(mail_id, attempt, intervals)
+        if super().submit(mail_id, attempt, intervals):
+            return True
+        with self._lock:
+            self._busy -= 1
+            self._idle.notify_all()
+        return False
 
     def _finished(self, mail_id: int) -> None:
         super()._finished(mail_id)

@@ -161,11 +161,29 @@ class ThreadSender:
         self._executor = ThreadPoolExecutor(2, "lever-mail")
         self._lock = threading.Lock()
         self._mail_ids: dict[int, int] = {}  # mail id -> sends running or waiting to retry
+        self._timers: dict[threading.Timer, int] = {}  # retry timer -> its mail id
+        self._stopping = False
 
-    def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> None:
+    def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> bool:
+        """Send soon on a thread; False once stopped (the mail waits in the outbox, and the
+        periodic requeue sends it)."""
         with self._lock:
+            if self._stopping:
+                return False
             self._mail_ids[mail_id] = self._mail_ids.get(mail_id, 0) + 1
-        self._executor.submit(self._run, mail_id, attempt, intervals)
+            self._executor.submit(self._run, mail_id, attempt, intervals)
+            return True
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the retry timers and the sending threads (those sending finish when `wait`)."""
+        with self._lock:
+            self._stopping = True
+            timers, self._timers = self._timers, {}
+            for mail_id in timers.values():
+                self._forget(mail_id)
+        for timer in timers:
+            timer.cancel()
+        self._executor.shutdown(wait=wait, cancel_futures=True)
 
     def in_flight(self, mail_ids: list[int]) -> set[int]:
         with self._lock:
@@ -192,10 +210,16 @@ class ThreadSender:
         def fire():
             self.submit(mail_id, attempt, intervals)
             with self._lock:
-                self._forget(mail_id)
+                if self._timers.pop(timer, None) is not None:  # else shutdown forgot it
+                    self._forget(mail_id)
 
         timer = threading.Timer(intervals[attempt - 1], fire)
         timer.daemon = True
+        with self._lock:
+            if self._stopping:
+                self._forget(mail_id)
+                return
+            self._timers[timer] = mail_id
         timer.start()
 
     def _forget(self, mail_id: int) -> None:

@@ -87,6 +87,28 @@ def test_a_refusing_server_is_retried_until_it_accepts(db, inbox, make_user):
 
 
 @pytest.mark.committed
+def test_a_stopped_sender_cancels_its_retries_and_the_mail_waits_in_the_outbox(
+    app, db, inbox, make_user
+):
+    app.config["MAIL_RETRY_INTERVALS"] = [0.5, 0.5, 0.5]
+    inbox.refuse = ["451 4.3.0 Try again later"]
+    user = make_user("hr", email="priya@example.com")
+    mail_user(user, "Later", "t", "<p>h</p>", kind="test")
+    db.session.commit()
+    sender = app.extensions["lever_mail"]
+    assert sender.wait_idle() and inbox.refused == 1  # refused once, its retry on a timer
+    mail = _mail(db)
+    assert sender.in_flight([mail.id]) == {mail.id}
+
+    sender.shutdown()
+    time.sleep(0.8)  # past the retry's time
+    assert inbox.messages == [] and sender.in_flight([mail.id]) == set()
+    assert _mail(db).status == MailStatus.QUEUED and _mail(db).attempts == 1
+    sender.submit(mail.id, 2, [0.5])  # a stopped sender starts nothing more
+    assert sender.wait_idle() and inbox.messages == []
+
+
+@pytest.mark.committed
 def test_a_server_that_keeps_refusing_marks_the_mail_failed(db, inbox, make_user):
     inbox.refuse = ["550 5.1.1 No such user"] * 4
     user = make_user("hr", email="nobody@example.com")

@@ -43,6 +43,9 @@ class PendingHire(db.Model):
     opportunity_id: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(200))
     starter_json: Mapped[str] = mapped_column(Text)  # the mapped hire, as onboarding.held stores it
+    # The hire with the reviewer's corrections, kept by the approval's claim: an interrupted
+    # approval is offered again with them.
+    reviewed_json: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=PendingStatus.PENDING, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,7 +21,7 @@ from lever_cezanne.models import LeverIntegration, Person, User, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import LEVEL_INFORMATION
 from lever_cezanne.models.pending import PendingHire, PendingStatus
-from lever_cezanne.onboarding.held import load_starter
+from lever_cezanne.onboarding.held import dump_starter, load_starter
 from lever_cezanne.onboarding.mapping import NewStarter
 from lever_cezanne.onboarding.rules import start_new_starter
 
@@ -110,12 +110,18 @@ def attention(starter: NewStarter, duplicates: list[Person]) -> list[Attention]:
     return flags
 
 
-def _claim(held: PendingHire, user: User) -> None:
-    # One UPDATE, so of two tabs (or two reviewers of an interrupted approval) only one wins.
+def _claim(held: PendingHire, user: User, reviewed_json: str | None) -> None:
+    # One UPDATE, so of two tabs (or two reviewers of an interrupted approval) only one wins. It
+    # keeps the reviewer's corrections, should the server stop before the records are made.
     claimed = db.session.execute(
         update(PendingHire)
         .where(PendingHire.id == held.id, _open())
-        .values(status=PendingStatus.APPROVING, decided_by_id=user.id, decided_at=utcnow())
+        .values(
+            status=PendingStatus.APPROVING,
+            decided_by_id=user.id,
+            decided_at=utcnow(),
+            reviewed_json=reviewed_json,
+        )
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -142,7 +148,7 @@ def _release(held: PendingHire) -> None:
 
 
 def _create(held: PendingHire, user: User, starter: NewStarter, into: Person | None):
-    _claim(held, user)
+    _claim(held, user, dump_starter(starter) if into is None else None)
     integration = db.session.get(LeverIntegration, held.integration_id)
     delivery = db.session.get(WebhookDelivery, held.delivery_id)
     try:
@@ -162,6 +168,12 @@ def _create(held: PendingHire, user: User, starter: NewStarter, into: Person | N
     # The request never calls Lever: a job fetches the hire's Documents and sends the note.
     after_approval.hand_over(held, complete=not outcome.errors)
     return outcome
+
+
+def reviewed_starter(held: PendingHire) -> NewStarter:
+    """The hire as an approval would make it: with the corrections of an approval that did not
+    finish (interrupted, or refused), else as Lever sent it."""
+    return load_starter(held.reviewed_json or held.starter_json)
 
 
 def approve(held: PendingHire, user: User, changes: dict) -> None:

@@ -41,8 +41,9 @@ def _render(held: PendingHire, approve=None, merge=None, reject=None, status=200
     starter = load_starter(held.starter_json)
     duplicates = pending_hires.possible_duplicates(starter)
     if approve is None:
+        reviewed = pending_hires.reviewed_starter(held)
         approve = ApproveHireForm(
-            formdata=None, data={**starter.person, "hire_date": starter.hire_date}
+            formdata=None, data={**reviewed.person, "hire_date": reviewed.hire_date}
         )
     return render_template(
         "processes/hires/show.html",

@@ -1,5 +1,6 @@
 """Review before create: a held hire, then approve (once), merge or reject."""
 
+import re
 import threading
 from datetime import date, timedelta
 from html import unescape
@@ -231,6 +232,10 @@ def test_an_approval_interrupted_by_a_crash_can_be_finished_without_duplicates(
     assert "Approval interrupted" in page
     assert "The approval by Alex Morgan on " in page and "did not finish" in page
     assert 'id="approve"' in page and 'id="merge"' in page and 'id="reject"' not in page
+    # The reviewer's correction is offered again, not lost with the server.
+    assert "The form below holds the corrections made in that approval." in page
+    [known_as] = re.findall(r'<input[^>]*name="known_as"[^>]*>', page)
+    assert 'value="Cos"' in known_as
     listed = _text(client.get("/hires/pending"))
     assert "Approval interrupted" in listed and 'data-pending-hires="1"' in listed
     # Rejecting could disown records the interrupted run made: refused, with what to do.

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lever_cezanne.core.pagination import positive_id
-from lever_cezanne.core.search import prefix_pattern
+from lever_cezanne.core.search import has_words_starting, prefix_pattern
 from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LogEntry, Person
@@ -75,16 +75,6 @@ class LogFilter:
         return {k: v for k, v in pairs if v}
 
 
-def _like_any_word(words: list[str]):
-    """Match people with a name word starting with each searched word ("zo bri" → Zoë Bright)."""
-    return and_(
-        *(
-            Person.name_words.like("% " + prefix_pattern(word), escape="\\")
-            for word in words[:MAX_NAME_WORDS]
-        )
-    )
-
-
 def _matching_people(search: str) -> list[int]:
     """Return ids of people matched by Person Code (or a 4+ character prefix) or by name."""
     by_code = (
@@ -93,7 +83,11 @@ def _matching_people(search: str) -> list[int]:
         else Person.person_code == search
     )
     words = words_of(search)
-    match = or_(by_code, _like_any_word(words)) if words else by_code
+    match = (
+        or_(by_code, has_words_starting(Person.name_words, words[:MAX_NAME_WORDS]))
+        if words
+        else by_code
+    )
     return list(db.session.scalars(select(Person.id).where(match).limit(MAX_MATCHED_PEOPLE)))
 
 

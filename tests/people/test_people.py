@@ -36,6 +36,30 @@ def test_search_by_name_surname_person_code_or_email(client, hr_user, login_as, 
     assert "Nobody matches" in _text(client.get("/people?q=nobody"))
 
 
+def test_search_finds_a_word_of_the_name_ignoring_case_and_accents(
+    client, hr_user, login_as, make_person
+):
+    make_person("Søren", "Ærø")
+    make_person("Zoë", "Łukasiewicz-Çelik")
+    make_person("Aeron", "Smith")
+    login_as(hr_user)
+
+    def search(q):
+        return _names(_text(client.get("/people", query_string={"q": q})))
+
+    # A name that starts with the search is found from the indexes, as before.
+    assert search("aero") == ["Aeron Smith"]
+    assert search("Søren") == ["Søren Ærø"]
+    # Nobody's name starts with these: a word of the name does, ignoring case and accents.
+    for typed in ("Ærø", "ærø", "ÆRØ", "soren aer"):
+        assert "Søren Ærø" in search(typed), typed
+    for typed in ("Łukasiewicz", "lukasiewicz", "çelik", "celik"):
+        assert search(typed) == ["Zoë Łukasiewicz-Çelik"], typed
+    assert search("zoe celik") == ["Zoë Łukasiewicz-Çelik"]
+    assert search("celik soren") == []
+    assert "Nobody matches" in _text(client.get("/people?q=ukasie"))  # starts of words only
+
+
 def test_keyset_pages_walk_forwards_and_back(client, hr_user, login_as, make_person):
     for n in range(120):
         make_person("Person", f"{n:03}")

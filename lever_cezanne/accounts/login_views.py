@@ -29,7 +29,7 @@ def _too_many_attempts(form: LoginForm, refusal: Refusal):
 def login():
     """Sign in with username and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("people.people_index"))
+        return redirect(url_for("processes.home"))
     form = LoginForm()
     if form.validate_on_submit():
         throttle, found = login_throttle(), find_user(form.username.data)
@@ -46,7 +46,7 @@ def login():
         session.clear()  # a fresh session on login: no fixation
         login_user(user)
         target = request.args.get("next")
-        return redirect(target if is_safe_next(target) else url_for("people.people_index"))
+        return redirect(target if is_safe_next(target) else url_for("processes.home"))
     return render_template("accounts/login.html", form=form)
 
 

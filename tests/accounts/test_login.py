@@ -132,10 +132,28 @@ def test_safe_next_is_allowed(target):
 def test_login_redirects_to_safe_next_only(client, admin):
     data = {"username": "admin", "password": "correct-horse-battery"}
     response = client.post("/auth/login?next=//evil.example", data=data)
-    assert response.headers["Location"] == "/people"
+    assert response.headers["Location"] == "/"  # the home page: theirs, by role
     client.post("/auth/logout")
     response = client.post("/auth/login?next=/admin/users", data=data)
     assert response.headers["Location"] == "/admin/users"
+
+
+def test_signing_in_lands_on_the_home_of_the_role(client, admin, hr_user):
+    signed_in = client.post(
+        "/auth/login",
+        data={"username": "admin", "password": "correct-horse-battery"},
+        follow_redirects=True,
+    )
+    assert signed_in.request.path == "/integrations/lever/health"
+    assert client.get("/auth/login").headers["Location"] == "/"  # already signed in: home
+    client.post("/auth/logout")
+    signed_in = client.post(
+        "/auth/login",
+        data={"username": hr_user.username, "password": "correct-horse-battery"},
+        follow_redirects=True,
+    )
+    assert signed_in.request.path == "/"
+    assert "Your open New Starter tasks" in signed_in.get_data(as_text=True)
 
 
 def test_csrf_is_required_on_login_when_enabled(app, admin):

@@ -68,4 +68,4 @@ def test_login_follows_a_path_on_this_site(client, admin, target):
 def test_a_signed_in_user_is_not_redirected_by_next(client, admin, login_as):
     login_as(admin)
     response = client.get("/auth/login", query_string={"next": "//evil.example"})
-    assert response.status_code == 302 and response.headers["Location"] == "/people"
+    assert response.status_code == 302 and response.headers["Location"] == "/"  # home, by role

@@ -19,10 +19,13 @@
   button.addEventListener("click", function () {
     setOpen(button.getAttribute("aria-expanded") !== "true");
   });
-  nav.addEventListener("keydown", function (event) {
+  // Escape from the button itself (just opened) or from a link inside the menu.
+  function closeOnEscape(event) {
     if (event.key === "Escape" && nav.classList.contains("open")) {
       setOpen(false);
       button.focus();
     }
-  });
+  }
+  button.addEventListener("keydown", closeOnEscape);
+  nav.addEventListener("keydown", closeOnEscape);
 })();

@@ -101,6 +101,10 @@ def test_menu_button_opens_and_closes_the_navigation_by_keyboard(open_tab, stack
     tab.tab_to(".menu-toggle")
     page.keyboard.press("Enter")
     assert nav.is_visible() and button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")  # closes it from the button too, right after opening
+    assert nav.is_hidden() and button.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Enter")
+    assert nav.is_visible() and button.get_attribute("aria-expanded") == "true"
     tab.shot("menu-phone")
     tab.tab_to('nav[aria-label="Main"] a:text-is("Companies")')
     page.keyboard.press("Escape")

@@ -19,6 +19,7 @@ HIRE_DATE_CHOICES = [
     SelectChoice(HIRE_DATE_TODAY, "Today (as Lever sends no start date)"),
     SelectChoice(HIRE_DATE_OFFER, "The signed offer's anticipated start date, else today"),
 ]
+SIGNATURE_TOKEN_MIN = 16
 SIGNATURE_HELP_NEW = (
     "The webhook Signature Token you copied in Lever (Settings › Integrations and API › Webhooks "
     "› Candidate Hired). It is stored encrypted and never shown again in full."
@@ -132,9 +133,17 @@ class DetailsForm(FlaskForm):
             raise WTFormsValidationError(problem)
 
     def validate_signature_token(self, field) -> None:
-        if self.integration is None and not (field.data or "").strip():
+        token = (field.data or "").strip()
+        if self.integration is None and not token:
             raise WTFormsValidationError(
                 "Enter the Signature Token you copied from the Candidate Hired webhook in Lever."
+            )
+        if token and len(token) < SIGNATURE_TOKEN_MIN:
+            # Lever's are 48 characters: a short one is a part, or not the token at all (and
+            # its last 4 characters, shown on this page, would give most of it away).
+            raise WTFormsValidationError(
+                "This is too short for a Signature Token (Lever's have 48 characters): copy the "
+                "whole token from the Candidate Hired webhook in Lever."
             )
 
 

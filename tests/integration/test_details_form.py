@@ -76,6 +76,23 @@ def test_signature_token_is_required_on_create(client, admin, login_as, details)
     assert "Enter the Signature Token" in response.get_data(as_text=True)
 
 
+def test_a_short_signature_token_is_refused_and_never_stored(
+    client, db, admin, login_as, details, integration
+):
+    login_as(admin)
+    response = client.post("/integrations/lever/new", data=details | {"signature_token": "tok"})
+    assert response.status_code == 200
+    assert "This is too short for a Signature Token" in response.get_data(as_text=True)
+    stored = integration.signature_token_encrypted
+    edit = client.post(
+        f"/integrations/lever/{integration.id}/details",
+        data=details | {"subdomain": "acme", "signature_token": "0123456789abcde"},
+    )
+    assert "This is too short for a Signature Token" in edit.get_data(as_text=True)
+    db.session.refresh(integration)
+    assert integration.signature_token_encrypted == stored
+
+
 @pytest.mark.parametrize("change", [{"active": False}, {"deleted_at": utcnow()}])
 def test_inactive_or_deleted_administrator_is_refused(
     client, admin, login_as, details, make_user, change
@@ -137,10 +154,10 @@ def test_edit_keeps_the_token_when_left_blank_and_shows_only_its_end(
 
     client.post(
         f"/integrations/lever/{integration.id}/details",
-        data=details | {"subdomain": "acme", "signature_token": "new-token-9999"},
+        data=details | {"subdomain": "acme", "signature_token": "new-token-0123456789-9999"},
     )
     db.session.refresh(integration)
-    assert crypto.decrypt(integration.signature_token_encrypted) == "new-token-9999"
+    assert crypto.decrypt(integration.signature_token_encrypted) == "new-token-0123456789-9999"
     assert integration.signature_token_last4 == "9999"
 
 

@@ -45,6 +45,8 @@ def _render(held: PendingHire, approve=None, merge=None, reject=None, status=200
         approve = ApproveHireForm(
             formdata=None, data={**reviewed.person, "hire_date": reviewed.hire_date}
         )
+    if held.status == PendingStatus.APPROVED:
+        starter = pending_hires.reviewed_starter(held)  # what was created: corrections included
     return render_template(
         "processes/hires/show.html",
         held=held,

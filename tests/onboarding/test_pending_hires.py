@@ -82,6 +82,10 @@ def test_the_review_page_shows_what_would_be_created_and_flags(
     assert "contact-1" in person and "cosima@example.com" in person and "Not Known" in person
     employment = page.split('id="would-employment"')[1].split("</section>")[0]
     assert "ACME — Acme Ltd" in employment and "01 Jul 2024" in employment
+    # The offer's job under the names HR reads, each once.
+    for label in ("Job Title", "Department", "Location", "Line Manager", "Salary"):
+        assert employment.count(f"<dt>{label}</dt>") == 1, label
+    assert "job_title" not in employment and "line_manager" not in employment
     attention = page.split('id="attention"')[1].split("</section>")[0]
     assert "Possible duplicate of Cosima Niehaus" in attention
 
@@ -98,9 +102,14 @@ def test_approve_with_edits_creates_the_records_once(db, client, hr_user, login_
         f"/hires/pending/{held.id}/approve",
         data=_approve_form(known_as="Cos", hire_date="2024-07-08"),
     )
-    assert "Approved: Cosima Niehaus is now in Cezanne HR." in _follow(client, response)
+    page = _follow(client, response)
+    assert "Approved: Cosima Niehaus is now in Cezanne HR." in page
     person = db.session.scalar(select(Person))
     assert person.known_as == "Cos"
+    # The page then shows what was created, the corrections included.
+    shown = page.split('id="would-person"')[1].split("</section>")[0]
+    assert "Person as approved" in shown and "<dd>Cos</dd>" in shown
+    assert "08 Jul 2024" in page.split('id="would-employment"')[1].split("</section>")[0]
     assert person.employments[0].hire_date == date(2024, 7, 8)
     assert _count(db, Task) == 1
 

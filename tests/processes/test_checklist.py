@@ -139,6 +139,17 @@ def test_placeholder_date_of_birth_blocker_links_to_the_personal_details(
     assert f'href="/tasks/{task.id}/person">Edit the personal details' in blockers
 
 
+def test_an_hr_professional_who_may_not_act_sees_what_blocks_without_links_they_cannot_use(
+    client, make_user, login_as, task
+):
+    login_as(make_user("hr", username="hr.priya", display_name="Priya Shah"))
+    page = _text(client.get(f"/tasks/{task.id}"))
+    blockers = _section(page, "not-ready")
+    assert "\u201cReplace the placeholder Date of Birth\u201d is not done." in blockers
+    assert "href=" not in blockers  # the fixes are the assignee's: each would be Not allowed
+    assert client.get(f"/tasks/{task.id}/person").status_code == 403
+
+
 def test_steps_of_a_completed_task_or_another_process_cannot_change(
     db, client, hr_user, login_as, task, make_process
 ):

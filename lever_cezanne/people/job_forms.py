@@ -1,10 +1,12 @@
 """The form for an employment's job and salary (Job Title, Department, Location, Line Manager,
 Salary) on the person page."""
 
+from decimal import Decimal
+
 import pycountry
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from lever_cezanne.core.forms import DayField, StrippedForm
@@ -12,6 +14,7 @@ from lever_cezanne.models.people import SALARY_INTERVALS
 from lever_cezanne.people.job_services import JobChange
 
 NONE = ""
+MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 
 
 class JobForm(StrippedForm):
@@ -33,9 +36,10 @@ class JobForm(StrippedForm):
     salary_amount = DecimalField(
         "Salary",
         places=2,
-        validators=[Optional(), NumberRange(min=0, max=999999999999.99)],
-        description="The amount, e.g. 55000.00. Leave amount, currency and interval empty for no "
-        "salary.",
+        validators=[Optional()],
+        description="The amount, e.g. 55000.00. Salaries are kept as history: to change one, "
+        "enter the new salary with the date it applies from. Leave the salary fields empty when "
+        "there is none to record.",
     )
     salary_currency = StringField(
         "Currency",
@@ -55,6 +59,12 @@ class JobForm(StrippedForm):
         validators=[Optional()],
         description="From when this salary applies. A new date keeps the old salary as history.",
     )
+
+    def validate_salary_amount(self, field) -> None:
+        if field.data is None:
+            return  # not a number: the field already says so
+        if any(c in "eE" for c in field.raw_data[0]) or not 0 <= field.data <= MAX_AMOUNT:
+            raise ValidationError("Enter an amount in digits, from 0 to 999,999,999,999.99.")
 
     def validate_salary_currency(self, field) -> None:
         if field.data and pycountry.currencies.get(alpha_3=field.data.upper()) is None:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lever_cezanne import deliveries
+from lever_cezanne.core.text import counted
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.integration import setup_bp
@@ -129,7 +130,9 @@ def integration_retry_all(integration_id: int):
         for delivery_id in ids:  # after the commit, so each job finds its row
             deliveries.start_soon(app, delivery_id)
         skipped = f" {run.skipped} skipped: their cause is still there." if run.skipped else ""
-        flash(f"Retrying {run.total} failed hire(s) in the background.{skipped}", "success")
+        flash(
+            f"Retrying {counted(run.total, 'failed hire')} in the background.{skipped}", "success"
+        )
     return _back(integration_id)
 
 

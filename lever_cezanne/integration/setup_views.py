@@ -4,6 +4,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user
 
 from lever_cezanne import deliveries
+from lever_cezanne.core.text import counted
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.deliveries import after_approval
 from lever_cezanne.extensions import db
@@ -142,11 +143,11 @@ def integration_resume(integration_id: int):
             deliveries.start_soon(app, delivery_id)
         for pending_id, complete in approved:
             after_approval.start_soon(app, pending_id, complete)
-        message = f"Resumed: {len(released)} held webhook(s) are being processed, in order."
+        message = f"Resumed: processing {counted(len(released), 'held webhook')}, in order."
         if approved:
             message += (
-                f" The Documents and notes of {len(approved)} hire(s) approved while paused "
-                "are being fetched."
+                f" The Documents and notes of {counted(len(approved), 'hire')} approved while "
+                "paused are being fetched."
             )
         flash(message, "success")
     return redirect(url_for(".integration_edit", integration_id=integration_id))

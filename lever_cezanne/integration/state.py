@@ -13,6 +13,7 @@ from enum import StrEnum
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import exists, select
 
+from lever_cezanne.core.text import counted
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import scopes as lever_scopes
 from lever_cezanne.models import LeverIntegration, ProcessDefinition
@@ -259,7 +260,9 @@ def integration_state(
 ) -> IntegrationState:
     """Derive the one state to show, and why, from the settings and what the app has seen."""
     if integration.is_paused:
-        waiting = f"{activity.held} webhook(s) waiting" if activity.held else "nothing waiting"
+        waiting = (
+            f"{counted(activity.held, 'webhook')} waiting" if activity.held else "nothing waiting"
+        )
         return IntegrationState(
             State.PAUSED,
             f"Paused: webhooks are stored and held, not processed ({waiting}). Resume to "
@@ -277,7 +280,7 @@ def integration_state(
     if integration.auth_status == AUTH_NOT_AUTHORISED:
         reasons.insert(0, "Lever has not been authorised yet: click Authorise and accept in Lever.")
     if activity.open_errors:
-        reasons.append(f"{activity.open_errors} open error(s) on the Log tab.")
+        reasons.append(f"{counted(activity.open_errors, 'open error')} on the Log tab.")
     if reasons:
         return IntegrationState(State.NEEDS_ATTENTION, " ".join(reasons))
     if activity.last_webhook_at is None:

@@ -66,7 +66,7 @@ def test_an_open_error_needs_attention_until_acknowledged_or_resolved(db, ready,
     entry = add_log_entry(ready.id, LEVEL_ERROR, "boom", delivery_id=delivery.id)
     db.session.commit()
     state = _state(ready)
-    assert state.state == State.NEEDS_ATTENTION and "1 open error(s)" in state.why
+    assert state.state == State.NEEDS_ATTENTION and "1 open error on the Log tab." in state.why
 
     entry.acknowledged_at, entry.acknowledged_by = utcnow(), admin
     db.session.commit()
@@ -96,7 +96,7 @@ def test_paused_says_how_many_webhooks_wait(db, ready, admin):
     _delivery(db, ready, DeliveryStatus.HELD, 1)
     _delivery(db, ready, DeliveryStatus.HELD, 2)
     state = _state(ready)
-    assert state.state == State.PAUSED and "2 webhook(s) waiting" in state.why
+    assert state.state == State.PAUSED and "2 webhooks waiting" in state.why
 
 
 def test_valid_settings_have_no_warnings(ready):

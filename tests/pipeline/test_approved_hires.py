@@ -215,7 +215,7 @@ def test_an_approval_while_paused_calls_lever_only_after_resume(
     assert row.startswith("The Documents and the note to Lever for Pam Paused (Person Code ")
 
     page = _press(client, integration_id, "resume")
-    assert "The Documents and notes of 1 hire(s) approved while paused are being fetched" in page
+    assert "The Documents and notes of 1 hire approved while paused are being fetched" in page
     assert runner.wait_idle(20)
     assert _wait_for(db, lambda: _documents(db) == 2)
     assert len(note_values(lever_server, opportunity_id)) == 1

@@ -41,7 +41,7 @@ def test_pause_holds_hires_and_resume_processes_every_one(
     assert 'data-state="paused">Paused</span>' in page
 
     page = _press(client, integration, "resume")
-    assert "Resumed: 3 held webhook(s) are being processed" in page
+    assert "Resumed: processing 3 held webhooks, in order." in page
     assert runner.wait_idle(30)
     assert [d.status for d in _deliveries(db)] == ["completed"] * 3
     names = sorted(p.full_name for p in db.session.scalars(select(Person)))

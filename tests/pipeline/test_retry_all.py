@@ -45,7 +45,7 @@ def test_retry_all_waits_for_the_fix_then_retries_every_failed_hire_with_progres
 
     authorise(integration)
     page = _press(client, integration)
-    assert "Retrying 3 failed hire(s) in the background." in page
+    assert "Retrying 3 failed hires in the background." in page
     assert runner.wait_idle(30)
     assert _statuses(db) == ["completed"] * 3
     errors = db.session.scalars(select(LogEntry).where(LogEntry.level == "error")).all()
@@ -86,7 +86,7 @@ def test_retry_all_skips_hires_whose_cause_is_still_there(
     assert sorted(_statuses(db)) == ["failed", "partial"]
     login_as(admin)
     page = _press(client, integration)
-    assert "Retrying 1 failed hire(s) in the background. 1 skipped" in page
+    assert "Retrying 1 failed hire in the background. 1 skipped" in page
     assert runner.wait_idle(20)
     page = client.get(f"/integrations/lever/{integration.id}/log").get_data(as_text=True)
     assert "1 of 1 done — 0 completed, 1 failed again, 1 skipped (cause still there)." in page

@@ -155,7 +155,11 @@ class MergeHireForm(StrippedForm):
     person_code = StringField(
         "Person Code of the existing person",
         validators=[required("Person Code of the existing person"), Length(max=64)],
-        description="The duplicate or re-hired person: the hire becomes a new employment on them.",
+        description=(
+            "The duplicate or re-hired person: the hire gets a New Starter task on them, with "
+            "their open Employment Details, or new ones from the Hire Date if they have none "
+            "(a re-hire). What HR has entered on the person is kept."
+        ),
     )
 
 

@@ -167,7 +167,20 @@ def test_person_page_never_links_a_non_web_lever_url(client, hr_user, login_as, 
     login_as(hr_user)
     html = _text(client.get(f"/people/{person.id}"))
     assert "javascript:" not in html
-    assert "Created by the Lever integration" in html
+    assert "then linked to a Lever candidate by the integration" in html
+
+
+def test_person_page_says_whether_lever_created_the_record_or_linked_it(
+    client, hr_user, login_as, make_person
+):
+    created = make_person(code="contact-7", lever_contact_id="contact-7")
+    merged = make_person(code="DEMO-0002", lever_contact_id="contact-8", lever_opportunity_id="o")
+    login_as(hr_user)
+    html = _text(client.get(f"/people/{created.id}"))
+    assert "Created by the Lever integration when the candidate was marked Hired" in html
+    html = _text(client.get(f"/people/{merged.id}"))
+    assert "Created by the Lever integration" not in html
+    assert "then linked to a Lever candidate by the integration" in html
 
 
 def test_person_without_employment_points_to_the_open_task(

@@ -169,6 +169,9 @@ def test_merge_into_an_unknown_person_code_says_so(db, client, hr_user, login_as
     login_as(hr_user)
     page = _text(client.post(f"/hires/pending/{held.id}/merge", data={"person_code": "nope"}), 422)
     assert "No person has the Person Code 'nope'." in page
+    # The page opens with the summary of what to fix, linked to the field, as every form does.
+    summary = page.split("There is a problem")[1].split("</div>")[0]
+    assert 'href="#person_code">No person has the Person Code' in summary
     assert _count(db, Person) == 0
 
 
@@ -176,6 +179,7 @@ def test_reject_records_the_reason_on_the_log(db, client, hr_user, login_as, hel
     login_as(hr_user)
     page = _text(client.post(f"/hires/pending/{held.id}/reject", data={"reason": " "}), 422)
     assert "Enter the reason." in page
+    assert 'href="#reason">Enter the reason.' in page.split("There is a problem")[1]
 
     response = client.post(
         f"/hires/pending/{held.id}/reject", data={"reason": "Offer withdrawn before start."}

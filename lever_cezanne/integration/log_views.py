@@ -81,6 +81,15 @@ def integration_log_csv(integration_id: int):
     """Download the filtered log as CSV."""
     integration = db.get_or_404(LeverIntegration, integration_id)
     log_filter = LogFilter.from_args(request.args)
+    days = {"from": log_filter.date_from, "to": log_filter.date_to}
+    if any(request.args.get(name) and day is None for name, day in days.items()):
+        # A file without the dates asked for would mislead: say why instead.
+        return Response(
+            " ".join(log_filter.errors) + " Nothing was downloaded: correct the filter on the Log "
+            "tab and download again.\n",
+            status=400,
+            mimetype="text/plain",
+        )
     timezone = current_app.config["TIMEZONE"]
     lines = csv_lines(rows_for_export(integration.id, log_filter, timezone), timezone)
     filename = f"lever-{integration.subdomain}-log-{today_in(timezone).isoformat()}.csv"

@@ -214,3 +214,18 @@ def test_open_errors_only_leaves_out_resolved_and_acknowledged_errors(
     response = client.get(f"/integrations/lever/{plain_integration.id}/log.csv?open=1")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert [row[3] for row in rows[1:]] == ["Still open"]
+
+
+def test_a_csv_asked_with_a_date_that_is_not_one_is_refused_saying_why(
+    client, admin, login_as, plain_integration
+):
+    login_as(admin)
+    url = f"/integrations/lever/{plain_integration.id}/log.csv"
+    response = client.get(url, query_string={"from": "bad"})
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert "“bad” is not a date. Enter the From date as YYYY-MM-DD." in text
+    assert "Nothing was downloaded" in text
+    # Dates the wrong way round are swapped, as on the Log tab: the file is given.
+    swapped = client.get(url, query_string={"from": "2026-02-01", "to": "2026-01-01"})
+    assert swapped.status_code == 200 and swapped.mimetype == "text/csv"

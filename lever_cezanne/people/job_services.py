@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from lever_cezanne.core.template_filters import DATE_FORMAT
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Employment, Location, Person, Salary, User
@@ -72,7 +73,7 @@ def _manager_label(person: Person | None) -> str | None:
 
 
 def _salary_label(salary: Salary | None) -> str | None:
-    return f"{salary.label} from {salary.effective_date.isoformat()}" if salary else None
+    return f"{salary.label} from {salary.effective_date.strftime(DATE_FORMAT)}" if salary else None
 
 
 def save_job(

@@ -126,17 +126,17 @@ def test_administrator_edits_job_and_salary(db, client, admin, login_as, hire):
         ("Employment: Department", None, "PAY — Payroll", "admin"),
         ("Employment: Location", None, "LON — London", "admin"),
         ("Employment: Line Manager", None, "Sam Manager (P-SAM)", "admin"),
-        ("Employment: Salary", None, "42,000.00 GBP per year from 2026-03-02", "admin"),
+        ("Employment: Salary", None, "42,000.00 GBP per year from 02 Mar 2026", "admin"),
         (
             "Employment: Salary",
-            "42,000.00 GBP per year from 2026-03-02",
-            "45,000.00 GBP per year from 2027-01-01",
+            "42,000.00 GBP per year from 02 Mar 2026",
+            "45,000.00 GBP per year from 01 Jan 2027",
             "admin",
         ),
         (
             "Employment: Salary",
-            "45,000.00 GBP per year from 2027-01-01",
-            "46,000.00 GBP per year from 2027-01-01",
+            "45,000.00 GBP per year from 01 Jan 2027",
+            "46,000.00 GBP per year from 01 Jan 2027",
             "admin",
         ),
     }

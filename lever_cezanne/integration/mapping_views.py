@@ -10,7 +10,7 @@ from lever_cezanne.integration import field_mapping, setup_bp
 from lever_cezanne.integration.forms import ButtonForm
 from lever_cezanne.integration.mapping_forms import FieldMapForm, PreviewForm
 from lever_cezanne.integration.views import load_integration_or_404
-from lever_cezanne.lever.errors import LeverError, LeverTransientError
+from lever_cezanne.lever.errors import LeverError, LeverNotFoundError, LeverTransientError
 from lever_cezanne.onboarding.job import TARGET_LABELS
 from lever_cezanne.onboarding.mapping import MappingError
 from lever_cezanne.onboarding.names import NoNameError
@@ -87,6 +87,13 @@ def integration_mapping_preview(integration_id: int):
     opportunity_id = preview_form.opportunity.data.strip()
     try:
         preview = field_mapping.preview_hire(integration, opportunity_id)
+    except LeverNotFoundError:
+        db.session.rollback()
+        problem = (
+            f"Lever has no opportunity {opportunity_id}: copy the id from the candidate's page "
+            "in Lever (the last part of its address)."
+        )
+        return _render(integration, form, preview_form, problem=problem)
     except (LeverError, MappingError, NoNameError) as exc:
         db.session.rollback()
         return _render(integration, form, preview_form, problem=f"{exc}".rstrip(".") + ".")

@@ -145,7 +145,7 @@ def test_preview_lists_warnings_and_a_missing_opportunity(
     assert "is not hired" in text
     missing = "00000000-0000-0000-0000-000000000000"
     text = _text(client.get(_url(authorised, f"/preview?opportunity={missing}")))
-    assert "Lever has no such record" in text
+    assert f"Lever has no opportunity {missing}: copy the id from the candidate" in text
     response = client.get(_url(authorised, "/preview?opportunity=../x"))
     assert response.status_code == 422 and "A Lever opportunity id" in _text(response)
 

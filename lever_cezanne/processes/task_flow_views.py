@@ -73,9 +73,9 @@ def task_due_date(task_id: int):
     task = _task_for_action(task_id)
     form = DueDateForm()
     if not form.validate_on_submit():
-        return _refused(task, " ".join(form.due_date.errors), "owner")
+        return _refused(task, " ".join(form.due_date.errors), "due_date")
     try:
         ownership.set_due_date(task, form.due_date.data, current_user)
     except ValidationError as exc:
-        return _refused(task, str(exc), "owner")
+        return _refused(task, str(exc), "due_date")
     return _back(task, "The due date is saved.")

@@ -84,7 +84,9 @@ def test_due_date_is_edited_and_recorded(db, client, hr_user, login_as, task):
     change = db.session.scalar(select(PersonChange))
     assert (change.old_value, change.new_value) == ("02 Mar 2026", "15 Apr 2026")
 
-    page = _follow(client, client.post(f"/tasks/{task.id}/due-date", data={"due_date": "15/04"}))
+    refused = client.post(f"/tasks/{task.id}/due-date", data={"due_date": "15/04"})
+    assert refused.headers["Location"].endswith("#due_date")  # back at the field
+    page = _follow(client, refused)
     assert "Enter a date, e.g. 2024-09-02." in page
     db.session.refresh(task)
     assert task.due_date == date(2026, 4, 15)

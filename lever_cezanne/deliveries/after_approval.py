@@ -7,7 +7,8 @@ process, retried the same way. It only adds Documents and the note, with their o
 guarantees (sha256 per person; the note's claimed row); it never changes a delivery's status.
 
 While the integration is paused, Lever is not called: an approval then keeps its Documents and
-note on the pending hire (`waits_for_resume`), and Resume starts them.
+note on the pending hire (`waits_for_resume`) until its job goes ahead; Resume starts them, and
+start_waiting (periodic) starts any whose start was lost.
 """
 
 import logging
@@ -15,11 +16,12 @@ import logging
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lever_cezanne.deliveries.queue import (
     JOB_TIMEOUT,
     RETRY_INTERVALS,
+    jobs_waiting,
     retry_intervals,
     rq_queue,
 )
@@ -128,18 +130,21 @@ def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
 
 def _kept_for_resume(integration: LeverIntegration, held: PendingHire, complete: bool) -> bool:
     """While the integration is paused, keep the approved hire's Documents and note for Resume
-    and say so on the Log tab; tell whether they were kept."""
-    if not integration.is_paused:
+    (`waits_for_resume`) and say so on the Log tab; tell whether they were kept. Going ahead,
+    clear the mark of an earlier wait."""
+    if not integration.is_paused and not held.waits_for_resume:
         return False
     # Read again under the row's lock, which Resume takes too: a Resume either comes after this
-    # mark (and starts the job) or before this read (and the job goes on now).
+    # mark (and starts the job) or before this read (and the job goes on now). Where the database
+    # has no such lock (SQLite), start_waiting picks up a mark that came after Resume's look.
     paused_at = db.session.scalar(
         select(LeverIntegration.paused_at)
         .where(LeverIntegration.id == integration.id)
         .with_for_update()
     )
     if paused_at is None:
-        db.session.commit()  # the lock, nothing else
+        held.waits_for_resume = False
+        db.session.commit()  # the lock, and the mark cleared: going ahead now
         return False
     held.waits_for_resume, held.complete = True, complete
     person = db.session.get(Person, held.person_id)
@@ -147,27 +152,46 @@ def _kept_for_resume(integration: LeverIntegration, held: PendingHire, complete:
     hire_log.write(  # commits the mark with the row
         LEVEL_INFORMATION,
         f"The Documents and the note to Lever for {hire_log.who}, approved under Pending hires, "
-        "wait for the integration to be resumed: Lever is not called while it is paused. The "
-        "hire itself is complete.",
+        "wait for the integration to be resumed, as Lever is not called while it is paused: "
+        "press Resume on its Details tab to fetch and send them. The hire itself is complete.",
     )
     return True
 
 
-def release_waiting(integration_id: int) -> list[tuple[int, bool]]:
-    """On Resume: the approved hires whose Documents and note waited, as (pending hire id,
-    complete) to start after the caller commits; their marks are cleared in its transaction."""
-    waiting = db.session.execute(
+def waiting_for_resume(integration_id: int | None = None) -> list[tuple[int, bool]]:
+    """The approved hires whose Documents and note wait although their integration is no longer
+    paused, as (pending hire id, complete), oldest approval first. The mark stays until their
+    job goes ahead: a start that is lost (queue down, server stopped) is made by start_waiting."""
+    query = (
         select(PendingHire.id, PendingHire.complete)
-        .where(PendingHire.integration_id == integration_id, PendingHire.waits_for_resume)
-        .order_by(PendingHire.decided_at, PendingHire.id)
-    ).all()
-    if waiting:
-        db.session.execute(
-            update(PendingHire)
-            .where(PendingHire.id.in_([pending_id for pending_id, _ in waiting]))
-            .values(waits_for_resume=False)
+        .join(LeverIntegration, LeverIntegration.id == PendingHire.integration_id)
+        .where(
+            PendingHire.waits_for_resume,
+            LeverIntegration.paused_at.is_(None),
+            LeverIntegration.deleted_at.is_(None),
         )
-    return [(pending_id, bool(complete)) for pending_id, complete in waiting]
+        .order_by(PendingHire.decided_at, PendingHire.id)
+    )
+    if integration_id is not None:
+        query = query.where(PendingHire.integration_id == integration_id)
+    return [(pending_id, bool(complete)) for pending_id, complete in db.session.execute(query)]
+
+
+def start_waiting() -> int:
+    """Periodic: start the Documents and note of approved hires still waiting after a Resume
+    whose start was lost, unless their job already waits to run; return how many started."""
+    app = current_app._get_current_object()
+    started = 0
+    for pending_id, complete in waiting_for_resume():
+        if not _job_waiting(app, pending_id):
+            started += start_soon(app, pending_id, complete)
+    return started
+
+
+def _job_waiting(app: Flask, pending_id: int) -> bool:
+    if app.config.get("REDIS_URL"):
+        return jobs_waiting([job_id(pending_id)], started_counts=True)[0]
+    return app.extensions["lever_jobs"].is_pending(job_id(pending_id))
 
 
 def _warn(integration, delivery, held: PendingHire, why: str) -> None:

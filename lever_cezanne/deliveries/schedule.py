@@ -52,6 +52,8 @@ SCHEDULE = (
     Periodic("lever_cezanne.deliveries.sync:expire_lapsed", every=30),
     # Re-authorisation alerts and the hourly error digest.
     Periodic("lever_cezanne.mail.alerts:check_alerts", every=60),
+    # Approved hires whose Documents and note waited for a Resume whose start was lost.
+    Periodic("lever_cezanne.deliveries.after_approval:start_waiting", every=60),
     # Mail whose send job was lost is queued again.
     Periodic("lever_cezanne.mail.sending:requeue_stalled_mail", every=60),
     # The catch-up sync of every authorised, enabled integration (hires whose webhook was lost).

@@ -19,8 +19,8 @@ def pause(integration: LeverIntegration, user: User) -> None:
 
 def resume(integration: LeverIntegration) -> tuple[list[int], list[tuple[int, bool]]]:
     """Process webhooks again; return the held deliveries to enqueue, in Lever's order, and the
-    approved hires whose Documents and note waited (after_approval.release_waiting)."""
+    approved hires whose Documents and note waited, to start (after_approval.waiting_for_resume)."""
     integration.paused_at = None
     integration.paused_by = None
     db.session.flush()  # the row's lock: an approval job deciding to wait has decided
-    return inbox.release_held(integration.id), after_approval.release_waiting(integration.id)
+    return inbox.release_held(integration.id), after_approval.waiting_for_resume(integration.id)

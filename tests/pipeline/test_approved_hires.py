@@ -247,4 +247,12 @@ def test_an_approval_job_run_after_a_pause_waits_for_resume(
     released, approved = pause.resume(integration)
     db.session.commit()
     assert released == [] and approved == [(held.id, False)]
-    assert pause.resume(integration) == ([], [])  # released once
+    # Resume's start is lost (the queue was down, the server stopped): the mark stays, and the
+    # periodic start_waiting starts the job, once; the job going ahead clears the mark.
+    assert after_approval.waiting_for_resume() == [(held.id, False)]
+    assert after_approval.start_waiting() == 1
+    assert runner.wait_idle(20)
+    assert lever_server.store.counters["api_calls"] > calls_before
+    assert after_approval.waiting_for_resume() == [] and after_approval.start_waiting() == 0
+    db.session.expire_all()
+    assert not db.session.get(PendingHire, held.id).waits_for_resume

@@ -8,7 +8,7 @@ already marked logged by the outbox, and is written to the log here.
 import logging
 import smtplib
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -162,6 +162,7 @@ class ThreadSender:
         self._lock = threading.Lock()
         self._mail_ids: dict[int, int] = {}  # mail id -> sends running or waiting to retry
         self._timers: dict[threading.Timer, int] = {}  # retry timer -> its mail id
+        self._queued: dict[Future, int] = {}  # a send waiting for a thread -> its mail id
         self._stopping = False
 
     def submit(self, mail_id: int, attempt: int, intervals: list[float]) -> bool:
@@ -171,8 +172,14 @@ class ThreadSender:
             if self._stopping:
                 return False
             self._mail_ids[mail_id] = self._mail_ids.get(mail_id, 0) + 1
-            self._executor.submit(self._run, mail_id, attempt, intervals)
-            return True
+            future = self._executor.submit(self._run, mail_id, attempt, intervals)
+            self._queued[future] = mail_id
+        future.add_done_callback(self._dequeued)
+        return True
+
+    def _dequeued(self, future: Future) -> None:
+        with self._lock:
+            self._queued.pop(future, None)
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the retry timers and the sending threads (those sending finish when `wait`)."""
@@ -183,7 +190,12 @@ class ThreadSender:
                 self._forget(mail_id)
         for timer in timers:
             timer.cancel()
+        with self._lock:
+            queued = dict(self._queued)
         self._executor.shutdown(wait=wait, cancel_futures=True)
+        for future, mail_id in queued.items():
+            if future.cancelled():  # never ran: it waits in the outbox
+                self._finished(mail_id)
 
     def in_flight(self, mail_ids: list[int]) -> set[int]:
         with self._lock:

@@ -63,7 +63,12 @@ class JobForm(StrippedForm):
     def validate_salary_amount(self, field) -> None:
         if field.data is None:
             return  # not a number: the field already says so
-        if any(c in "eE" for c in field.raw_data[0]) or not 0 <= field.data <= MAX_AMOUNT:
+        amount = field.data
+        if (
+            any(c in "eE" for c in field.raw_data[0])
+            or not amount.is_finite()  # "NaN", "Infinity"
+            or not 0 <= amount <= MAX_AMOUNT
+        ):
             raise ValidationError("Enter an amount in digits, from 0 to 999,999,999,999.99.")
 
     def validate_salary_currency(self, field) -> None:

@@ -1,6 +1,7 @@
 """Mail goes to a real SMTP server from a background job, retried, and never inside a request."""
 
 import logging
+import threading
 import time
 from datetime import timedelta
 
@@ -106,6 +107,34 @@ def test_a_stopped_sender_cancels_its_retries_and_the_mail_waits_in_the_outbox(
     assert _mail(db).status == MailStatus.QUEUED and _mail(db).attempts == 1
     sender.submit(mail.id, 2, [0.5])  # a stopped sender starts nothing more
     assert sender.wait_idle() and inbox.messages == []
+
+
+def test_a_stopped_sender_forgets_the_sends_it_never_started(app, monkeypatch):
+    from lever_cezanne.mail import sending
+
+    release, started = threading.Event(), []
+
+    def slow_send(mail_id, final_attempt):
+        started.append(mail_id)
+        assert release.wait(10)
+
+    monkeypatch.setattr(sending, "send_outbox_mail", slow_send)
+    sender = sending.ThreadSender(app)
+    for mail_id in (1, 2, 3):  # two threads: the third waits for one
+        assert sender.submit(mail_id, 0, [0.5])
+    _until(lambda: len(started) == 2)
+    sender.shutdown(wait=False)
+    assert sender.in_flight([1, 2, 3]) == {1, 2}  # the third never ran: not in flight
+    release.set()
+    _until(lambda: sender.in_flight([1, 2, 3]) == set())
+    assert started == [1, 2]
+
+
+def _until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.mark.committed

@@ -169,6 +169,9 @@ def test_a_save_over_a_newer_version_is_refused(db, client, admin, login_as, hir
           "salary_effective_date": "2026-03-02"}, "Enter an amount in digits, from 0 to"),
         ({"salary_amount": "1e10", "salary_currency": "GBP", "salary_interval": "year",
           "salary_effective_date": "2026-03-02"}, "Enter an amount in digits, from 0 to"),
+        *(({"salary_amount": word, "salary_currency": "GBP", "salary_interval": "year",
+            "salary_effective_date": "2026-03-02"}, "Enter an amount in digits, from 0 to")
+          for word in ("NaN", "sNaN", "Infinity", "-inf")),
     ],
 )  # fmt: skip
 def test_bad_input_is_refused_with_a_clear_message(

@@ -9,7 +9,11 @@ from wtforms.widgets import PasswordInput
 
 from lever_cezanne.accounts.search import ActiveHRProfessional
 from lever_cezanne.core.forms import DayField
-from lever_cezanne.integration.services import SUBDOMAIN_MAX, subdomain_problem
+from lever_cezanne.integration.services import (
+    SUBDOMAIN_MAX,
+    signature_token_problem,
+    subdomain_problem,
+)
 from lever_cezanne.mail.addresses import AddressError, parse_addresses
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import HIRE_DATE_OFFER, HIRE_DATE_TODAY
@@ -19,7 +23,6 @@ HIRE_DATE_CHOICES = [
     SelectChoice(HIRE_DATE_TODAY, "Today (as Lever sends no start date)"),
     SelectChoice(HIRE_DATE_OFFER, "The signed offer's anticipated start date, else today"),
 ]
-SIGNATURE_TOKEN_MIN = 16
 SIGNATURE_HELP_NEW = (
     "The webhook Signature Token you copied in Lever (Settings › Integrations and API › Webhooks "
     "› Candidate Hired). It is stored encrypted and never shown again in full."
@@ -138,13 +141,9 @@ class DetailsForm(FlaskForm):
             raise WTFormsValidationError(
                 "Enter the Signature Token you copied from the Candidate Hired webhook in Lever."
             )
-        if token and len(token) < SIGNATURE_TOKEN_MIN:
-            # Lever's are 48 characters: a short one is a part, or not the token at all (and
-            # its last 4 characters, shown on this page, would give most of it away).
-            raise WTFormsValidationError(
-                "This is too short for a Signature Token (Lever's have 48 characters): copy the "
-                "whole token from the Candidate Hired webhook in Lever."
-            )
+        problem = signature_token_problem(token)
+        if problem:
+            raise WTFormsValidationError(problem)
 
 
 class ButtonForm(FlaskForm):

@@ -21,6 +21,7 @@ from lever_cezanne.models.integration import (
 )
 
 SUBDOMAIN_MAX = 63
+SIGNATURE_TOKEN_MIN = 16
 SUBDOMAIN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 SUBDOMAIN_RULE = "Use only letters, digits, hyphens (-) and underscores (_), with no spaces."
 WEBHOOK_PATH = "/cezannehr/api/v4/Lever/webhook/"
@@ -62,8 +63,24 @@ def subdomain_problem(subdomain: str) -> str | None:
     return None
 
 
+def signature_token_problem(token: str | None) -> str | None:
+    """Say what is wrong with a typed Signature Token, or None (blank: checked by the caller).
+
+    Lever's are 48 characters: a short one is a part, or not the token at all (and its last 4
+    characters, shown on the Details page, would give most of it away)."""
+    token = (token or "").strip()
+    if token and len(token) < SIGNATURE_TOKEN_MIN:
+        return (
+            "This is too short for a Signature Token (Lever's have 48 characters): copy the "
+            "whole token from the Candidate Hired webhook in Lever."
+        )
+    return None
+
+
 def _check(integration: LeverIntegration | None, details: Details) -> None:
-    problem = subdomain_problem(details.subdomain)
+    problem = subdomain_problem(details.subdomain) or signature_token_problem(
+        details.signature_token
+    )
     if problem:
         raise ValidationError(problem)
     if integration is None and not (details.signature_token or "").strip():

@@ -55,17 +55,23 @@ def test_create_refuses_bad_input_clearly(app, db, hr_user, company, make_compan
     duplicate = _create(runner)
     assert duplicate.exit_code == 1 and "already uses the subdomain" in duplicate.output
 
+    short = runner.invoke(
+        args=["lever", "integrations", "create", "--subdomain", "other", "--signature-token",
+              "short", "--admin", "hr.alex", "--company", "CEZ-UK"]
+    )  # fmt: skip
+    assert short.exit_code == 1 and "too short for a Signature Token" in short.output
+
     make_user("hr", username="left.user", active=False)
     inactive_admin = runner.invoke(
-        args=["lever", "integrations", "create", "--subdomain", "other", "--signature-token", "x",
-              "--admin", "left.user", "--company", "CEZ-UK"]
+        args=["lever", "integrations", "create", "--subdomain", "other",
+              "--signature-token", "x" * 48, "--admin", "left.user", "--company", "CEZ-UK"]
     )  # fmt: skip
     assert inactive_admin.exit_code == 1 and "is deactivated" in inactive_admin.output
 
     make_company(code="OLD", active=False)
     inactive_company = runner.invoke(
-        args=["lever", "integrations", "create", "--subdomain", "other", "--signature-token", "x",
-              "--admin", "hr.alex", "--company", "OLD"]
+        args=["lever", "integrations", "create", "--subdomain", "other",
+              "--signature-token", "x" * 48, "--admin", "hr.alex", "--company", "OLD"]
     )  # fmt: skip
     assert inactive_company.exit_code == 1 and "is inactive" in inactive_company.output
     assert (

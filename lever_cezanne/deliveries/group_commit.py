@@ -8,7 +8,6 @@ So a lone request is stored at once, as before, and under load one commit serves
 (the commit, and the NOTIFY it carries, are most of what PostgreSQL spends on a webhook).
 """
 
-import copy
 import os
 import threading
 import weakref
@@ -137,14 +136,15 @@ class GroupCommit(Generic[Item, Outcome]):
 
 
 def _own_copy(exc: Exception) -> Exception:
-    """A copy of the error for one more thread to raise, caused by it: of the same type, with the
-    same arguments, so the thread's handlers treat it alike. The error itself when it cannot be
-    copied."""
+    """A twin of the error for one more thread to raise, caused by it: of the same type, with the
+    same arguments and attributes (made without calling its constructor, which may reformat them,
+    nor its pickling, which may change the original), so the thread's handlers treat it alike."""
+    cls = type(exc)
     try:
-        twin = copy.copy(exc)
+        twin = cls.__new__(cls, *exc.args)
+        twin.__dict__.update(exc.__dict__)
     except Exception:
         return exc
-    if type(twin) is not type(exc) or twin is exc:
-        return exc
+    twin.args = exc.args
     twin.__cause__, twin.__traceback__ = exc, None
     return twin

@@ -7,6 +7,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
 from lever_cezanne.core.dates import today_in
+from lever_cezanne.core.text import counted
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
@@ -224,4 +225,5 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
     if not outcome.errors:
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     status = DeliveryStatus.PARTIAL if outcome.person_id else DeliveryStatus.FAILED
-    return inbox.finish(delivery, status, f"{outcome.errors} error(s): see the Error rows above.")
+    errors = counted(outcome.errors, "error")
+    return inbox.finish(delivery, status, f"{errors}: see the Error rows above.")

@@ -146,8 +146,8 @@ def integration_resume(integration_id: int):
         message = f"Resumed: processing {counted(len(released), 'held webhook')}, in order."
         if approved:
             message += (
-                f" The Documents and notes of {counted(len(approved), 'hire')} approved while "
-                "paused are being fetched."
+                f" Fetching the Documents of {counted(len(approved), 'hire')} approved while "
+                "paused, and sending their notes to Lever where that option is on."
             )
         flash(message, "success")
     return redirect(url_for(".integration_edit", integration_id=integration_id))

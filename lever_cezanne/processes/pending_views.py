@@ -68,6 +68,12 @@ def hire_show(hire_id: int):
     return _render(db.get_or_404(PendingHire, hire_id))
 
 
+def _waiting(held: PendingHire) -> str:
+    if not held.waits_for_resume:
+        return ""
+    return " Its Documents and note to Lever wait until the integration is resumed."
+
+
 def _decided(held: PendingHire, message: str):
     flash(message, "success")
     return redirect(url_for("processes.hire_show", hire_id=held.id))
@@ -91,7 +97,7 @@ def hire_approve(hire_id: int):
         pending_hires.approve(held, current_user, changes)
     except ValidationError as exc:
         return _refused(held, exc)
-    return _decided(held, f"Approved: {held.full_name} is now in Cezanne HR.")
+    return _decided(held, f"Approved: {held.full_name} is now in Cezanne HR.{_waiting(held)}")
 
 
 @bp.route("/hires/pending/<int:hire_id>/merge", methods=["POST"])
@@ -110,7 +116,9 @@ def hire_merge(hire_id: int):
         pending_hires.merge(held, current_user, person)
     except ValidationError as exc:
         return _refused(held, exc)
-    return _decided(held, f"Merged into {person.full_name} (Person Code {person.person_code}).")
+    return _decided(
+        held, f"Merged into {person.full_name} (Person Code {person.person_code}).{_waiting(held)}"
+    )
 
 
 @bp.route("/hires/pending/<int:hire_id>/reject", methods=["POST"])

@@ -18,6 +18,7 @@ from lever_cezanne.models import (
 )
 from lever_cezanne.models.lever_notes import NoteStatus
 from lever_cezanne.models.pending import PendingHire
+from lever_cezanne.onboarding.held import load_starter
 from lever_cezanne.processes import pending_hires
 from tests.pipeline.conftest import FULL_OFFER
 from tests.pipeline.helpers import (
@@ -204,7 +205,15 @@ def test_an_approval_while_paused_calls_lever_only_after_resume(
     calls_before = lever_server.store.counters["api_calls"]
 
     held = db.session.scalar(select(PendingHire))
-    pending_hires.approve(held, admin, {})
+    starter = load_starter(held.starter_json)
+    form = {k: v for k, v in starter.person.items() if isinstance(v, str)}
+    approved = client.post(
+        f"/hires/pending/{held.id}/approve",
+        data={**form, "hire_date": starter.hire_date.isoformat()},
+    )
+    assert approved.status_code == 302, approved.get_data(as_text=True)
+    page = client.get(approved.headers["Location"]).get_data(as_text=True)
+    assert "Its Documents and note to Lever wait until the integration is resumed." in page
     assert runner.wait_idle(20)
     # The records are made; Lever is not called while paused, and the Log tab says why.
     held = db.session.get(PendingHire, held.id)
@@ -215,7 +224,7 @@ def test_an_approval_while_paused_calls_lever_only_after_resume(
     assert row.startswith("The Documents and the note to Lever for Pam Paused (Person Code ")
 
     page = _press(client, integration_id, "resume")
-    assert "The Documents and notes of 1 hire approved while paused are being fetched" in page
+    assert "Fetching the Documents of 1 hire approved while paused, and sending their notes" in page
     assert runner.wait_idle(20)
     assert _wait_for(db, lambda: _documents(db) == 2)
     assert len(note_values(lever_server, opportunity_id)) == 1

@@ -3,6 +3,7 @@
 from sqlalchemy import and_, func
 
 PICKER_LIMIT = 20
+MAX_NAME_WORDS = 6  # words of a name search looked for; more only narrow an unindexed scan
 
 
 def prefix_pattern(q: str) -> str:

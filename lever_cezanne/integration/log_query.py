@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lever_cezanne.core.pagination import positive_id
-from lever_cezanne.core.search import has_words_starting, prefix_pattern
+from lever_cezanne.core.search import MAX_NAME_WORDS, has_words_starting, prefix_pattern
 from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
 from lever_cezanne.models import LogEntry, Person
@@ -24,7 +24,6 @@ PAGE_SIZE = 50
 MAX_SEARCH = 200
 MAX_MATCHED_PEOPLE = 500
 MIN_CODE_PREFIX = 4
-MAX_NAME_WORDS = 6
 
 
 def _parse_day(raw: str | None, label: str, errors: list[str]) -> date | None:

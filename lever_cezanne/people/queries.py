@@ -4,12 +4,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from lever_cezanne.core.pagination import KeysetPage, keyset_page
-from lever_cezanne.core.search import has_words_starting, starts_with
+from lever_cezanne.core.search import MAX_NAME_WORDS, has_words_starting, starts_with
 from lever_cezanne.core.words import words_of
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Document, Employment, Person
-
-MAX_NAME_WORDS = 6
 
 
 def matching_people(q: str):

@@ -45,12 +45,23 @@ def _render(held: PendingHire, approve=None, merge=None, reject=None, status=200
         approve = ApproveHireForm(
             formdata=None, data={**reviewed.person, "hire_date": reviewed.hire_date}
         )
-    if held.status == PendingStatus.APPROVED:
-        starter = pending_hires.reviewed_starter(held)  # what was created: corrections included
+    # The cards show the hire with the corrections an approval kept (what it created, or what
+    # the form now offers again), else as Lever sent it; their headings say which.
+    undecided = held.status in (PendingStatus.PENDING, PendingStatus.APPROVING)
+    if held.reviewed_json and held.status != PendingStatus.MERGED:
+        starter = pending_hires.reviewed_starter(held)
+    shown_as = (
+        "that would be created"
+        if undecided
+        else "as approved"
+        if held.reviewed_json and held.status == PendingStatus.APPROVED
+        else "as Lever sent it"
+    )
     return render_template(
         "processes/hires/show.html",
         held=held,
         starter=starter,
+        shown_as=shown_as,
         duplicates=duplicates,
         flags=pending_hires.attention(starter, duplicates),
         approve_form=approve,

@@ -120,6 +120,22 @@ def test_approve_with_edits_creates_the_records_once(db, client, hr_user, login_
     assert held.status == "approved" and held.person_id == person.id
 
 
+def test_a_refused_approval_keeps_the_corrections_and_says_so(
+    db, client, hr_user, login_as, held, process
+):
+    process.active = False  # nothing can be created: the approval is refused and released
+    db.session.commit()
+    login_as(hr_user)
+    refused = client.post(f"/hires/pending/{held.id}/approve", data=_approve_form(known_as="Cos"))
+    page = _follow(client, refused)
+    assert "Nothing could be created: the integration's Log says why." in page
+    assert "did not finish: this page and the form below hold its corrections." in page
+    [known_as] = re.findall(r'<input[^>]*name="known_as"[^>]*>', page)
+    assert 'value="Cos"' in known_as
+    assert "<dd>Cos</dd>" in page.split('id="would-person"')[1].split("</section>")[0]
+    assert _count(db, Person) == 0
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="concurrent approvals need PostgreSQL's row locks")
 @pytest.mark.committed
 def test_two_tabs_approving_at_once_create_one_set_of_records(app, db, held, hr_user, admin):

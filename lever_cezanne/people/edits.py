@@ -7,7 +7,7 @@ editing the same record cannot silently overwrite each other.
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lever_cezanne.core.validation import ValidationError
 from lever_cezanne.extensions import db
@@ -73,6 +73,25 @@ def save_person(person: Person, changes: dict, opened_version: int | None, user:
     return changed
 
 
+def check_employment_id_free(employment_id: str, person_id: int) -> None:
+    """Refuse an Employment ID another person's employment has (the same person's earlier
+    employments may share it: a re-hire keeps the Person Code as its Employment ID)."""
+    owner = db.session.execute(
+        select(Person.full_name, Person.person_code)
+        .join(Employment, Employment.person_id == Person.id)
+        .where(
+            func.lower(Employment.employment_id) == employment_id.lower(),
+            Employment.person_id != person_id,
+        )
+        .limit(1)
+    ).first()
+    if owner is not None:
+        raise ValidationError(
+            f"The Employment ID '{employment_id}' is already {owner.full_name}'s (Person Code "
+            f"{owner.person_code}): choose another, or leave it empty to use this person's code."
+        )
+
+
 def save_employment(
     employment: Employment,
     company: Company,
@@ -95,6 +114,9 @@ def save_employment(
             employment_id.strip() or person.person_code,
         ),
     }
+    employment_id = wanted["employment_id"][2]
+    if employment_id != employment.employment_id:
+        check_employment_id_free(employment_id, person.id)
     changed = 0
     for name, (label, old, new) in wanted.items():
         if old == new:

@@ -5,6 +5,7 @@ from datetime import date
 from lever_cezanne.core.validation import ValidationError, refusing_duplicates
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Company, Employment, Task, User
+from lever_cezanne.people.edits import check_employment_id_free
 from lever_cezanne.people.history import record_change
 
 
@@ -38,11 +39,13 @@ def add_employment(
         raise ValidationError(
             "This person already has open Employment Details; change the company instead."
         )
+    employment_id = employment_id.strip() or task.person.person_code
+    check_employment_id_free(employment_id, task.person_id)
     employment = Employment(
         person_id=task.person_id,
         company_id=company.id,
         hire_date=hire_date,
-        employment_id=employment_id.strip() or task.person.person_code,
+        employment_id=employment_id,
     )
     # The unique index allows one open employment per person: a concurrent save loses cleanly.
     with refusing_duplicates(

@@ -143,6 +143,31 @@ def test_employment_is_edited_from_the_task_with_history(
     assert employment.hire_date == date(2026, 4, 1)
 
 
+def test_an_employment_id_another_person_has_is_refused(
+    db, client, hr_user, login_as, task, make_company, make_employment, make_person
+):
+    company = make_company("CEZ-UK", "Cezanne UK Ltd")
+    employment = make_employment(task.person, company, hire_date=date(2026, 3, 2))
+    other = make_person("Grace", "Hopper", code="DEMO-0001")
+    make_employment(other, company, hire_date=date(2024, 1, 8))  # Employment ID DEMO-0001
+    login_as(hr_user)
+    data = {"company": "CEZ-UK", "hire_date": "2026-03-02", "version": 1}
+    taken = client.post(
+        f"/tasks/{task.id}/employment/edit", data={**data, "employment_id": "demo-0001"}
+    )
+    assert taken.status_code == 422
+    assert (
+        "The Employment ID 'demo-0001' is already Grace Hopper's (Person Code DEMO-0001): choose "
+        "another" in _text(taken, 422)
+    )
+    db.session.refresh(employment)
+    assert employment.employment_id != "demo-0001"
+    free = client.post(f"/tasks/{task.id}/employment/edit", data={**data, "employment_id": "E-77"})
+    assert free.status_code == 302
+    db.session.refresh(employment)
+    assert employment.employment_id == "E-77"
+
+
 def test_employment_edit_without_employment_points_to_adding_it(client, hr_user, login_as, task):
     login_as(hr_user)
     response = client.get(f"/tasks/{task.id}/employment/edit")

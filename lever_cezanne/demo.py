@@ -50,6 +50,9 @@ PEOPLE = [
     ("DEMO-0004", "Sam", "Super-Admin", "sam.admin@sandbox.example"),
 ]
 # The simulator's offers name these as their Team and Location/Office.
+# The Gender picklist beyond "Not Known" (which every install has), so that "Confirm Gender" can
+# be done by choosing one; an organisation's own list lives in Cezanne HR.
+GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Non-binary")]
 DEPARTMENTS = [("PAY", "Payroll"), ("ENG", "Engineering"), ("PEO", "People"), ("OPS", "Operations")]
 LOCATIONS = [("LON", "London"), ("AMS", "Amsterdam"), ("MAD", "Madrid"), ("MAN", "Manchester")]
 
@@ -124,6 +127,13 @@ def _seed_departments_and_locations() -> None:
                 create_lookup(model, code, name)
 
 
+def _seed_genders() -> None:
+    known = set(db.session.scalars(select(Gender.code)))
+    db.session.add_all(
+        Gender(code=code, description=text) for code, text in GENDERS if code not in known
+    )
+
+
 def _seed_people(gender: Gender) -> None:
     company = db.session.scalar(select(Company).where(Company.code == COMPANIES[0][0]))
     for code, first, last, email in PEOPLE:
@@ -184,6 +194,7 @@ def seed_demo() -> list[str]:
     lines = _seed_users()
     _seed_companies_and_processes()
     _seed_departments_and_locations()
+    _seed_genders()
     _seed_people(gender)
     db.session.flush()
     lines.append(_seed_lever_integration())

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 
 from lever_cezanne import demo
-from lever_cezanne.models import Company, ProcessDefinition, User
+from lever_cezanne.models import Company, Gender, ProcessDefinition, User
 
 
 def test_users_create_and_duplicate(app, db):
@@ -95,6 +95,8 @@ def test_demo_seed_is_idempotent(app, db):
     assert len(db.session.scalars(select(User)).all()) == 4
     assert len(db.session.scalars(select(Company)).all()) == 3
     assert len(db.session.scalars(select(ProcessDefinition)).all()) == 2
+    # A Gender picklist to choose from, "Not Known" included, each once.
+    assert sorted(db.session.scalars(select(Gender.code))) == ["F", "M", "U", "X"]
 
 
 def test_seeds_at_the_same_moment_print_the_same_demo_password(app, tmp_path, monkeypatch):

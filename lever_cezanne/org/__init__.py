@@ -1,7 +1,7 @@
-"""The organisation: companies, departments and locations.
+"""The organisation: companies, departments, locations, and the Gender picklist.
 
 `bp` (every signed-in user) answers the company picker; `admin_bp` (under /admin,
-Administrators only) edits companies, departments and locations.
+Administrators only) edits companies, departments, locations and genders.
 """
 
 from flask import Blueprint
@@ -16,7 +16,12 @@ admin_bp.before_request(require_administrator)
 
 def init_app(app) -> None:
     """Register the package's blueprints with their views."""
-    from lever_cezanne.org import company_views, lookup_views, search_views  # noqa: F401 - the views attach to the blueprints
+    from lever_cezanne.org import (  # noqa: F401 - the views attach to the blueprints
+        company_views,
+        gender_views,
+        lookup_views,
+        search_views,
+    )
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)

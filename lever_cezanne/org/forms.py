@@ -46,3 +46,18 @@ class LookupForm(StrippedForm):
         description="Lever offers are matched to this name, ignoring case and accents.",
     )
     active = BooleanField("Active (filled in from Lever offers and chosen on person pages)")
+
+
+class GenderForm(StrippedForm):
+    """An item of the Gender picklist: a code and what people pages show for it."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(message="Enter a code."), Length(max=10), COMPANY_CODE],
+        description="A short code, e.g. F. Unique whatever its case.",
+    )
+    description = StringField(
+        "Description",
+        validators=[DataRequired(message="Enter the description."), Length(max=80)],
+        description="What person pages and the Gender list show, e.g. Female.",
+    )

@@ -10,7 +10,7 @@ from tests.e2e.browsing import PHONE
 ADMIN_NAV = [
     "People", "My Tasks", "Pending hires", "Notifications", "Integrations", "Users", "Companies",
     "Departments",
-    "Locations", "Processes", "Outbox",
+    "Locations", "Genders", "Processes", "Outbox",
 ]  # fmt: skip
 SIMULATOR_PAGES = ["/", "/candidates/new", "/webhooks", "/deliveries", "/apps", "/faults"]
 

@@ -26,9 +26,11 @@ SALARY_INTERVALS = {
 
 class Gender(db.Model):
     __tablename__ = "genders"
+    # Unique whatever its case, as department and location codes are.
+    __table_args__ = (lower_pattern_index("uq_genders_code_lower", "code", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(10), unique=True)
+    code: Mapped[str] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(String(80))
 
     def __repr__(self) -> str:

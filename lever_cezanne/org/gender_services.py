@@ -4,12 +4,17 @@
 deleted, since people keep the gender they have.
 """
 
-from sqlalchemy import func, select
-
-from lever_cezanne.core.validation import ValidationError, refusing_duplicates
+from lever_cezanne.core.validation import Unique, ValidationError, saving_unique
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Gender
 from lever_cezanne.models.people import GENDER_NOT_KNOWN
+
+UNIQUE_CODE = Unique(
+    "uq_genders_code_lower",
+    "code",
+    "Another gender already has the code '{value}' (the same whatever its case). Choose another "
+    "code.",
+)
 
 
 def _checked(code: str, description: str, gender: Gender | None = None) -> tuple[str, str]:
@@ -18,31 +23,18 @@ def _checked(code: str, description: str, gender: Gender | None = None) -> tuple
         raise ValidationError("A gender needs a code and a description.")
     if gender is not None and gender.code == GENDER_NOT_KNOWN and code != GENDER_NOT_KNOWN:
         raise ValidationError(
-            "Not Known keeps the code U: every hire from Lever gets it. Change its description "
-            "only.",
-            field="code",
-        )
-    taken = select(Gender.id).where(func.lower(Gender.code) == code.lower())
-    if gender is not None:
-        taken = taken.where(Gender.id != gender.id)
-    if db.session.scalar(taken) is not None:
-        raise ValidationError(
-            f"Another gender already has the code '{code}' (the same whatever its case). Choose "
-            "another code.",
+            f"Not Known keeps the code {GENDER_NOT_KNOWN}: every hire from Lever gets it. Change "
+            "its description only.",
             field="code",
         )
     return code, description
 
 
-def _duplicate(code: str) -> str:
-    return f"Another gender has just been saved with the code '{code}'. Choose another code."
-
-
 def create_gender(code: str, description: str) -> Gender:
-    """Add an item to the Gender picklist."""
+    """Add an item to the Gender picklist; its code is unique in any case."""
     code, description = _checked(code, description)
     gender = Gender(code=code, description=description)
-    with refusing_duplicates(_duplicate(code)):
+    with saving_unique(UNIQUE_CODE, code=code):
         db.session.add(gender)
     return gender
 
@@ -50,6 +42,6 @@ def create_gender(code: str, description: str) -> Gender:
 def update_gender(gender: Gender, code: str, description: str) -> Gender:
     """Change an item's code or description (Not Known keeps its code)."""
     code, description = _checked(code, description, gender)
-    with refusing_duplicates(_duplicate(code)):
+    with saving_unique(UNIQUE_CODE, code=code):
         gender.code, gender.description = code, description
     return gender

@@ -49,10 +49,10 @@ PEOPLE = [
     ("DEMO-0003", "Hana", "Hiring-Manager", "hana.hm@sandbox.example"),
     ("DEMO-0004", "Sam", "Super-Admin", "sam.admin@sandbox.example"),
 ]
-# The simulator's offers name these as their Team and Location/Office.
 # The Gender picklist beyond "Not Known" (which every install has), so that "Confirm Gender" can
-# be done by choosing one; an organisation's own list lives in Cezanne HR.
+# be done by choosing one; Administrators keep an organisation's own under Genders.
 GENDERS = [("F", "Female"), ("M", "Male"), ("X", "Non-binary")]
+# The simulator's offers name these as their Team and Location/Office.
 DEPARTMENTS = [("PAY", "Payroll"), ("ENG", "Engineering"), ("PEO", "People"), ("OPS", "Operations")]
 LOCATIONS = [("LON", "London"), ("AMS", "Amsterdam"), ("MAD", "Madrid"), ("MAN", "Manchester")]
 

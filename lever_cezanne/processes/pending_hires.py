@@ -170,12 +170,6 @@ def _create(held: PendingHire, user: User, starter: NewStarter, into: Person | N
     return outcome
 
 
-def reviewed_starter(held: PendingHire) -> NewStarter:
-    """The hire as an approval would make it: with the corrections of an approval that did not
-    finish (interrupted, or refused), else as Lever sent it."""
-    return load_starter(held.reviewed_json or held.starter_json)
-
-
 def approve(held: PendingHire, user: User, changes: dict) -> None:
     """Create the hire's records, with the reviewer's edits to the person and the Hire Date."""
     starter = load_starter(held.starter_json)

@@ -38,25 +38,22 @@ def hires_pending():
 
 
 def _render(held: PendingHire, approve=None, merge=None, reject=None, status=200):
-    starter = load_starter(held.starter_json)
-    duplicates = pending_hires.possible_duplicates(starter)
+    sent = load_starter(held.starter_json)
+    duplicates = pending_hires.possible_duplicates(sent)
+    # With the corrections an approval kept (interrupted, refused or finished), else Lever's.
+    reviewed = load_starter(held.reviewed_json) if held.reviewed_json else sent
     if approve is None:
-        reviewed = pending_hires.reviewed_starter(held)
         approve = ApproveHireForm(
             formdata=None, data={**reviewed.person, "hire_date": reviewed.hire_date}
         )
-    # The cards show the hire with the corrections an approval kept (what it created, or what
-    # the form now offers again), else as Lever sent it; their headings say which.
-    undecided = held.status in (PendingStatus.PENDING, PendingStatus.APPROVING)
-    if held.reviewed_json and held.status != PendingStatus.MERGED:
-        starter = pending_hires.reviewed_starter(held)
-    shown_as = (
-        "that would be created"
-        if undecided
-        else "as approved"
-        if held.reviewed_json and held.status == PendingStatus.APPROVED
-        else "as Lever sent it"
-    )
+    # The cards show what approving would create (the form's values), what an approval created,
+    # or else the hire as Lever sent it; their headings say which.
+    if held.status in (PendingStatus.PENDING, PendingStatus.APPROVING):
+        starter, shown_as = reviewed, "that would be created"
+    elif held.status == PendingStatus.APPROVED and held.reviewed_json:
+        starter, shown_as = reviewed, "as approved"
+    else:
+        starter, shown_as = sent, "as Lever sent it"
     return render_template(
         "processes/hires/show.html",
         held=held,

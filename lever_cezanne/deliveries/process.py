@@ -3,6 +3,7 @@
 import logging
 
 from flask import current_app
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -12,7 +13,7 @@ from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.deliveries.sync import note_found_by_sync, webhook_also_arrived
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.field_mapping import remember_offer_fields
-from lever_cezanne.lever import tokens, users
+from lever_cezanne.lever import users
 from lever_cezanne.lever.client import LeverClient
 from lever_cezanne.lever.errors import (
     REAUTHORISE_MESSAGE,
@@ -134,16 +135,21 @@ def _transient(delivery: WebhookDelivery, exc: Exception, final_attempt: bool) -
     raise RetryLater(what, getattr(exc, "retry_after", None)) from exc
 
 
-def _load_integration(delivery: WebhookDelivery) -> LeverIntegration:
-    """Read the delivery's integration fresh (its token included), with the Default Company and
-    the New Hire Administrator the steps read, in one query."""
-    return tokens.load_integration(
-        delivery.integration_id,
-        options=(
-            joinedload(LeverIntegration.default_company),
-            joinedload(LeverIntegration.admin_user),
-        ),
+# The delivery's integration read fresh (its token included), with the Default Company and the
+# New Hire Administrator the steps read, in one query; built once, as every hire asks it.
+_INTEGRATION = (
+    select(LeverIntegration)
+    .where(LeverIntegration.id == bindparam("integration"))
+    .options(
+        joinedload(LeverIntegration.default_company),
+        joinedload(LeverIntegration.admin_user),
     )
+    .execution_options(populate_existing=True)
+)
+
+
+def _load_integration(delivery: WebhookDelivery) -> LeverIntegration:
+    return db.session.scalars(_INTEGRATION, {"integration": delivery.integration_id}).one()
 
 
 def _read_offers(client: LeverClient, delivery: WebhookDelivery) -> list:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Location, Person, User
@@ -212,23 +212,28 @@ def _line_manager(job: JobDetails, offer, identifiers, resolve_user: ResolveUser
     )
 
 
+# Only the columns the job uses: a whole Person or User costs a worker more to load than the
+# query itself. Built once: a statement built per hire cost it more than running it.
+_PEOPLE_BY_EMAIL = (
+    select(Person.id, Person.full_name, Person.person_code)
+    .where(func.lower(Person.external_email) == bindparam("email"))
+    .limit(2)
+)
+_USER_BY_EMAIL = (
+    select(User.display_name).where(func.lower(User.email) == bindparam("email")).limit(1)
+)
+
+
 def _person_by_email(email: str) -> Row | str:
     """Return the one person with this External E-mail (id, full_name, person_code), or why there
     is none to choose."""
-    # Only the columns the job uses: a whole Person or User costs a worker more to load than
-    # the query itself.
-    people = db.session.execute(
-        select(Person.id, Person.full_name, Person.person_code)
-        .where(func.lower(Person.external_email) == email.lower())
-        .limit(2)
-    ).all()
+    params = {"email": email.lower()}
+    people = db.session.execute(_PEOPLE_BY_EMAIL, params).all()
     if len(people) == 1:
         return people[0]
     if people:
         return "several people in Cezanne HR have that External E-mail"
-    user_name = db.session.scalar(
-        select(User.display_name).where(func.lower(User.email) == email.lower()).limit(1)
-    )
+    user_name = db.session.scalar(_USER_BY_EMAIL, params)
     if user_name is not None:
         return (
             f"the Cezanne HR user {user_name} has that e-mail and no person record has it "

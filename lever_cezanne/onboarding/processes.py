@@ -1,6 +1,6 @@
 """Choose the New Starter process definition the integration uses for a hire."""
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models import ProcessDefinition
@@ -10,18 +10,22 @@ from lever_cezanne.models.processes import WITH_ABSENCES, WITHOUT_ABSENCES
 PREFERENCE = (WITH_ABSENCES, WITHOUT_ABSENCES)
 
 
+# One query, built once (a hire asks it every time): the preferred type first, then the latest.
+_CHOOSE = (
+    select(ProcessDefinition)
+    .where(ProcessDefinition.type.in_(PREFERENCE), ProcessDefinition.active.is_(True))
+    .order_by(
+        case(*((ProcessDefinition.type == type_, rank) for rank, type_ in enumerate(PREFERENCE))),
+        ProcessDefinition.created_at.desc(),
+        ProcessDefinition.id.desc(),
+    )
+    .limit(1)
+)
+
+
 def choose_new_starter_process() -> ProcessDefinition | None:
     """Return the latest active "with absences" definition, else "without absences", else None."""
-    for type_ in PREFERENCE:
-        definition = db.session.scalar(
-            select(ProcessDefinition)
-            .where(ProcessDefinition.type == type_, ProcessDefinition.active.is_(True))
-            .order_by(ProcessDefinition.created_at.desc(), ProcessDefinition.id.desc())
-            .limit(1)
-        )
-        if definition is not None:
-            return definition
-    return None
+    return db.session.scalar(_CHOOSE)
 
 
 def describe_process_choice(definition: ProcessDefinition | None) -> str:

@@ -84,8 +84,7 @@ class _Log:
             delivery_id=self.delivery_id,
             opportunity_id=self.opportunity_id,
             cause=cause,
-            flush=False,  # with the step's own flush or commit
-        )
+        )  # committed with the step's own commit
         if level == LEVEL_ERROR:
             self.outcome.errors += 1
 

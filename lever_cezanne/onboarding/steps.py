@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lever_cezanne.extensions import db
@@ -39,16 +39,28 @@ CREATED, FOUND, LINKED = "created", "found", "linked"
 Row = TypeVar("Row")
 
 
+_CODE = bindparam("code")
+_BY_CODE = (Person.person_code == _CODE) | (Person.lever_contact_id == _CODE)
+# Built once, with and without an e-mail: a hire's first look at Cezanne HR, on every hire; a
+# statement built per call cost the worker more than running it.
+_FIND = {
+    with_email: select(Person)
+    .where(
+        _BY_CODE | (func.lower(Person.external_email) == bindparam("email"))
+        if with_email
+        else _BY_CODE
+    )
+    .order_by(case((_BY_CODE, 0), else_=1), Person.id)
+    .limit(1)
+    for with_email in (False, True)
+}
+
+
 def find_person(person_code: str, email: str | None) -> tuple[Person | None, str]:
     """Find by Person Code (or a person already linked to the contact), else by e-mail, in one
     query: a hire's first look, and most hires are new people."""
-    by_code = (Person.person_code == person_code) | (Person.lever_contact_id == person_code)
-    match = by_code
-    if email:
-        match = by_code | (func.lower(Person.external_email) == email.lower())
-    person = db.session.scalar(
-        select(Person).where(match).order_by(case((by_code, 0), else_=1), Person.id).limit(1)
-    )
+    params = {"code": person_code, "email": email.lower()} if email else {"code": person_code}
+    person = db.session.scalar(_FIND[bool(email)], params)
     if person is None:
         return None, CREATED
     if person_code in (person.person_code, person.lever_contact_id):

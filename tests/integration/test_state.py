@@ -7,7 +7,7 @@ import pytest
 from lever_cezanne.integration.activity import activity_of
 from lever_cezanne.integration.state import State, WarningCode, integration_state, setting_warnings
 from lever_cezanne.log_entries import add_log_entry
-from lever_cezanne.models import WebhookDelivery
+from lever_cezanne.models import LogEntry, WebhookDelivery
 from lever_cezanne.models.base import utcnow
 from lever_cezanne.models.integration import (
     AUTH_AUTHORISED,
@@ -63,7 +63,9 @@ def test_a_webhook_and_no_open_errors_is_healthy(db, ready):
 
 def test_an_open_error_needs_attention_until_acknowledged_or_resolved(db, ready, admin):
     delivery = _delivery(db, ready)
-    entry = add_log_entry(ready.id, LEVEL_ERROR, "boom", delivery_id=delivery.id)
+    entry = db.session.get(
+        LogEntry, add_log_entry(ready.id, LEVEL_ERROR, "boom", delivery_id=delivery.id)
+    )
     db.session.commit()
     state = _state(ready)
     assert state.state == State.NEEDS_ATTENTION and "1 open error on the Log tab." in state.why

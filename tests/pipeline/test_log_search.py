@@ -10,7 +10,7 @@ import pytest
 
 from lever_cezanne.core.dates import today_in
 from lever_cezanne.log_entries import add_log_entry
-from lever_cezanne.models import Person
+from lever_cezanne.models import LogEntry, Person
 
 
 @pytest.fixture
@@ -106,11 +106,15 @@ def _at(db, entry, moment):
 
 def test_date_range_is_in_the_organisation_zone(db, client, hr_user, login_as, plain_integration):
     # London is on BST in July: 23:30 UTC on 30 June is already 1 July there.
-    late = add_log_entry(plain_integration.id, "information", "First of July, London")
+    late = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "information", "First of July, London")
+    )
     _at(db, late, datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
-    early = add_log_entry(plain_integration.id, "information", "Thirtieth of June, London")
+    early = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "information", "Thirtieth of June, London")
+    )
     _at(db, early, datetime(2026, 6, 30, 22, 30, tzinfo=UTC))
-    august = add_log_entry(plain_integration.id, "error", "August")
+    august = db.session.get(LogEntry, add_log_entry(plain_integration.id, "error", "August"))
     _at(db, august, datetime(2026, 8, 2, 9, 0, tzinfo=UTC))
     login_as(hr_user)
 
@@ -126,7 +130,7 @@ def test_date_range_is_in_the_organisation_zone(db, client, hr_user, login_as, p
 def test_a_bad_date_is_explained_and_a_reversed_range_swapped(
     db, client, hr_user, login_as, plain_integration
 ):
-    entry = add_log_entry(plain_integration.id, "information", "July row")
+    entry = db.session.get(LogEntry, add_log_entry(plain_integration.id, "information", "July row"))
     _at(db, entry, datetime(2026, 7, 10, 12, 0, tzinfo=UTC))
     login_as(hr_user)
     response = _log(client, plain_integration, **{"from": "10/07/2026"})
@@ -152,7 +156,9 @@ def test_errors_only_shortcut(client, hr_user, login_as, plain_integration, rows
 def test_times_carry_their_zone_on_the_page_and_in_the_csv(
     app, db, client, hr_user, login_as, plain_integration, zoe
 ):
-    entry = add_log_entry(plain_integration.id, "error", "Winter row", person_id=zoe.id)
+    entry = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "error", "Winter row", person_id=zoe.id)
+    )
     _at(db, entry, datetime(2026, 12, 1, 21, 58, 3, tzinfo=UTC))
     login_as(hr_user)
     assert "01 Dec 2026 21:58 GMT" in _log(client, plain_integration).get_data(as_text=True)
@@ -193,9 +199,13 @@ def test_open_errors_only_leaves_out_resolved_and_acknowledged_errors(
 
     add_log_entry(plain_integration.id, "information", "Fine")
     add_log_entry(plain_integration.id, "error", "Still open")
-    resolved = add_log_entry(plain_integration.id, "error", "Resolved later")
+    resolved = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "error", "Resolved later")
+    )
     resolved.resolved_at, resolved.resolved_how = utcnow(), "Retry now"
-    acknowledged = add_log_entry(plain_integration.id, "error", "Acknowledged")
+    acknowledged = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "error", "Acknowledged")
+    )
     acknowledged.acknowledged_at = utcnow()
     db.session.commit()
     login_as(hr_user)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lever_cezanne.deliveries import queue
 from lever_cezanne.log_entries import add_log_entry
-from lever_cezanne.models import Person, WebhookDelivery
+from lever_cezanne.models import LogEntry, Person, WebhookDelivery
 
 
 @pytest.fixture
@@ -63,8 +63,10 @@ def _messages(html):
 def test_rows_are_newest_first_with_badges_and_local_time(
     db, client, hr_user, login_as, plain_integration
 ):
-    first = add_log_entry(plain_integration.id, "information", "First thing")
-    second = add_log_entry(plain_integration.id, "error", "Second thing")
+    first = db.session.get(
+        LogEntry, add_log_entry(plain_integration.id, "information", "First thing")
+    )
+    second = db.session.get(LogEntry, add_log_entry(plain_integration.id, "error", "Second thing"))
     # 23:30 UTC on 30 June is 00:30 on 1 July in London.
     second.created_at = datetime(2024, 6, 30, 23, 30, tzinfo=UTC)
     db.session.commit()

@@ -14,7 +14,7 @@ from lever_cezanne.models import OutboxMail, User
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
 bp.before_request(require_administrator)
 
-__all__ = ["bp", "init_app", "mail_user"]
+__all__ = ["bp", "init_app", "mail_user", "reachable"]
 
 
 def init_app(app: Flask) -> None:
@@ -25,11 +25,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+def reachable(user: User | None) -> bool:
+    """Whether mail_user would mail this user (active, with an address): ask before rendering."""
+    return user is not None and user.is_active and bool(user.email)
+
+
 def mail_user(
     user: User, subject: str, text: str, html: str, *, kind: str, dedupe_key: str | None = None
 ) -> OutboxMail | None:
     """Queue a mail to an active user with an address; flushes, and sends after the commit."""
-    if user is None or not user.is_active or not user.email:
+    if not reachable(user):
         return None
     return queue_mail(
         [user.email], subject, text, html, kind=kind, dedupe_key=dedupe_key, user_id=user.id

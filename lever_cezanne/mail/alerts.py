@@ -19,7 +19,7 @@ from lever_cezanne.core.dates import today_in
 from lever_cezanne.extensions import db
 from lever_cezanne.integration.activity import open_errors_query
 from lever_cezanne.integration.state import setting_warnings
-from lever_cezanne.mail import mail_user
+from lever_cezanne.mail import mail_user, reachable
 from lever_cezanne.mail.addresses import listed
 from lever_cezanne.mail.outbox import queue_mail
 from lever_cezanne.models import LeverIntegration, LogEntry, OutboxMail, Task, User
@@ -211,6 +211,8 @@ def check_alerts() -> None:
 
 def notify_new_task(task: Task) -> OutboxMail | None:
     """Tell the New Hire Administrator about their new New Starter task (flushes)."""
+    if not reachable(task.assignee):
+        return None  # nothing to render
     person = task.person
     link = link_for("processes.task_show", task_id=task.id)
     text, html = _render("new_task", task=task, person=person, link=link)
@@ -226,6 +228,8 @@ def notify_new_task(task: Task) -> OutboxMail | None:
 
 def notify_reassigned_task(task: Task, by: User, notification_id: int) -> OutboxMail | None:
     """Tell a task's new owner that it was reassigned to them (flushes; one mail per reassign)."""
+    if not reachable(task.assignee):
+        return None  # nothing to render
     person = task.person
     link = link_for("processes.task_show", task_id=task.id)
     text, html = _render("reassigned_task", task=task, person=person, by=by, link=link)

@@ -8,7 +8,8 @@ A step flushes; its caller commits it together with the step's Log rows, so a cr
 or neither. Call each step with nothing else pending, but a person this run has just created (no
 twin can see them, so no race is lost over their rows): a lost race rolls the transaction back.
 A row this run has just created (`new`) cannot have children yet but a concurrent twin's, which
-the unique index refuses, so its children are inserted without being looked for first.
+the unique index refuses, so its children are inserted without being looked for first, and
+without a flush each: a new person's Employment Details, salary and task go in one.
 """
 
 from collections.abc import Callable
@@ -102,9 +103,16 @@ def ensure_person(fields: dict) -> tuple[Person, str]:
     return person, how
 
 
-def _insert_or_winner(row: Row, find_winner: Callable[[], Row | None]) -> tuple[Row, str]:
-    """Insert a new row; when a concurrent run inserted its twin first, return the twin."""
+def _insert_or_winner(
+    row: Row, find_winner: Callable[[], Row | None], new: bool = False
+) -> tuple[Row, str]:
+    """Insert a new row; when a concurrent run inserted its twin first, return the twin.
+
+    `new`: the row's parent was created by this run, so no twin can exist: the row is added for
+    the next flush."""
     db.session.add(row)
+    if new:
+        return row, CREATED
     try:
         db.session.flush()
     except IntegrityError:
@@ -147,7 +155,7 @@ def ensure_employment(
         hire_date=hire_date,
         **(job.employment_fields() if job else {}),
     )
-    return _insert_or_winner(employment, lambda: open_employment(person.id))
+    return _insert_or_winner(employment, lambda: open_employment(person.id), new)
 
 
 def _any_salary(employment_id: int) -> Salary | None:
@@ -168,13 +176,13 @@ def ensure_salary(
     if found is not None:
         return found, FOUND
     salary = Salary(
-        employment_id=employment.id,
+        employment=employment,  # a new one has no id until it is flushed, with its salary
         amount=terms.amount,
         currency=terms.currency,
         interval=terms.interval,
         effective_date=employment.hire_date,
     )
-    return _insert_or_winner(salary, lambda: _any_salary(employment.id))
+    return _insert_or_winner(salary, lambda: _any_salary(employment.id), new)
 
 
 def _open_task(person_id: int) -> Task | None:
@@ -204,7 +212,10 @@ def ensure_task(
         delivery_id=delivery_id,
         due_date=due_date,
     )
-    return _insert_or_winner(task, lambda: _open_task(person.id))
+    task, how = _insert_or_winner(task, lambda: _open_task(person.id), new)
+    if new:
+        db.session.flush()  # with the new person's Employment Details and salary
+    return task, how
 
 
 def _pending_for(integration_id: int, opportunity_id: str) -> PendingHire | None:

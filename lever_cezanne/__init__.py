@@ -22,7 +22,7 @@ from lever_cezanne import (
 )
 from lever_cezanne.app_logging import configure_logging
 from lever_cezanne.config import ConfigError, load_config
-from lever_cezanne.core import template_filters, word_search
+from lever_cezanne.core import connection_checks, template_filters, word_search
 from lever_cezanne.extensions import csrf, db, login_manager
 from lever_cezanne.ids import register_id_converter
 
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     register_id_converter(app)
     register_extensions(app)
+    connection_checks.init_app(app)  # a pooled connection idle for a while is pinged first
     accounts.init_app(app)  # signing in, the login throttle, users
     word_search.init_app(app)
     mail.init_app(app)  # the outbox, sent after commit

@@ -167,7 +167,6 @@ def load_config(instance_path: str, env=None) -> dict:
         "PERMANENT_SESSION_LIFETIME": 12 * 3600,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "WEBHOOK_MAX_BYTES": 64 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         # Per account and client; per client across accounts (an office shares one address), higher

@@ -7,6 +7,7 @@ background thread of the web process (the in-process runner), retried the same w
 
 import logging
 import random
+from datetime import timedelta
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
@@ -97,13 +98,23 @@ def due_integrations() -> list[LeverIntegration]:
     )
 
 
+def _synced_lately(integration_id: int) -> bool:
+    """Whether a sync that succeeded reached to within half the interval of now: a worker that
+    starts (each starts the schedule afresh) soon after one does not start another, so syncs stay
+    about SYNC_INTERVAL apart however often workers restart, and Lever's rate limit is spent on
+    hires."""
+    every = int(current_app.config.get("SYNC_INTERVAL", SYNC_EVERY))
+    done = sync.last_success(integration_id)
+    return done is not None and utcnow() - done.until < timedelta(seconds=every / 2)
+
+
 def sync_all_integrations() -> int:
     """The periodic entry: start a catch-up sync for every authorised, enabled integration that
-    has none running; return how many were started."""
+    has none running and none lately; return how many were started."""
     started = 0
     sync.expire_lapsed()
     for integration in due_integrations():
-        if running(integration.id) is not None:
+        if running(integration.id) is not None or _synced_lately(integration.id):
             continue
         try:
             begin(integration, SyncKind.PERIODIC, sync.catch_up_since(integration))

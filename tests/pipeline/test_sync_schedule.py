@@ -77,11 +77,29 @@ def test_periodic_sync_covers_the_window_since_the_last_success(
     [first] = _wait_for_runs(db, 1)
     assert (first.kind, first.status, first.stored) == ("periodic", "succeeded", 1)
     assert first.since == integration.authorised_at - sync.OVERLAP
+    assert sync_jobs.sync_all_integrations() == 0  # it has only just synced
+    first.until -= timedelta(seconds=sync_jobs.SYNC_EVERY / 2)  # half the interval later
+    db.session.commit()
     assert sync_jobs.sync_all_integrations() == 1
     second = _wait_for_runs(db, 2)[1]
     assert second.since == first.until - sync.OVERLAP and second.skipped == 1
     assert runner.wait_idle(30)
     assert db.session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_a_worker_started_soon_after_a_sync_does_not_start_another(
+    db, integration, app, monkeypatch
+):
+    # Each worker starts the schedule afresh: a restart must not sync again at once.
+    monkeypatch.setattr(sync_jobs, "start_soon", lambda app, run_id: None)
+    done = sync.create_run(integration, SyncKind.PERIODIC, utcnow() - timedelta(hours=1))
+    done.status = "succeeded"
+    db.session.commit()
+    assert sync_jobs.sync_all_integrations() == 0
+    app.config["SYNC_INTERVAL"] = 60  # the operator's interval, not the default, decides
+    done.until -= timedelta(seconds=31)
+    db.session.commit()
+    assert sync_jobs.sync_all_integrations() == 1
 
 
 def test_periodic_sync_skips_paused_unauthorised_and_busy_integrations(

@@ -74,6 +74,12 @@ def make_handler(stream) -> logging.Handler:
 
 def configure_logging(app) -> None:
     """Send the app's log records to stdout, one line each, stamped with request and delivery."""
+    # No format here (nor RQ's, nor gunicorn's) names the source file, function, line or
+    # thread: skip finding them for every record (the logging docs' "Optimization"). A worker
+    # writes three lines a hire, and the receiver one a webhook.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     logger = logging.getLogger("lever_cezanne")
     if not any(getattr(h, "_lever_cezanne", False) for h in logger.handlers):
         handler = make_handler(sys.stdout)

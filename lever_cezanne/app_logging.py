@@ -76,7 +76,8 @@ def configure_logging(app) -> None:
     """Send the app's log records to stdout, one line each, stamped with request and delivery."""
     # No format here (nor RQ's, nor gunicorn's) names the source file, function, line or
     # thread: skip finding them for every record (the logging docs' "Optimization"). A worker
-    # writes three lines a hire, and the receiver one a webhook.
+    # writes three lines a hire, and the receiver one a webhook. Process-wide: a format that
+    # asks for them (pytest's own, in a failure report) shows "(unknown file)" instead.
     logging._srcfile = None
     logging.logThreads = False
     logging.logMultiprocessing = False

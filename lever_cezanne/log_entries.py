@@ -1,4 +1,5 @@
-"""Write rows on an integration's Log tab, and own an Error's lifecycle. Flushes, never commits.
+"""Write rows on an integration's Log tab, and own an Error's lifecycle. Writes in the caller's
+transaction, never commits.
 
 An Error is open until its hire later completes (resolved, with when and how) or an
 Administrator acknowledges it (with who, when and an optional note).

@@ -2,17 +2,19 @@
 
 SQLAlchemy's pool_pre_ping checks every connection each time it leaves the pool: a round trip
 before every transaction, three or four per hire in a busy worker. A connection that went back to
-the pool a moment ago was alive then; one that has been idle through a database restart, a
-dropped backend or a network timeout has been idle for longer than any of those take. So only a
-connection idle for IDLE_BEFORE_CHECK is pinged, and one that fails is replaced by a fresh one
-(the pool's checkout event: raising DisconnectionError makes it retry).
+the pool a moment ago was alive then, and a database restart or a network timeout takes longer
+than IDLE_BEFORE_CHECK. So only a connection idle for that long is pinged; when the ping finds the
+database gone, the pool's older connections are invalidated as pre-ping does and a fresh one is
+made (the pool's checkout event retries on DisconnectionError). A backend dropped within that
+second (pg_terminate_backend) fails its connection's next statement once: a job retries it, as
+it retries any database error, and a request is answered with an error page.
 """
 
 import time
 
 from flask import Flask
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 
 from lever_cezanne.extensions import db
 
@@ -40,7 +42,9 @@ def check_after_idle(engine: Engine) -> None:
         try:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as exc:
-            raise DisconnectionError("the pooled connection was stale") from exc
+            if not dialect.is_disconnect(exc, dbapi_connection, None):
+                raise
+            raise InvalidatePoolError("the pooled connection was stale") from exc
 
     event.listen(engine, "checkin", checked_in)
     event.listen(engine, "checkout", check)

@@ -99,10 +99,10 @@ def due_integrations() -> list[LeverIntegration]:
 
 
 def _synced_lately(integration_id: int) -> bool:
-    """Whether a sync that succeeded reached to within half the interval of now: a worker that
-    starts (each starts the schedule afresh) soon after one does not start another, so syncs stay
-    about SYNC_INTERVAL apart however often workers restart, and Lever's rate limit is spent on
-    hires."""
+    """Whether a sync that succeeded (periodic, Sync now or an import) reached to within half the
+    interval of now: a worker that starts (each starts the schedule afresh) soon after one skips
+    that tick, so periodic syncs stay at least half SYNC_INTERVAL apart however often workers
+    restart, and Lever's rate limit is spent on hires."""
     every = int(current_app.config.get("SYNC_INTERVAL", SYNC_EVERY))
     done = sync.last_success(integration_id)
     return done is not None and utcnow() - done.until < timedelta(seconds=every / 2)

@@ -210,7 +210,8 @@ def check_alerts() -> None:
 
 
 def notify_new_task(task: Task) -> OutboxMail | None:
-    """Tell the New Hire Administrator about their new New Starter task (flushes)."""
+    """Tell the New Hire Administrator about their new New Starter task (flushes when they can
+    be mailed)."""
     if not reachable(task.assignee):
         return None  # nothing to render
     person = task.person
@@ -227,7 +228,8 @@ def notify_new_task(task: Task) -> OutboxMail | None:
 
 
 def notify_reassigned_task(task: Task, by: User, notification_id: int) -> OutboxMail | None:
-    """Tell a task's new owner that it was reassigned to them (flushes; one mail per reassign)."""
+    """Tell a task's new owner that it was reassigned to them (flushes when they can be
+    mailed; one mail per reassign)."""
     if not reachable(task.assignee):
         return None  # nothing to render
     person = task.person

@@ -4,12 +4,13 @@ A retry, a re-trigger or a second worker running the same delivery finds what th
 made. The partial unique indexes (one person per code, one open employment, one open task per
 person) are the last line of defence: a lost race rolls back and reads the winner's row.
 
-A step flushes; its caller commits it together with the step's Log rows, so a crash keeps both
-or neither. Call each step with nothing else pending, but a person this run has just created (no
-twin can see them, so no race is lost over their rows): a lost race rolls the transaction back.
-A row this run has just created (`new`) cannot have children yet but a concurrent twin's, which
-the unique index refuses, so its children are inserted without being looked for first, and
-without a flush each: a new person's Employment Details, salary and task go in one.
+A step flushes (a new person's children wait for ensure_task's one flush); its caller commits it
+together with the step's Log rows, so a crash keeps both or neither. Call each step with nothing
+else pending, but a person this run has just created (no twin can see them, so no race is lost over
+their rows): a lost race rolls the transaction back. A row this run has just created (`new`) cannot
+have children yet but a concurrent twin's, which the unique index refuses, so its children are
+inserted without being looked for first, and without a flush each: a new person's Employment
+Details, salary and task go in one.
 """
 
 from collections.abc import Callable

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=64)
 def _json(items: tuple) -> bytes:
-    """A body as jsonify writes it; made once, as the answers are few (and the receiver's CPU per
-    webhook is what limits how many a second it takes)."""
+    """A body as jsonify writes it outside debug mode; made once, as the answers are few (and
+    the receiver's CPU per webhook is what limits how many a second it takes)."""
     return json.dumps(dict(items), separators=(",", ":"), sort_keys=True).encode() + b"\n"
 
 

@@ -97,8 +97,23 @@ class Dispatcher:
         return self
 
     def stop(self, timeout: float = 5) -> None:
+        """Stop the thread, waking it from its wait for a notification."""
         self._stop.set()
+        self._wake()
         self._thread.join(timeout)
+
+    def _wake(self) -> None:
+        """Send the channel a notification; every dispatcher listening drains once, harmlessly."""
+        url = _listen_url(self.app)
+        if url is None:
+            return  # polling: the stop event itself ends the wait
+        import psycopg
+
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
+                conn.execute(f"NOTIFY {CHANNEL}")
+        except psycopg.Error:
+            log.warning("dispatcher: could not wake the listener; it stops within %s s", IDLE_WAIT)
 
     def _run(self) -> None:
         url = _listen_url(self.app)

@@ -70,7 +70,9 @@ def test_an_insert_wakes_the_dispatcher(redis_app, db, integration, monkeypatch)
             db.session.commit()
             time.sleep(0.05)
     finally:
+        started = time.monotonic()
         mover.stop()
+    assert not mover._thread.is_alive() and time.monotonic() - started < 2  # woken, not timed out
     assert queue.rq_queue().job_ids == [f"delivery-{delivery_id}-1"]
 
 

@@ -177,6 +177,20 @@ def test_a_new_task_e_mails_its_new_hire_administrator(
     assert len(_outbox(db, alerts.KIND_TASK)) == 1
 
 
+def test_a_new_task_of_an_administrator_without_an_address_renders_no_mail(
+    db, integration, make_delivery, starter, process, new_hire_admin, monkeypatch
+):
+    from lever_cezanne.onboarding.rules import start_new_starter
+
+    new_hire_admin.email = None
+    db.session.commit()
+    rendered = []
+    monkeypatch.setattr(alerts, "_render", lambda *args, **kwargs: rendered.append(args))
+    outcome = start_new_starter(integration, make_delivery(), starter(name="Zoë Bright"))
+    assert outcome.person_id is not None and outcome.errors == 0  # the task is made all the same
+    assert rendered == [] and _outbox(db, alerts.KIND_TASK) == []
+
+
 @pytest.mark.committed
 def test_no_secret_reaches_an_e_mail(db, inbox, watched):
     from lever_cezanne.crypto import encrypt

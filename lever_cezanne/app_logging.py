@@ -7,17 +7,21 @@ webhook delivery it is about, so `heroku logs --tail | grep delivery_id=42` foll
 import logging
 import re
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import g, has_request_context, request
+from flask import g, request
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
 # Only a plain id is echoed into the logs: anything else (spaces, newlines) could forge lines.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 _delivery_id: ContextVar[int | None] = ContextVar("delivery_id", default=None)
+# The request's id, also in a context variable: a log record reads it there, which costs far less
+# than asking Flask's `g` through its proxies (the receiver writes a line on every webhook).
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 @contextmanager
@@ -33,6 +37,13 @@ def delivery_context(delivery_id: int) -> Iterator[None]:
 def _assign_request_id() -> None:
     sent = request.headers.get("X-Request-ID", "")
     g.request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+    g.request_id_token = _request_id.set(g.request_id)
+
+
+def _forget_request_id(exc: BaseException | None = None) -> None:
+    token = g.pop("request_id_token", None)
+    if token is not None:
+        _request_id.reset(token)  # the thread's next lines, outside a request, carry none
 
 
 def _echo_request_id(response):
@@ -45,13 +56,29 @@ class ContextFilter(logging.Filter):
     """Add ` request_id=… delivery_id=…` (those that apply) to each record as %(context)s."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        parts = []
-        if has_request_context() and "request_id" in g:
-            parts.append(f"request_id={g.request_id}")
-        if _delivery_id.get() is not None:
-            parts.append(f"delivery_id={_delivery_id.get()}")
-        record.context = "".join(" " + part for part in parts)
+        request_id, delivery_id = _request_id.get(), _delivery_id.get()
+        context = "" if request_id is None else f" request_id={request_id}"
+        if delivery_id is not None:
+            context += f" delivery_id={delivery_id}"
+        record.context = context
         return True
+
+
+class Formatter(logging.Formatter):
+    """logging's own Formatter, its default time text made once a second instead of for every
+    record (the same text: the local time changes on a second's boundary)."""
+
+    _second: tuple[int, str] = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if datefmt is not None or self.default_msec_format is None:
+            return super().formatTime(record, datefmt)
+        second, text = self._second
+        if second != int(record.created):
+            second = int(record.created)
+            text = time.strftime(self.default_time_format, self.converter(record.created))
+            self._second = (second, text)  # one tuple: a racing thread reads either whole
+        return self.default_msec_format % (text, record.msecs)
 
 
 class TransientRetryFilter(logging.Filter):
@@ -67,7 +94,7 @@ class TransientRetryFilter(logging.Filter):
 def make_handler(stream) -> logging.Handler:
     """A handler writing our one-line format, with the request and delivery ids."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(Formatter(FORMAT))
     handler.addFilter(ContextFilter())
     return handler
 
@@ -91,4 +118,5 @@ def configure_logging(app) -> None:
     if not any(isinstance(f, TransientRetryFilter) for f in rq_logger.filters):
         rq_logger.addFilter(TransientRetryFilter())
     app.before_request(_assign_request_id)
+    app.teardown_request(_forget_request_id)
     app.after_request(_echo_request_id)

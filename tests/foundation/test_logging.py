@@ -12,7 +12,7 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from lever_cezanne.app_logging import delivery_context, make_handler
+from lever_cezanne.app_logging import FORMAT, delivery_context, make_handler
 from lever_cezanne.deliveries.process import RetryLater
 
 
@@ -78,3 +78,18 @@ def test_a_transient_retry_logs_no_traceback_but_a_real_error_does(app, caplog):
     assert _rq_error_lines(caplog, RetryLater("Lever answered HTTP 503")) == []
     [error] = _rq_error_lines(caplog, ValueError("a bug"))
     assert "Traceback" in error and "ValueError: a bug" in error
+
+
+def test_a_line_after_a_request_carries_no_request_id(app, client, log_lines):
+    client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    logging.getLogger("lever_cezanne.test").warning("after the request, same thread")
+    [after] = [line for line in log_lines() if "after the request" in line]
+    assert "request_id" not in after
+
+
+@pytest.mark.parametrize("created", [0.0, 1_764_800_000.0, 1_764_800_000.999, 1_764_800_001.5])
+def test_the_time_is_logging_s_own_text(created):
+    ours, theirs = make_handler(io.StringIO()).formatter, logging.Formatter(FORMAT)
+    record = logging.makeLogRecord({"msg": "x", "created": created, "msecs": created % 1 * 1000})
+    assert ours.formatTime(record) == theirs.formatTime(record)
+    assert ours.formatTime(record, "%H:%M") == theirs.formatTime(record, "%H:%M")

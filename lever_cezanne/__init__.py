@@ -25,6 +25,7 @@ from lever_cezanne.config import ConfigError, load_config
 from lever_cezanne.core import connection_checks, template_filters, word_search
 from lever_cezanne.extensions import csrf, db, login_manager
 from lever_cezanne.ids import register_id_converter
+from lever_cezanne.webhooks import sessions as webhook_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     processes.init_app(app)
     integration.init_app(app)
     webhooks.init_app(app)
+    webhook_sessions.init_app(app)  # Lever's webhooks open no cookie session
     health.init_app(app)
     template_filters.init_app(app)
     errors.register_errorhandlers(app)

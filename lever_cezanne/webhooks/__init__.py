@@ -2,8 +2,6 @@
 
 from flask import Blueprint
 
-from lever_cezanne.webhooks.sessions import SessionInterface
-
 bp = Blueprint("webhooks", __name__, url_prefix="/cezannehr/api/v4/Lever")
 
 
@@ -12,5 +10,3 @@ def init_app(app) -> None:
     from lever_cezanne.webhooks import views  # noqa: F401 - the views attach to the blueprint
 
     app.register_blueprint(bp)
-    # Lever posts no cookie: its requests skip opening and saving the cookie session.
-    app.session_interface = SessionInterface(bp.url_prefix + "/")

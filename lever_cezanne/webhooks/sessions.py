@@ -2,15 +2,20 @@
 
 Lever posts no cookie and the receiver reads no session, yet Flask opens one for every request:
 it builds the cookie's signer and, at the end, saves it. On a webhook that was a tenth of the
-receiver's own CPU. Requests under the API's prefix get a fresh, empty session instead: nothing
-is read, and nothing is saved unless something wrote to it (an error page, say).
+receiver's own CPU. Requests under the API's prefix get an empty session instead, never read
+from a cookie and never saved: a browser that happens to send its cookie there keeps it as it is.
 """
 
-from flask import request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+from lever_cezanne.webhooks import bp
 
 
-class SessionInterface(SecureCookieSessionInterface):
+class NoCookieSession(SecureCookieSession):
+    """An API request's session: empty, read from no cookie, never saved."""
+
+
+class CookieSessionsExceptApi(SecureCookieSessionInterface):
     """Flask's signed-cookie session everywhere but under `api_prefix`."""
 
     def __init__(self, api_prefix: str):
@@ -18,10 +23,15 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app, request):
         if request.path.startswith(self.api_prefix):
-            return self.session_class()  # empty, and no cookie read
+            return NoCookieSession()
         return super().open_session(app, request)
 
     def save_session(self, app, session, response) -> None:
-        if not session.modified and request.path.startswith(self.api_prefix):
-            return  # nothing was read and nothing written: nothing to save
+        if isinstance(session, NoCookieSession):
+            return  # it was never the browser's: saving it would replace the browser's cookie
         super().save_session(app, session, response)
+
+
+def init_app(app) -> None:
+    """Open no cookie session for requests to the webhook API."""
+    app.session_interface = CookieSessionsExceptApi(bp.url_prefix + "/")

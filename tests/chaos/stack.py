@@ -242,7 +242,10 @@ class Workers:
         if found is None:
             return None
         index, horse = found
-        os.kill(horse, signal.SIGKILL)
+        try:
+            os.kill(horse, signal.SIGKILL)
+        except ProcessLookupError:
+            return None  # its job ended first: the caller tries again after its next hire
         self.kills.append(f"work horse {horse} of worker {index}")
         return horse
 

@@ -103,6 +103,8 @@ class _Renewer:
                 self._due.put(lease)
         waiting = [lease for lease in leases if not lease.renewing]
         wake = min((lease.due for lease in waiting), default=now + IDLE_TICK)
+        # A lease being renewed now falls due again one period after its renewal ends: looking
+        # at least once a shortest period finds it in time.
         shortest = min((lease.every for lease in leases), default=IDLE_TICK)
         return max(0.0, min(wake - time.monotonic(), shortest, IDLE_TICK))
 

@@ -119,6 +119,7 @@ def run(pending_id: int, complete: bool, *, final_attempt: bool = True) -> None:
             complete,
             final_attempt=final_attempt,
         )
+        db.session.commit()  # the Documents
     except LeverTransientError as exc:
         if not final_attempt:
             log.warning("pending hire %s: Lever busy (%s), will retry", pending_id, exc.detail)

@@ -34,7 +34,7 @@ SOURCE_LABELS = {
 class Document(db.Model):
     __tablename__ = "documents"
     # The same file is never stored twice for a person, whichever run or source brings it: a
-    # concurrent twin's insert fails here and that run reads the winner's row.
+    # concurrent twin's insert skips a file stored first (ON CONFLICT DO NOTHING).
     __table_args__ = (UniqueConstraint("person_id", "sha256", name="uq_documents_person_sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -78,6 +78,8 @@ def after_hire(
     """Store the hire's Documents; when the hire is complete and the option is on, tell Lever.
     `new_person`: this run created the person, so none of their Documents is stored yet.
 
+    The Documents are committed by the caller, with the delivery's outcome, unless a note is sent.
+
     Raises LeverTransientError when Lever is busy and this is not the job's last attempt: the
     hire's records are committed and every step here is idempotent, so the retry finishes it.
     """
@@ -87,4 +89,5 @@ def after_hire(
     hire_log = HireLog(integration, delivery, person, final_attempt)
     documents.fetch_documents(client, hire_log, offers, new_person=new_person)
     if complete and integration.write_back_notes:
+        db.session.commit()  # the Documents first: the note's claim may roll back its own row
         write_back.send_note(client, integration, hire_log)

@@ -2,9 +2,9 @@
 
 A download is streamed with a cap (MAX_DOCUMENT_BYTES) and an overall deadline, so a huge or
 endless body is never read into memory. A file is stored at most once per person: a run skips a
-file whose Lever offer or resume is already stored, and the unique (person, sha256) key refuses
-a concurrent twin's insert, after which that run finds the winner's row. A hire's files are
-stored together, in one commit.
+file whose Lever offer or resume is already stored, and the unique (person, sha256) key skips
+the insert of a file a concurrent twin stored first. A hire's files are stored together, in the
+caller's commit (the delivery's outcome), or at once when the run stops for a busy Lever.
 """
 
 import hashlib
@@ -13,8 +13,8 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lever_cezanne.extensions import db
 from lever_cezanne.lever import scopes
@@ -190,8 +190,11 @@ def _stored(person_id: int) -> tuple[set[tuple[str, str]], set[str]]:
 
 
 # A plain INSERT of the table, built once: nothing reads the rows back, so the ORM's unit of
-# work for them cost a worker more than the INSERT itself.
-_INSERT = insert(Document.__table__)
+# work for them cost a worker more than the INSERT itself. A file already stored is skipped.
+_INSERT = {
+    dialect.dialect.name: dialect.insert(Document.__table__).on_conflict_do_nothing()
+    for dialect in (postgresql, sqlite)
+}
 
 
 def _document(person_id: int, fetched: Fetched, digest: str) -> dict:
@@ -208,28 +211,19 @@ def _document(person_id: int, fetched: Fetched, digest: str) -> dict:
 
 
 def store(person_id: int, files: list[Fetched], digests: set[str]) -> None:
-    """Insert the files the person does not have yet (by content), in one commit.
-
-    A concurrent run that stored one of them first makes the unique (person, sha256) key refuse
-    the insert: then each file is stored on its own, and the winner's copies are skipped.
-    """
+    """Add the files the person does not have yet (by content) to the transaction, for the
+    caller's commit; one a concurrent run stored first is skipped by the unique (person, sha256)
+    key."""
     new = {}
     for fetched in files:
         digest = hashlib.sha256(fetched.data).hexdigest()
         if digest not in digests and digest not in new:
             new[digest] = fetched
-    if not new:
-        return
-    try:
+    if new:
         db.session.execute(
-            _INSERT, [_document(person_id, fetched, digest) for digest, fetched in new.items()]
+            _INSERT[db.engine.dialect.name],
+            [_document(person_id, fetched, digest) for digest, fetched in new.items()],
         )
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        if len(new) > 1:
-            for fetched in new.values():
-                store(person_id, [fetched], _stored(person_id)[1])
 
 
 def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> Fetched | None:
@@ -250,7 +244,8 @@ def _fetch_one(client: LeverClient, hire_log, wanted: Wanted) -> Fetched | None:
 
 
 def fetch_documents(client: LeverClient, hire_log, offers: list, new_person: bool = False) -> None:
-    """Store the hire's signed offer letter and latest resume; problems become Warning rows.
+    """Store the hire's signed offer letter and latest resume, for the caller's commit; problems
+    become Warning rows.
 
     `new_person`: the person was created by this run, so nothing is stored for them yet (a file
     stored meanwhile by someone else is still kept once, by the unique (person, digest) key)."""
@@ -280,7 +275,8 @@ def fetch_documents(client: LeverClient, hire_log, offers: list, new_person: boo
                 fetched.append(found)
     except LeverTransientError:
         store(person_id, fetched, digests)  # what was downloaded is kept for the retry
+        db.session.commit()
         raise
-    # Stored quietly, together: the person page lists them; only a file that could not be
-    # stored is a row.
+    # Stored quietly, together, with the delivery's outcome: the person page lists them; only a
+    # file that could not be stored is a row.
     store(person_id, fetched, digests)

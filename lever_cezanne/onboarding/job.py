@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, cast, func, literal, null, select, union_all
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Location, Person, User
@@ -213,27 +213,40 @@ def _line_manager(job: JobDetails, offer, identifiers, resolve_user: ResolveUser
 
 
 # Only the columns the job uses: a whole Person or User costs a worker more to load than the
-# query itself. Built once: a statement built per hire cost it more than running it.
+# query itself. One statement: up to two people with the e-mail, and a user who has it (which
+# only the message reads, when there is no person). Built once: a statement built per hire cost
+# the worker more than running it.
+_EMAIL = bindparam("email")
 _PEOPLE_BY_EMAIL = (
-    select(Person.id, Person.full_name, Person.person_code)
-    .where(func.lower(Person.external_email) == bindparam("email"))
+    select(literal(False).label("is_user"), Person.id, Person.full_name, Person.person_code)
+    .where(func.lower(Person.external_email) == _EMAIL)
     .limit(2)
+    .subquery()
 )
 _USER_BY_EMAIL = (
-    select(User.display_name).where(func.lower(User.email) == bindparam("email")).limit(1)
+    select(
+        literal(True).label("is_user"),
+        cast(null(), Person.id.type).label("id"),
+        User.display_name.label("full_name"),
+        cast(null(), Person.person_code.type).label("person_code"),
+    )
+    .where(func.lower(User.email) == _EMAIL)
+    .limit(1)
+    .subquery()
 )
+_BY_EMAIL = union_all(select(_PEOPLE_BY_EMAIL), select(_USER_BY_EMAIL))
 
 
 def _person_by_email(email: str) -> Row | str:
     """Return the one person with this External E-mail (id, full_name, person_code), or why there
     is none to choose."""
-    params = {"email": email.lower()}
-    people = db.session.execute(_PEOPLE_BY_EMAIL, params).all()
+    rows = db.session.execute(_BY_EMAIL, {"email": email.lower()}).all()
+    people = [row for row in rows if not row.is_user]
     if len(people) == 1:
         return people[0]
     if people:
         return "several people in Cezanne HR have that External E-mail"
-    user_name = db.session.scalar(_USER_BY_EMAIL, params)
+    user_name = next((row.full_name for row in rows if row.is_user), None)
     if user_name is not None:
         return (
             f"the Cezanne HR user {user_name} has that e-mail and no person record has it "

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.models import LogEntry, WebhookDelivery
@@ -28,6 +29,34 @@ def test_claim_takes_a_lease_and_counts_the_attempt(db, make_delivery):
     claimed = inbox.claim(delivery.id)
     assert claimed.status == "processing" and claimed.attempts == 1
     assert utcnow() < claimed.claimed_until <= utcnow() + inbox.LEASE
+
+
+def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(db, make_delivery):
+    delivery = make_delivery(status="queued", attempts=0)
+    assert inbox.claim(delivery.id) is delivery and delivery.attempts == 1  # the session's own
+    db.session.execute(
+        WebhookDelivery.__table__.update().values(claimed_until=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    delivery_id, opportunity_id = delivery.id, delivery.opportunity_id
+    db.session.expunge_all()  # a job's new session
+
+    claimed = inbox.claim(delivery_id)
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert claimed is not delivery and claimed in db.session
+        assert (claimed.status, claimed.attempts, claimed.opportunity_id) == (
+            "processing", 2, opportunity_id
+        )  # fmt: skip
+        assert db.session.get(WebhookDelivery, delivery_id) is claimed
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert sent == []  # read as loaded
 
 
 def test_a_held_delivery_is_not_claimed_twice_until_its_lease_lapses(db, make_delivery):

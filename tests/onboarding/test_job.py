@@ -123,6 +123,30 @@ def test_a_manager_who_is_only_a_user_is_named_in_the_warning(organisation, make
     assert "the Cezanne HR user Una User has that e-mail" in job.warnings[0]
 
 
+def test_a_manager_who_is_a_person_and_a_user_is_the_person(organisation, make_user, make_person):
+    make_user(display_name="Una User", email="una@example.com")
+    una = make_person("Una", "Manager", email="Una@Example.com")
+    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": "una@example.com"}
+    try:
+        job = _map(_offer(hiring_manager="una"))
+    finally:
+        del LEVER_USERS["una"]
+    assert job.line_manager_id == una.id and job.warnings == []
+    assert job.labels["line_manager"] == f"Una Manager ({una.person_code})"
+
+
+def test_a_manager_email_two_people_share_is_a_warning(organisation, make_person):
+    make_person("Una", "One", email="una@example.com")
+    make_person("Una", "Two", email="una@example.com")
+    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": "una@example.com"}
+    try:
+        job = _map(_offer(hiring_manager="una"))
+    finally:
+        del LEVER_USERS["una"]
+    assert job.line_manager_id is None
+    assert "several people in Cezanne HR have that External E-mail" in job.warnings[0]
+
+
 def test_unmatched_department_and_inactive_location_stay_empty(organisation, db):
     organisation["zurich"].active = False
     db.session.commit()

@@ -30,13 +30,24 @@ STOP_WAIT = 25.0
 # rq sends a worker's plain heartbeat (three Redis round trips) before, after and again after every
 # job, to keep a key alive for worker_ttl + 60 seconds: one a second says as much.
 HEARTBEAT_EVERY = 1.0
+# rq asks Redis whether workers are suspended (`rq suspend`) before every job: once a second is
+# soon enough for a command an operator types.
+SUSPENSION_CHECK_EVERY = 1.0
 
 
 class _Worker(SimpleWorker):
     """An RQ SimpleWorker whose plain heartbeat is skipped while the last heartbeat sent keeps
-    the worker's key alive within HEARTBEAT_EVERY of as long as a plain one would."""
+    the worker's key alive within HEARTBEAT_EVERY of as long as a plain one would, and which
+    looks for a suspension at most every SUSPENSION_CHECK_EVERY seconds."""
 
     _alive_until = 0.0  # time.monotonic() until which the last heartbeat sent keeps the key
+    _suspension_checked = float("-inf")  # time.monotonic() of the last look
+
+    def check_for_suspension(self, burst: bool) -> None:
+        if time.monotonic() - self._suspension_checked < SUSPENSION_CHECK_EVERY:
+            return
+        super().check_for_suspension(burst)  # waits here while suspended
+        self._suspension_checked = time.monotonic()
 
     def heartbeat(self, timeout=None, pipeline=None):
         now, plain = time.monotonic(), self.worker_ttl + 60  # rq's default timeout

@@ -7,9 +7,18 @@ import time
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
+from rq.suspension import resume, suspend
 
-from lever_cezanne.deliveries.lanes import HEARTBEAT_EVERY, LANE_TTL, Lanes, LaneWorker, LeadWorker
+from lever_cezanne.deliveries.lanes import (
+    HEARTBEAT_EVERY,
+    LANE_TTL,
+    SUSPENSION_CHECK_EVERY,
+    Lanes,
+    LaneWorker,
+    LeadWorker,
+)
 
 REDIS_URL = os.environ.get("REDIS_URL")
 QUEUE = "lanes-test"
@@ -85,6 +94,20 @@ def test_a_plain_heartbeat_goes_at_most_once_a_second(redis):
     lane._alive_until -= HEARTBEAT_EVERY
     lane.heartbeat()
     assert lane.last_heartbeat > first  # a second on: sent again
+
+
+def test_a_suspension_is_looked_for_at_most_once_a_second(redis):
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+    lane.check_for_suspension(burst=True)  # not suspended: goes on
+    suspend(redis)
+    try:
+        lane.check_for_suspension(burst=True)  # looked a moment ago: goes on
+        lane._suspension_checked -= SUSPENSION_CHECK_EVERY
+        with pytest.raises(StopRequested):  # a second on: sees it (a burst worker stops)
+            lane.check_for_suspension(burst=True)
+    finally:
+        resume(redis)
 
 
 def test_a_shorter_heartbeat_is_followed_by_a_plain_one(redis):

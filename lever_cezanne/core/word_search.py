@@ -47,6 +47,11 @@ def register(model: type, word_model: type, columns: tuple[str, ...]) -> None:
     _REGISTRY[model] = WordIndex(word_model, columns)
 
 
+def is_searched(model: type) -> bool:
+    """Tell whether model's words are kept (after every flush) for searches."""
+    return model in _REGISTRY
+
+
 def _escaped(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

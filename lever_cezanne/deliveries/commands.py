@@ -50,8 +50,8 @@ def commit_without_waiting_for_disk() -> None:
 def keep_rows_loaded_after_commit() -> None:
     """Let this worker's sessions keep what they loaded when they commit (expire_on_commit off).
 
-    A hire commits several times (the claim, its records, its Documents, its outcome; more for a
-    person found in Cezanne HR), and expiring at every commit made the next step read the
+    A hire commits several times (the claim, its records, its Documents with its outcome; more
+    for a person found in Cezanne HR), and expiring at every commit made the next step read the
     delivery, integration and person again: a third of the worker's time per hire. A job's
     session lives for that job only (run_delivery removes it), and every read that must be fresh
     says so itself: the token refresh and the write-back note lock their row and read it with

@@ -14,11 +14,11 @@ import weakref
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, and_, bindparam, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lever_cezanne.core.row_insert import attach
+from lever_cezanne.core.loaded_rows import attach
 from lever_cezanne.extensions import db
 from lever_cezanne.log_entries import add_log_entry
 from lever_cezanne.models import Person, WebhookDelivery
@@ -155,9 +155,10 @@ def take_received(limit: int) -> list[tuple[int, int, str]]:
 
 # The UPDATE returns the row it claimed: the job reads it without asking again. Built once: a
 # statement built per job cost the worker more than running it. On the table, returning the row
-# (attached as loaded): returning the entity cost the worker twice as much. (Parameters named
-# after a column would be set by the UPDATE.)
+# but its deferred payload (attached as loaded): returning the entity cost the worker twice as
+# much. (Parameters named after a column would be set by the UPDATE.)
 _table = WebhookDelivery.__table__
+_CLAIMED = [prop.columns[0] for prop in inspect(WebhookDelivery).column_attrs if not prop.deferred]
 _CLAIM = (
     update(_table)
     .where(
@@ -176,7 +177,7 @@ _CLAIM = (
         claimed_until=bindparam("lease_until"),
         updated_at=bindparam("now"),
     )
-    .returning(*_table.c)
+    .returning(*_CLAIMED)
 )
 
 
@@ -240,7 +241,9 @@ def _end_run(delivery: WebhookDelivery, **values) -> str | None:
     (at once, where the UPDATE runs alone).
 
     Return None when written. When a later attempt (or the reconciler) has taken the delivery from
-    this run, roll back what the run was about to write, log it, and return the status it has.
+    this run, roll back what the run was about to write with it (the hire's Documents and
+    resolved Errors: the run that has the delivery now, or a retry, writes them), log it, and
+    return the status it has.
     """
     delivery_id, attempt = _claimed_as[delivery]
     ended = db.session.execute(

@@ -214,8 +214,7 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
     outcome = start_new_starter(integration, delivery, starter)
     if synced:  # this delivery did the work: say the sync found it, unless the webhook came
         note_found_by_sync(delivery, opportunity.get("name"), outcome.person_id)
-    if outcome.person_id:  # the hire is in Cezanne HR: its earlier errors are resolved
-        resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
+    if outcome.person_id:
         complete = not outcome.errors
         # Lever busy while fetching the Documents: LeverTransientError, retried like any call.
         after_hire(
@@ -228,6 +227,9 @@ def _process(delivery: WebhookDelivery, started, final_attempt: bool = True) -> 
             final_attempt=final_attempt,
             new_person=outcome.created,
         )
+        # The hire is in Cezanne HR: its earlier errors are resolved, with the outcome (their
+        # rows stay locked only until its commit).
+        resolve_errors(delivery.id, integration.id, delivery.opportunity_id, started)
     if not outcome.errors:
         return inbox.finish(delivery, DeliveryStatus.COMPLETED)
     status = DeliveryStatus.PARTIAL if outcome.person_id else DeliveryStatus.FAILED

@@ -78,7 +78,8 @@ def after_hire(
     """Store the hire's Documents; when the hire is complete and the option is on, tell Lever.
     `new_person`: this run created the person, so none of their Documents is stored yet.
 
-    The Documents are committed by the caller, with the delivery's outcome, unless a note is sent.
+    The Documents are left for the caller's commit (the delivery's outcome, or the approval job's
+    own), but committed here before a note is sent, and by fetch_documents when Lever is busy.
 
     Raises LeverTransientError when Lever is busy and this is not the job's last attempt: the
     hire's records are committed and every step here is idempotent, so the retry finishes it.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
-from sqlalchemy import Row, bindparam, cast, func, literal, null, select, union_all
+from sqlalchemy import Row, bindparam, cast, false, func, null, select, true, union_all
 
 from lever_cezanne.extensions import db
 from lever_cezanne.models import Department, Location, Person, User
@@ -218,14 +218,14 @@ def _line_manager(job: JobDetails, offer, identifiers, resolve_user: ResolveUser
 # the worker more than running it.
 _EMAIL = bindparam("email")
 _PEOPLE_BY_EMAIL = (
-    select(literal(False).label("is_user"), Person.id, Person.full_name, Person.person_code)
+    select(false().label("is_user"), Person.id, Person.full_name, Person.person_code)
     .where(func.lower(Person.external_email) == _EMAIL)
     .limit(2)
     .subquery()
 )
 _USER_BY_EMAIL = (
     select(
-        literal(True).label("is_user"),
+        true().label("is_user"),
         cast(null(), Person.id.type).label("id"),
         User.display_name.label("full_name"),
         cast(null(), Person.person_code.type).label("person_code"),

@@ -11,7 +11,7 @@ transaction back. A row this run has just created (`new`) cannot have children y
 concurrent twin's, which the unique index refuses, so its children are inserted without being
 looked for first.
 
-New rows go in with one prebuilt INSERT each (core.row_insert), not the ORM's flush, which cost a
+New rows go in with one prebuilt INSERT each (core.loaded_rows), not the ORM's flush, which cost a
 worker more than twice the INSERT itself.
 """
 
@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from lever_cezanne.core.row_insert import RowInsert, insert_row
+from lever_cezanne.core.loaded_rows import RowInsert, insert_row
 from lever_cezanne.extensions import db
 from lever_cezanne.models import (
     Company,

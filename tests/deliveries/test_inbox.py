@@ -33,7 +33,18 @@ def test_claim_takes_a_lease_and_counts_the_attempt(db, make_delivery):
 
 def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(db, make_delivery):
     delivery = make_delivery(status="queued", attempts=0)
-    assert inbox.claim(delivery.id) is delivery and delivery.attempts == 1  # the session's own
+    assert inbox.claim(delivery.id) is delivery  # the session's own, refreshed by the claim:
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert (delivery.status, delivery.attempts) == ("processing", 1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert sent == []  # read without a query, although the claim's commit expired it
     db.session.execute(
         WebhookDelivery.__table__.update().values(claimed_until=utcnow() - timedelta(seconds=1))
     )
@@ -42,11 +53,6 @@ def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(db, make_
     db.session.expunge_all()  # a job's new session
 
     claimed = inbox.claim(delivery_id)
-    sent = []
-
-    def record(conn, cursor, statement, *args):
-        sent.append(statement)
-
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         assert claimed is not delivery and claimed in db.session

@@ -1,13 +1,14 @@
-"""One new row by a prebuilt INSERT: the object ends as a flush leaves it, without a query more."""
+"""Rows by one prebuilt statement: the object ends as a flush leaves it, without a query more."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from lever_cezanne.core.row_insert import RowInsert, insert_row
-from lever_cezanne.models import Employment, Gender, Person, Task
+from lever_cezanne.core.loaded_rows import RowInsert, insert_row
+from lever_cezanne.models import Company, Employment, Gender, Person, Salary, Task, WebhookDelivery
 from lever_cezanne.models.processes import TASK_OPEN
 
 
@@ -59,29 +60,70 @@ def test_the_row_is_written_with_listeners_defaults_and_sql_values(db, statement
     assert (stored.name_words, stored.full_name) == (" zoe bronte ", "Zoë Brontë")
 
 
-def test_relationships_load_as_after_a_flush(db, make_company, make_user, make_process):
-    person = RowInsert(Person, gender_id=_gender_u())(_person())
+def test_relationships_load_as_after_a_flush(db, make_company, make_user, make_process, statements):
     company, admin, process = make_company(), make_user(), make_process()
+    company_id, admin_id, process_id = company.id, admin.id, process.id
+    statements.clear()
+    person = RowInsert(Person, gender_id=_gender_u())(_person())
     employment = insert_row(
         Employment(
             person_id=person.id,
             employment_id=person.person_code,
-            company_id=company.id,
+            company_id=company_id,
             hire_date=date(2026, 3, 2),
+        )
+    )
+    salary = insert_row(
+        Salary(
+            employment_id=employment.id,
+            amount=Decimal("55000"),
+            currency="GBP",
+            interval="year",
+            effective_date=employment.hire_date,
         )
     )
     task = insert_row(
         Task(
-            definition_id=process.id,
+            definition_id=process_id,
             person_id=person.id,
-            assignee_id=admin.id,
+            assignee_id=admin_id,
             due_date=date(2026, 3, 2),
         )
     )
-    db.session.commit()
-
+    assert len(statements) == 4  # the INSERTs alone
+    # Before any commit, as after a flush: the rows read from the session, collections load.
     assert task.status == TASK_OPEN and task.person is person and task.assignee is admin
-    assert employment.company is company and person.employments == [employment]
+    assert employment.company is company and salary.employment is employment
+    assert person.employments == [employment] and employment.salaries == [salary]
+
+
+def test_a_value_given_for_a_column_the_database_defaults_is_kept(db, make_delivery):
+    delivery = make_delivery()
+    twin = insert_row(
+        WebhookDelivery(
+            integration_id=delivery.integration_id,
+            token_hash="f" * 64,
+            event="candidateHired",
+            triggered_at=1700000000000,
+            status="received",
+            attempts=0,
+            lapses=3,
+            payload="{}",
+        )
+    )
+    assert twin.lapses == 3
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, twin.id).lapses == 3
+
+
+def test_a_rollback_takes_the_inserted_object_out_of_the_session(db):
+    first = RowInsert(Person, gender_id=_gender_u())(_person())
+    db.session.rollback()
+    assert first not in db.session
+
+    second = RowInsert(Person, gender_id=_gender_u())(_person("P2"))  # may reuse the id
+    assert second in db.session and second.person_code == "P2"
 
 
 def test_a_refused_row_raises_and_is_not_attached(db):
@@ -94,3 +136,12 @@ def test_a_refused_row_raises_and_is_not_attached(db):
 
     assert twin not in db.session
     assert db.session.scalars(select(Person.id).where(Person.person_code == "P1")).all() == []
+
+
+def test_what_a_flush_would_do_and_an_insert_cannot_is_refused(db, make_company):
+    with pytest.raises(TypeError, match="needs the flush"):
+        RowInsert(Company)  # its search words are written after a flush
+    person = _person()
+    person.gender = db.session.scalar(select(Gender).where(Gender.code == "U"))
+    with pytest.raises(ValueError, match="foreign keys"):
+        RowInsert(Person)(person)

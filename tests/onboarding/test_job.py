@@ -112,13 +112,18 @@ def test_a_manager_lever_does_not_know_is_a_warning(organisation):
     assert "'no-such-user'" in job.warnings[0] and "Line Manager is empty" in job.warnings[0]
 
 
-def test_a_manager_who_is_only_a_user_is_named_in_the_warning(organisation, make_user):
-    make_user(display_name="Una User", email="una@example.com")
-    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": "UNA@example.com"}
+def _managed_by(email: str):
+    """Map an offer whose hiring manager is a Lever user with this e-mail."""
+    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": email}
     try:
-        job = _map(_offer(hiring_manager="una"))
+        return _map(_offer(hiring_manager="una"))
     finally:
         del LEVER_USERS["una"]
+
+
+def test_a_manager_who_is_only_a_user_is_named_in_the_warning(organisation, make_user):
+    make_user(display_name="Una User", email="una@example.com")
+    job = _managed_by("UNA@example.com")
     assert job.line_manager_id is None
     assert "the Cezanne HR user Una User has that e-mail" in job.warnings[0]
 
@@ -126,11 +131,7 @@ def test_a_manager_who_is_only_a_user_is_named_in_the_warning(organisation, make
 def test_a_manager_who_is_a_person_and_a_user_is_the_person(organisation, make_user, make_person):
     make_user(display_name="Una User", email="una@example.com")
     una = make_person("Una", "Manager", email="Una@Example.com")
-    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": "una@example.com"}
-    try:
-        job = _map(_offer(hiring_manager="una"))
-    finally:
-        del LEVER_USERS["una"]
+    job = _managed_by("una@example.com")
     assert job.line_manager_id == una.id and job.warnings == []
     assert job.labels["line_manager"] == f"Una Manager ({una.person_code})"
 
@@ -138,11 +139,7 @@ def test_a_manager_who_is_a_person_and_a_user_is_the_person(organisation, make_u
 def test_a_manager_email_two_people_share_is_a_warning(organisation, make_person):
     make_person("Una", "One", email="una@example.com")
     make_person("Una", "Two", email="una@example.com")
-    LEVER_USERS["una"] = {"id": "una", "name": "Una", "email": "una@example.com"}
-    try:
-        job = _map(_offer(hiring_manager="una"))
-    finally:
-        del LEVER_USERS["una"]
+    job = _managed_by("una@example.com")
     assert job.line_manager_id is None
     assert "several people in Cezanne HR have that External E-mail" in job.warnings[0]
 

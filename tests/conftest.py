@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from flask import g
+from sqlalchemy import event
 
 from lever_cezanne import create_app
 from lever_cezanne.demo import ensure_gender_not_known
@@ -237,6 +238,21 @@ def redis_app(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+@pytest.fixture
+def statements(db):
+    """The SQL statements the app sends while the test runs (the test's own savepoints left
+    out); clear() it to watch a part of the test only."""
+    sent = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            sent.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(_db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

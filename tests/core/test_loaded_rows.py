@@ -4,25 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lever_cezanne.core.loaded_rows import RowInsert, insert_row
 from lever_cezanne.models import Company, Employment, Gender, Person, Salary, Task, WebhookDelivery
 from lever_cezanne.models.processes import TASK_OPEN
-
-
-@pytest.fixture
-def statements(db):
-    sent = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):  # the test's own
-            sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _person(code="P1", first="Zoë", surname="Brontë") -> Person:

@@ -4,7 +4,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from lever_cezanne.deliveries import inbox, lease
 from lever_cezanne.models import LogEntry, WebhookDelivery
@@ -31,19 +30,14 @@ def test_claim_takes_a_lease_and_counts_the_attempt(db, make_delivery):
     assert utcnow() < claimed.claimed_until <= utcnow() + inbox.LEASE
 
 
-def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(db, make_delivery):
+def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(
+    db, make_delivery, statements
+):
     delivery = make_delivery(status="queued", attempts=0)
     assert inbox.claim(delivery.id) is delivery  # the session's own, refreshed by the claim:
-    sent = []
-
-    def record(conn, cursor, statement, *args):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert (delivery.status, delivery.attempts) == ("processing", 1)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    sent = statements
+    sent.clear()
+    assert (delivery.status, delivery.attempts) == ("processing", 1)
     assert sent == []  # read without a query, although the claim's commit expired it
     db.session.execute(
         WebhookDelivery.__table__.update().values(claimed_until=utcnow() - timedelta(seconds=1))
@@ -53,15 +47,12 @@ def test_claim_returns_the_sessions_delivery_refreshed_or_a_loaded_one(db, make_
     db.session.expunge_all()  # a job's new session
 
     claimed = inbox.claim(delivery_id)
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert claimed is not delivery and claimed in db.session
-        assert (claimed.status, claimed.attempts, claimed.opportunity_id) == (
-            "processing", 2, opportunity_id
-        )  # fmt: skip
-        assert db.session.get(WebhookDelivery, delivery_id) is claimed
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    sent.clear()
+    assert claimed is not delivery and claimed in db.session
+    assert (claimed.status, claimed.attempts, claimed.opportunity_id) == (
+        "processing", 2, opportunity_id
+    )  # fmt: skip
+    assert db.session.get(WebhookDelivery, delivery_id) is claimed
     assert sent == []  # read as loaded
 
 

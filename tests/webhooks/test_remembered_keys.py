@@ -1,7 +1,7 @@
 """The receiver's remembered signature key: one statement per webhook, never a stale acceptance."""
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lever_cezanne import deliveries
 from lever_cezanne.crypto import encrypt
@@ -15,19 +15,6 @@ from tests.webhooks.conftest import now_ms
 
 def _count(db):
     return db.session.scalar(select(func.count()).select_from(WebhookDelivery))
-
-
-@pytest.fixture
-def statements(db):
-    """The SQL statements the app sends while the test runs (pings excluded)."""
-    sent = []
-
-    def record(conn, cursor, statement, *args):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.committed

@@ -20,48 +20,17 @@ import time
 from collections.abc import Callable
 
 from flask import Flask
-from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
+
+from lever_cezanne.deliveries.lean_worker import LeanWorker
 
 # A lane's worker_ttl: an idle lane waits for a job at most ttl - 15 = 2 seconds at a time, so it
 # notices a stop request within that.
 LANE_TTL = 17
 STOP_WAIT = 25.0
-# rq sends a worker's plain heartbeat (three Redis round trips) before, after and again after every
-# job, to keep a key alive for worker_ttl + 60 seconds: one a second says as much.
-HEARTBEAT_EVERY = 1.0
-# rq asks Redis whether workers are suspended (`rq suspend`) before every job: once a second is
-# soon enough for a command an operator types.
-SUSPENSION_CHECK_EVERY = 1.0
 
 
-class _Worker(SimpleWorker):
-    """An RQ SimpleWorker whose plain heartbeat is skipped while the last heartbeat sent keeps
-    the worker's key alive within HEARTBEAT_EVERY of as long as a plain one would, and which
-    looks for a suspension at most every SUSPENSION_CHECK_EVERY seconds."""
-
-    _alive_until = 0.0  # time.monotonic() until which the last heartbeat sent keeps the key
-    _suspension_checked = float("-inf")  # time.monotonic() of the last look
-
-    def check_for_suspension(self, burst: bool) -> None:
-        if time.monotonic() - self._suspension_checked < SUSPENSION_CHECK_EVERY:
-            return
-        super().check_for_suspension(burst)  # waits here while suspended
-        self._suspension_checked = time.monotonic()
-
-    def heartbeat(self, timeout=None, pipeline=None):
-        now, plain = time.monotonic(), self.worker_ttl + 60  # rq's default timeout
-        if (
-            timeout is None
-            and pipeline is None
-            and self._alive_until - now > plain - HEARTBEAT_EVERY
-        ):
-            return
-        self._alive_until = now + (timeout or plain)
-        super().heartbeat(timeout, pipeline)
-
-
-class LaneWorker(_Worker):
+class LaneWorker(LeanWorker):
     """An RQ worker for a thread other than the main one."""
 
     death_penalty_class = TimerDeathPenalty
@@ -81,7 +50,7 @@ class LaneWorker(_Worker):
         return None
 
 
-class LeadWorker(_Worker):
+class LeadWorker(LeanWorker):
     """The main thread's worker: its warm shutdown (SIGTERM) asks the lanes to stop too, so they
     finish their jobs while it finishes its own."""
 

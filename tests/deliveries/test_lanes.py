@@ -7,18 +7,9 @@ import time
 import pytest
 from redis import Redis
 from rq import Queue
-from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
-from rq.suspension import resume, suspend
 
-from lever_cezanne.deliveries.lanes import (
-    HEARTBEAT_EVERY,
-    LANE_TTL,
-    SUSPENSION_CHECK_EVERY,
-    Lanes,
-    LaneWorker,
-    LeadWorker,
-)
+from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker
 
 REDIS_URL = os.environ.get("REDIS_URL")
 QUEUE = "lanes-test"
@@ -81,50 +72,3 @@ def test_a_stopped_lane_finishes_its_job_first(app, redis):
     assert lanes.stop(wait=30)  # asked in the middle of the job
     job.refresh()
     assert job.get_status() == "finished"
-
-
-def test_a_plain_heartbeat_goes_at_most_once_a_second(redis):
-    """rq calls it around every job; one a second keeps the worker's key alive as well."""
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
-    lane.heartbeat()
-    first = lane.last_heartbeat
-    lane.heartbeat()
-    assert lane.last_heartbeat == first  # skipped: sent a moment ago
-    lane._alive_until -= HEARTBEAT_EVERY
-    lane.heartbeat()
-    assert lane.last_heartbeat > first  # a second on: sent again
-
-
-def test_a_suspension_is_looked_for_at_most_once_a_second(redis):
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
-    lane.check_for_suspension(burst=True)  # not suspended: goes on
-    suspend(redis)
-    try:
-        lane.check_for_suspension(burst=True)  # looked a moment ago: goes on
-        lane._suspension_checked -= SUSPENSION_CHECK_EVERY
-        with pytest.raises(StopRequested):  # a second on: sees it (a burst worker stops)
-            lane.check_for_suspension(burst=True)
-    finally:
-        resume(redis)
-
-
-def test_a_shorter_heartbeat_is_followed_by_a_plain_one(redis):
-    """Before a job rq sets the job's TTL, shorter than the main worker's own: the plain
-    heartbeat after the job restores it, however recent the last one was."""
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    worker = LeadWorker([queue], connection=redis, serializer=JSONSerializer)
-    worker.heartbeat()
-    with redis.pipeline() as pipeline:
-        worker.heartbeat(240, pipeline=pipeline)  # as rq's prepare_job_execution does
-        pipeline.execute()
-    assert redis.ttl(worker.key) <= 240
-    worker.heartbeat()  # after the job
-    assert redis.ttl(worker.key) > worker.dequeue_timeout
-    # A job's TTL longer than a lane's own keeps the lane's key alive: nothing to send.
-    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
-    lane.heartbeat(240)
-    sent = lane.last_heartbeat
-    lane.heartbeat()
-    assert lane.last_heartbeat == sent and redis.ttl(lane.key) > LANE_TTL + 60

@@ -1,0 +1,195 @@
+"""LeanWorker: what rq's SimpleWorker leaves in Redis, in fewer round trips."""
+
+import os
+import re
+
+import pytest
+from redis import Redis
+from redis.connection import Connection
+from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import StopRequested
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from rq.suspension import resume, suspend
+
+from lever_cezanne.deliveries.lanes import LANE_TTL, LaneWorker, LeadWorker
+from lever_cezanne.deliveries.lean_worker import (
+    HEARTBEAT_EVERY,
+    SUSPENSION_CHECK_EVERY,
+    LeanWorker,
+)
+
+REDIS_URL = os.environ.get("REDIS_URL")
+QUEUE = "lean-test"
+
+
+def returns(value):
+    return {"got": value}
+
+
+def raises(value):
+    raise ValueError(f"refused {value}")
+
+
+@pytest.fixture
+def redis():
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set: LeanWorker is an RQ worker")
+    connection = Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def _queue(redis, name=QUEUE) -> Queue:
+    return Queue(name, connection=redis, serializer=JSONSerializer)
+
+
+def _enqueue_scenario(redis) -> None:
+    """A job that returns, one that fails once and is retried, one that fails for good, and one
+    that waits for the first."""
+    queue = _queue(redis)
+    first = queue.enqueue(returns, 1, job_id="ok", result_ttl=600)
+    queue.enqueue(raises, 2, job_id="retried", retry=Retry(max=1), failure_ttl=600)
+    queue.enqueue(raises, 3, job_id="failed", failure_ttl=600)
+    queue.enqueue(returns, 4, job_id="after-ok", depends_on=first, result_ttl=600)
+
+
+def _shape(redis) -> dict:
+    """Every key with its type and what it holds, minus times, execution ids and TTL values."""
+
+    def plain(text):
+        text = text.decode() if isinstance(text, bytes) else str(text)
+        return re.sub(r"\b[0-9a-f]{32}\b", "<execution>", text)
+
+    shape = {}
+    for key in sorted(redis.keys("*")):
+        kind = redis.type(key).decode()
+        if kind == "hash":
+            held = sorted(plain(field) for field in redis.hkeys(key))
+        elif kind == "set":
+            held = sorted(plain(member) for member in redis.smembers(key))
+        elif kind == "zset":
+            held = sorted(plain(member) for member in redis.zrange(key, 0, -1))
+        elif kind == "list":
+            held = [plain(item) for item in redis.lrange(key, 0, -1)]
+        elif kind == "stream":
+            held = [sorted(plain(f) for f in fields) for _, fields in redis.xrange(key)]
+        else:
+            held = plain(redis.get(key)) if kind == "string" else kind
+        shape[plain(key)] = (kind, held, redis.ttl(key) > 0)
+    return shape
+
+
+def _run(redis, worker_class) -> dict:
+    redis.flushdb()
+    _enqueue_scenario(redis)
+    worker = worker_class([_queue(redis)], connection=redis, serializer=JSONSerializer, name="w")
+    worker.work(burst=True)
+    assert Job.fetch("after-ok", connection=redis, serializer=JSONSerializer).return_value() == {
+        "got": 4
+    }
+    return _shape(redis)
+
+
+def test_it_leaves_in_redis_what_rq_s_simple_worker_leaves(redis):
+    rq_shape = _run(redis, SimpleWorker)
+    lean_shape = _run(redis, LeanWorker)
+    assert lean_shape == rq_shape
+    assert "rq:job:ok" in lean_shape and "rq:results:ok" in lean_shape  # the scenario ran
+    assert lean_shape["rq:finished:lean-test"][1] == ["after-ok", "ok"]
+    assert lean_shape["rq:failed:lean-test"][1] == ["failed", "retried"]
+
+
+def _round_trips(redis, worker_class, jobs: int) -> float:
+    redis.flushdb()
+    queue = _queue(redis)
+    for n in range(jobs):
+        queue.enqueue(returns, n, result_ttl=600)
+    worker = worker_class([queue], connection=redis, serializer=JSONSerializer)
+    sent = []
+    original = Connection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(command)
+        return original(connection, command, *args, **kwargs)
+
+    Connection.send_packed_command = counted
+    try:
+        worker.work(burst=True)
+    finally:
+        Connection.send_packed_command = original
+    assert queue.finished_job_registry.count == jobs
+    return len(sent) / jobs
+
+
+def test_a_job_costs_under_half_the_round_trips(redis):
+    """rq's SimpleWorker: about 14 round trips a job; LeanWorker: the dequeue (a pop and the
+    job's read), its start and its end."""
+    rq_trips = _round_trips(redis, SimpleWorker, 20)
+    lean_trips = _round_trips(redis, LeanWorker, 20)
+    assert lean_trips < rq_trips / 2, (lean_trips, rq_trips)
+    assert lean_trips < 6, lean_trips
+
+
+def test_a_job_s_start_keeps_the_worker_alive_as_long_as_a_plain_heartbeat(redis):
+    """So the plain heartbeats rq sends after every job can be skipped."""
+    queue = _queue(redis)
+    queue.enqueue(returns, 1, result_ttl=600)
+    worker = LeadWorker([queue], connection=redis, serializer=JSONSerializer)
+    worker.register_birth()
+    job, job_queue = worker.dequeue_job_and_maintain_ttl(None)
+    worker.execute_job(job, job_queue)
+    assert queue.finished_job_registry.count == 1
+    assert redis.ttl(worker.key) > worker.dequeue_timeout
+    sent = worker.last_heartbeat
+    worker.heartbeat()
+    assert worker.last_heartbeat == sent
+
+
+def test_a_plain_heartbeat_goes_at_most_once_a_second(redis):
+    """rq calls it around every job; one a second keeps the worker's key alive as well."""
+    lane = LaneWorker([_queue(redis)], connection=redis, serializer=JSONSerializer,
+                      worker_ttl=LANE_TTL)  # fmt: skip
+    lane.heartbeat()
+    first = lane.last_heartbeat
+    lane.heartbeat()
+    assert lane.last_heartbeat == first  # skipped: sent a moment ago
+    lane._alive_until -= HEARTBEAT_EVERY
+    lane.heartbeat()
+    assert lane.last_heartbeat > first  # a second on: sent again
+
+
+def test_a_suspension_is_looked_for_at_most_once_a_second(redis):
+    lane = LaneWorker([_queue(redis)], connection=redis, serializer=JSONSerializer,
+                      worker_ttl=LANE_TTL)  # fmt: skip
+    lane.check_for_suspension(burst=True)  # not suspended: goes on
+    suspend(redis)
+    try:
+        lane.check_for_suspension(burst=True)  # looked a moment ago: goes on
+        lane._suspension_checked -= SUSPENSION_CHECK_EVERY
+        with pytest.raises(StopRequested):  # a second on: sees it (a burst worker stops)
+            lane.check_for_suspension(burst=True)
+    finally:
+        resume(redis)
+
+
+def test_a_shorter_heartbeat_is_followed_by_a_plain_one(redis):
+    """A heartbeat shorter than the main worker's own (a job's TTL): the plain heartbeat after
+    it restores the worker's, however recent the last one was."""
+    queue = _queue(redis)
+    worker = LeadWorker([queue], connection=redis, serializer=JSONSerializer)
+    worker.heartbeat()
+    with redis.pipeline() as pipeline:
+        worker.heartbeat(240, pipeline=pipeline)
+        pipeline.execute()
+    assert redis.ttl(worker.key) <= 240
+    worker.heartbeat()
+    assert redis.ttl(worker.key) > worker.dequeue_timeout
+    # A job's TTL longer than a lane's own keeps the lane's key alive: nothing to send.
+    lane = LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+    lane.heartbeat(240)
+    sent = lane.last_heartbeat
+    lane.heartbeat()
+    assert lane.last_heartbeat == sent and redis.ttl(lane.key) > LANE_TTL + 60

@@ -35,6 +35,7 @@ from benchmarks.servers import (
     start_gunicorn,
     start_simulator,
 )
+from lever_cezanne.deliveries.commands import DEFAULT_THREADS
 
 TITLE = "2. Hires through RQ against the Lever simulator (10 req/s, bursts of 20, then unlimited)"
 DATABASE = "lc_bench_pipeline"
@@ -288,10 +289,10 @@ def _unlimited(ctx, section, url, lever, env, hires) -> None:
     section.notes.append(
         f"Unlimited phase: the simulator's limit lifted (`rate_limit: 0`) and the app's own "
         f"bucket too (`LEVER_RATE_LIMIT=0`); one worker process (`{command}`, "
-        f"{os.environ.get('WORKER_THREADS') or 2} jobs at a time on its threads) started with "
-        f"{hires} hires stored (its dispatcher queues them); rate = jobs ÷ (last job ended − "
-        f"first job started), from RQ's job "
-        f"records. CPU = user+system of the worker and its reaped work horses, from "
-        f"/proc/<pid>/stat, from registration to the last job. Baseline: {noops} jobs of "
-        f"`benchmarks.rq_noop.noop` through the same worker command."
+        f"{os.environ.get('WORKER_THREADS') or DEFAULT_THREADS} jobs at a time on its threads) "
+        f"started with {hires} hires stored (its dispatcher queues them); rate = jobs ÷ (last "
+        f"job ended − first job started), from RQ's job records. CPU = user+system of the "
+        f"worker and its reaped work horses, from /proc/<pid>/stat, from registration to the "
+        f"last job. Baseline: {noops} jobs of `benchmarks.rq_noop.noop` through the same worker "
+        f"command."
     )

@@ -15,6 +15,10 @@ from lever_cezanne.deliveries.sync_jobs import SYNC_QUEUE
 from lever_cezanne.extensions import db
 
 log = logging.getLogger(__name__)
+# Jobs one worker runs at once. A hire spends most of its time waiting for PostgreSQL and Lever:
+# with two the process used about three quarters of one core, with four nearly all of it, and it
+# did about a fifth more hires a second (benchmarks/analysis.md).
+DEFAULT_THREADS = 4
 
 
 @click.command("reconcile")
@@ -73,7 +77,7 @@ def keep_rows_loaded_after_commit() -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1, 8),
-    default=2,
+    default=DEFAULT_THREADS,
     envvar="WORKER_THREADS",
     show_default=True,
     help="Jobs run at once, each on its own thread (1 with --fork or --burst).",

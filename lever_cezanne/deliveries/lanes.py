@@ -12,9 +12,11 @@ The main thread's worker handles the signals and runs the scheduler; on its way 
 lanes to stop, and each finishes the job it is running first, for up to STOP_WAIT seconds
 (inside the 30 s a platform gives after SIGTERM): a job still running then ends with the process,
 and its lease brings it back. A lane's job timeout is a timer (SIGALRM reaches the main thread
-only).
+only). rq's loop quits on any error outside a job (Redis gone while it records one): a lane then
+starts a new RQ worker after RESTART_WAIT seconds.
 """
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,10 +26,13 @@ from rq.timeouts import TimerDeathPenalty
 
 from lever_cezanne.deliveries.lean_worker import LeanWorker
 
+log = logging.getLogger(__name__)
+
 # A lane's worker_ttl: an idle lane waits for a job at most ttl - 15 = 2 seconds at a time, so it
 # notices a stop request within that.
 LANE_TTL = 17
 STOP_WAIT = 25.0
+RESTART_WAIT = 5.0  # after a lane's RQ worker stopped on an error, before a new one starts
 
 
 class LaneWorker(LeanWorker):
@@ -67,16 +72,47 @@ class Lanes:
 
     def __init__(self, app: Flask, make_worker: Callable[[], LaneWorker], count: int):
         self.app = app
+        self._make_worker = make_worker
         self.workers = [make_worker() for _ in range(count)]
         self._threads = [
-            threading.Thread(target=self._work, args=(worker,), name=f"lever-lane-{n}", daemon=True)
-            for n, worker in enumerate(self.workers, start=2)
-        ]
+            threading.Thread(target=self._work, args=(index,), name=f"lever-lane-{index + 2}",
+                             daemon=True)
+            for index in range(count)
+        ]  # fmt: skip
         self._burst = False
+        self._stopping = threading.Event()
 
-    def _work(self, worker: LaneWorker) -> None:
+    def _work(self, index: int) -> None:
+        """Run the lane's RQ worker; when rq's loop ends on an error (it quits on any error outside
+        a job, such as Redis gone while it records one), start a new worker after RESTART_WAIT
+        seconds: otherwise a Redis blip would leave the process with fewer lanes, silently."""
         with self.app.app_context():  # the jobs find this app, never build another
-            worker.work(burst=self._burst)
+            while True:
+                worker = self.workers[index]
+                try:
+                    worker.work(burst=self._burst)
+                except Exception:  # rq's own teardown failed too (Redis still gone)
+                    log.exception(
+                        "%s: the lane's RQ worker failed", threading.current_thread().name
+                    )
+                if self._burst or self._stopping.is_set():
+                    return
+                log.error(
+                    "%s: the lane's RQ worker stopped on an error (logged above); a new one "
+                    "starts in %.0f s",
+                    threading.current_thread().name,
+                    RESTART_WAIT,
+                )
+                if self._stopping.wait(RESTART_WAIT):
+                    return
+                try:
+                    self.workers[index] = self._make_worker()  # a new name: the old key expires
+                except Exception:
+                    log.exception(
+                        "%s: could not make a new RQ worker", threading.current_thread().name
+                    )
+                if self._stopping.is_set():
+                    return
 
     def start(self, burst: bool = False) -> "Lanes":
         self._burst = burst
@@ -86,6 +122,7 @@ class Lanes:
 
     def request_stop(self) -> None:
         """Ask every lane to stop after its current job."""
+        self._stopping.set()
         for worker in self.workers:
             worker._stop_requested = True  # what rq's own warm shutdown sets
 

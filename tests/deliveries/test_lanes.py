@@ -6,9 +6,11 @@ import time
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from lever_cezanne.deliveries import lanes as lanes_module
 from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker
 
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -72,3 +74,28 @@ def test_a_stopped_lane_finishes_its_job_first(app, redis):
     assert lanes.stop(wait=30)  # asked in the middle of the job
     job.refresh()
     assert job.get_status() == "finished"
+
+
+def test_a_lane_whose_rq_loop_quit_on_an_error_starts_a_new_worker(app, redis, monkeypatch):
+    """rq's loop quits on an error outside a job (here Redis gone when it looks for a
+    suspension): the lane goes on with a new RQ worker instead of ending its thread."""
+    monkeypatch.setattr(lanes_module, "RESTART_WAIT", 0.1)
+    failed: list[str] = []
+    look = LaneWorker.check_for_suspension
+
+    def once_gone(worker, burst):
+        if not failed:
+            failed.append(worker.name)
+            raise RedisConnectionError("Connection refused")
+        return look(worker, burst)
+
+    monkeypatch.setattr(LaneWorker, "check_for_suspension", once_gone)
+    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+    running = _lanes(app, redis, 1).start()
+    job = queue.enqueue(slow_job, 7, result_ttl=60)
+    deadline = time.monotonic() + 20
+    while job.get_status() != "finished" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert running.stop(wait=30)
+    assert failed and running.workers[0].name != failed[0]
+    assert job.return_value() == "lever-lane-2"

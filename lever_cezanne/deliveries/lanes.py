@@ -16,6 +16,7 @@ only). rq's loop quits on any error outside a job (Redis gone while it records o
 starts a new RQ worker after RESTART_WAIT seconds.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -75,10 +76,9 @@ class Lanes:
         self._make_worker = make_worker
         self.workers = [make_worker() for _ in range(count)]
         self._threads = [
-            threading.Thread(target=self._work, args=(index,), name=f"lever-lane-{index + 2}",
-                             daemon=True)
-            for index in range(count)
-        ]  # fmt: skip
+            threading.Thread(target=self._work, args=(n,), name=f"lever-lane-{n + 2}", daemon=True)
+            for n in range(count)
+        ]
         self._burst = False
         self._stopping = threading.Event()
 
@@ -95,6 +95,7 @@ class Lanes:
                     log.exception(
                         "%s: the lane's RQ worker failed", threading.current_thread().name
                     )
+                    _close_pubsub(worker)  # what that teardown did not reach
                 if self._burst or self._stopping.is_set():
                     return
                 log.error(
@@ -134,3 +135,13 @@ class Lanes:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         return not any(thread.is_alive() for thread in self._threads)
+
+
+def _close_pubsub(worker: LaneWorker) -> None:
+    """Stop the worker's command channel (rq's `unsubscribe` without talking to Redis), so a
+    restarted lane leaves no thread behind retrying a dead worker's subscription."""
+    if worker.pubsub_thread is None:
+        return
+    with contextlib.suppress(Exception):
+        worker.pubsub_thread.stop()
+        worker.pubsub.close()

@@ -183,6 +183,12 @@ def _clean_intermediate_queue(queue: Queue, figures: dict) -> None:
         figures["dequeued_but_never_started_recovered"] += len(stuck)
 
 
+def _idle(stack, queue: Queue) -> bool:
+    """Nothing queued, running or scheduled for a retry."""
+    quiet = not queue.count and not stack.workers.busy()
+    return quiet and not ScheduledJobRegistry(queue=queue).count
+
+
 def _settle(stack, figures: dict) -> float:
     """Run the reconciler (as if minutes passed, while no job runs) and RQ's abandoned-job check
     until quiescent."""
@@ -192,18 +198,17 @@ def _settle(stack, figures: dict) -> float:
         while time.monotonic() - started < SETTLE_SECONDS:
             figures["worker_restarts"] += stack.workers.restart_dead()
             _promote_due_retries(queue, figures)
-            # As if minutes passed only while no job runs: a running job renews its lease, and
-            # five minutes on would call it dead (with four jobs a worker, some hires were
-            # "killed" five times over and given up).
-            shift = timedelta(0) if stack.workers.busy() else timedelta(minutes=5)
+            # As if minutes passed only while nothing runs or waits to: a running job renews its
+            # lease, and five minutes on would call it dead (with four jobs a worker, some hires
+            # were "killed" five times over and given up).
+            shift = timedelta(minutes=5) if _idle(stack, queue) else timedelta(0)
             counts = reconcile_deliveries(now=utcnow() + shift)
             db.session.remove()
             figures["reconciler_requeued"] += counts["requeued"]
             figures["reconciler_gave_up"] += counts["given_up"]
             if _unfinished() == 0:
                 return time.monotonic() - started
-            idle = not queue.count and not stack.workers.busy()
-            if idle and not ScheduledJobRegistry(queue=queue).count:
+            if _idle(stack, queue):
                 _clean_intermediate_queue(queue, figures)
                 # RQ notices a dead worker's job only after its heartbeat lapses (up to 90 s);
                 # like RQ's own tests, look from a moment in the future instead of waiting.

@@ -16,8 +16,8 @@ from lever_cezanne.extensions import db
 
 log = logging.getLogger(__name__)
 # Jobs one worker runs at once. A hire spends most of its time waiting for PostgreSQL and Lever:
-# with two the process used about three quarters of one core, with four nearly all of it, and it
-# did about a fifth more hires a second (benchmarks/analysis.md).
+# with two, the worker used about three quarters of a core while the machine had more to spare;
+# four did about a fifth more hires a second (benchmarks/analysis.md).
 DEFAULT_THREADS = 4
 
 

@@ -1,11 +1,8 @@
 """`flask worker`'s lanes: RQ workers on threads run jobs at the same time and stop cleanly."""
 
-import os
 import threading
 import time
 
-import pytest
-from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from rq.serializers import JSONSerializer
@@ -13,7 +10,6 @@ from rq.serializers import JSONSerializer
 from lever_cezanne.deliveries import lanes as lanes_module
 from lever_cezanne.deliveries.lanes import LANE_TTL, Lanes, LaneWorker
 
-REDIS_URL = os.environ.get("REDIS_URL")
 QUEUE = "lanes-test"
 RUNNING: dict[str, float] = {}  # job number -> when it started, filled by the jobs themselves
 _guard = threading.Lock()
@@ -27,29 +23,20 @@ def slow_job(number: int) -> str:
     return threading.current_thread().name
 
 
-@pytest.fixture
-def redis():
-    if not REDIS_URL:
-        pytest.skip("REDIS_URL is not set: the lanes are RQ workers")
-    connection = Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
-
-
-def _lanes(app, redis, count: int) -> Lanes:
+def _lanes(app, rq_redis, count: int) -> Lanes:
     def make():
-        queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-        return LaneWorker([queue], connection=redis, serializer=JSONSerializer, worker_ttl=LANE_TTL)
+        queue = Queue(QUEUE, connection=rq_redis, serializer=JSONSerializer)
+        return LaneWorker(
+            [queue], connection=rq_redis, serializer=JSONSerializer, worker_ttl=LANE_TTL
+        )
 
     return Lanes(app, make, count)
 
 
-def test_lanes_run_jobs_at_the_same_time_on_their_own_threads(app, redis):
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+def test_lanes_run_jobs_at_the_same_time_on_their_own_threads(app, rq_redis):
+    queue = Queue(QUEUE, connection=rq_redis, serializer=JSONSerializer)
     jobs = [queue.enqueue(slow_job, n, result_ttl=60) for n in range(4)]
-    lanes = _lanes(app, redis, 2).start()
+    lanes = _lanes(app, rq_redis, 2).start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and any(j.get_status() != "finished" for j in jobs):
         time.sleep(0.01)
@@ -63,11 +50,11 @@ def test_lanes_run_jobs_at_the_same_time_on_their_own_threads(app, redis):
     assert any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(runs) for b in runs[i + 1 :])
 
 
-def test_a_stopped_lane_finishes_its_job_first(app, redis):
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
+def test_a_stopped_lane_finishes_its_job_first(app, rq_redis):
+    queue = Queue(QUEUE, connection=rq_redis, serializer=JSONSerializer)
     RUNNING.clear()
     job = queue.enqueue(slow_job, 99, result_ttl=60)
-    lanes = _lanes(app, redis, 1).start()
+    lanes = _lanes(app, rq_redis, 1).start()
     deadline = time.monotonic() + 10
     while "99" not in RUNNING and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -76,7 +63,7 @@ def test_a_stopped_lane_finishes_its_job_first(app, redis):
     assert job.get_status() == "finished"
 
 
-def test_a_lane_whose_rq_loop_quit_on_an_error_starts_a_new_worker(app, redis, monkeypatch):
+def test_a_lane_whose_rq_loop_quit_on_an_error_starts_a_new_worker(app, rq_redis, monkeypatch):
     """rq's loop quits on an error outside a job (here Redis gone when it looks for a
     suspension): the lane goes on with a new RQ worker instead of ending its thread."""
     monkeypatch.setattr(lanes_module, "RESTART_WAIT", 0.1)
@@ -90,8 +77,8 @@ def test_a_lane_whose_rq_loop_quit_on_an_error_starts_a_new_worker(app, redis, m
         return look(worker, burst)
 
     monkeypatch.setattr(LaneWorker, "check_for_suspension", once_gone)
-    queue = Queue(QUEUE, connection=redis, serializer=JSONSerializer)
-    running = _lanes(app, redis, 1).start()
+    queue = Queue(QUEUE, connection=rq_redis, serializer=JSONSerializer)
+    running = _lanes(app, rq_redis, 1).start()
     job = queue.enqueue(slow_job, 7, result_ttl=60)
     deadline = time.monotonic() + 20
     while job.get_status() != "finished" and time.monotonic() < deadline:

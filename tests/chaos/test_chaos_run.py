@@ -4,9 +4,9 @@ flaky Lever; afterwards exactly one person, employment, open task and Informatio
 Real processes: PostgreSQL, a private redis-server, three `flask worker` (RQ) processes (one forks
 a work horse per job, and a horse is killed; two run jobs on their threads, as deployed, and one
 of them is killed whole), the Lever simulator and our receiver over HTTP. Only waiting is
-shortened: the reconciler runs as if five minutes had passed (while no job runs), RQ's backoff
-retries are made due at once, and RQ's checks for jobs of dead workers look from a moment in the
-future (as RQ's own tests do) instead of after 90-600 s.
+shortened: the reconciler runs as if five minutes had passed (while nothing runs or waits), RQ's
+backoff retries are made due at once, and RQ's checks for jobs of dead workers look from a moment
+in the future (as RQ's own tests do) instead of after 90-600 s.
 """
 
 import functools
@@ -190,8 +190,8 @@ def _idle(stack, queue: Queue) -> bool:
 
 
 def _settle(stack, figures: dict) -> float:
-    """Run the reconciler (as if minutes passed, while no job runs) and RQ's abandoned-job check
-    until quiescent."""
+    """Run the reconciler (as if minutes passed, while nothing runs or waits) and RQ's abandoned-job
+    check until quiescent."""
     queue = Queue(QUEUE_NAME, connection=stack.redis.client(), serializer=JSONSerializer)
     started = time.monotonic()
     try:

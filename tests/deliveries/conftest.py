@@ -1,10 +1,7 @@
 """Job fixtures: an integration without a default company, enqueues recorded, not run, and a
 clean Redis for RQ workers."""
 
-import os
-
 import pytest
-from redis import Redis
 
 
 @pytest.fixture
@@ -23,13 +20,9 @@ def enqueued(monkeypatch):
 
 
 @pytest.fixture
-def rq_redis():
-    """The test Redis, emptied before and after (RQ workers run against it)."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL is not set: this test runs RQ workers")
-    connection = Redis.from_url(url)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+def rq_redis(redis_app):
+    """The app's Redis (redis_app's: emptied before and after, skipped without REDIS_URL), for
+    RQ workers."""
+    from lever_cezanne.redis_client import redis_connection
+
+    return redis_connection()
